@@ -1,0 +1,3 @@
+//! Checks: each turns cases of one report axis into case results; none prints.
+
+pub mod sql;

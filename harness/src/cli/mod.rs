@@ -1,0 +1,1 @@
+//! The clap command line: verbs that wire the library together.

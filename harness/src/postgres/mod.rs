@@ -1,0 +1,1 @@
+//! The oracle: a real PostgreSQL (throwaway local cluster, container, or a URL).

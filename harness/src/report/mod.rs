@@ -1,0 +1,1 @@
+//! The report model (report.json, versioned) and its renderers, baseline gate, expected failures.

@@ -1,0 +1,1 @@
+//! One connection to one server: a raw face (our wire codec) and a client face (tokio-postgres).

@@ -1,0 +1,1 @@
+//! Rendering values received in binary format exactly as PostgreSQL renders them as text.
