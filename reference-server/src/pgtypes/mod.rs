@@ -1,0 +1,1 @@
+//! Arrow ⇄ PostgreSQL values: type mapping, text/binary encoding, COPY formats, parameters.

@@ -1,0 +1,1 @@
+//! Durable time-series storage: WAL → memtable → time-partitioned Parquet.
