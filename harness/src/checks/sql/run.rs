@@ -57,7 +57,7 @@ pub fn new_runner(
     target: &ConnectOptions,
     obs: &ObservationCell,
     opts: &SqlOptions,
-) -> Runner<PgDb, impl MakeConnection<Conn = PgDb>> {
+) -> Runner<PgDb, impl MakeConnection<Conn = PgDb> + use<>> {
     let target = target.clone();
     let cell = obs.clone();
     let make = move || {
