@@ -1,6 +1,6 @@
 //! A length-checking adaptor for streams read by tokio-postgres, whose decoder reserves
 //! whatever length a frame header declares. This watches the backend frame headers as bytes
-//! pass through and fails the read, before the driver sees the header, when a declared length
+//! pass through and fails the read, before the driver sees the whole header, when a declared length
 //! is below 4 or above the limit.
 
 use std::io;

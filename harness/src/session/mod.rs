@@ -22,3 +22,6 @@ pub use options::{ConnectOptions, TlsMode};
 pub use raw::{BackendKey, RawSession, connect_raw_startup};
 pub use simple::{Notification, SimpleResult, StatementResult};
 pub use stream::PgStream;
+
+#[cfg(test)]
+mod tests;

@@ -160,6 +160,11 @@ impl ConnectOptions {
         if self.tls != TlsMode::Disable {
             query.append_pair("sslmode", self.tls.as_sslmode());
         }
+        if self.connect_timeout != ConnectOptions::default().connect_timeout {
+            let secs =
+                self.connect_timeout.as_secs() + u64::from(self.connect_timeout.subsec_nanos() > 0);
+            query.append_pair("connect_timeout", &secs.to_string());
+        }
         if let Some(ca) = &self.tls_ca {
             query.append_pair("sslrootcert", &ca.to_string_lossy());
         }
