@@ -8,6 +8,7 @@ mod auth;
 pub mod bounded;
 mod cancel;
 mod client;
+mod client_tls;
 mod error;
 mod options;
 mod raw;
@@ -17,6 +18,7 @@ mod tls;
 
 pub use cancel::cancel;
 pub use client::connect_client;
+pub use client_tls::ClientTlsStream;
 pub use error::SessionError;
 pub use options::{ConnectOptions, TlsMode};
 pub use raw::{BackendKey, RawSession, connect_raw_startup};

@@ -48,8 +48,9 @@ pub struct ConnectOptions {
     /// The most row/COPY bytes one `simple_query` keeps; past it the rest is drained and dropped.
     pub max_result_bytes: usize,
     pub tls: TlsMode,
-    /// A PEM file of CA certificates: when set, the server certificate is verified against it
-    /// (and the host name); when not, any certificate is accepted (testing, not security).
+    /// A PEM file of CA certificates: when set, the server certificate must chain to it or be
+    /// one of them (libpq's `verify-ca`: the host name is not checked); when not, any
+    /// certificate is accepted (testing, not security).
     pub tls_ca: Option<PathBuf>,
     /// Record every message of the session (startup included) in its transcript.
     pub record_transcript: bool,
