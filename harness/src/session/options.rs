@@ -54,6 +54,9 @@ pub struct ConnectOptions {
     pub tls_ca: Option<PathBuf>,
     /// Record every message of the session (startup included) in its transcript.
     pub record_transcript: bool,
+    /// The protocol version the startup message asks for: (3, 0), or (3, 2) for the longer
+    /// cancel keys of PostgreSQL 18 (older servers answer NegotiateProtocolVersion).
+    pub protocol_version: (u16, u16),
 }
 
 impl Default for ConnectOptions {
@@ -72,6 +75,7 @@ impl Default for ConnectOptions {
             tls: TlsMode::Disable,
             tls_ca: None,
             record_transcript: false,
+            protocol_version: (3, 0),
         }
     }
 }
@@ -79,7 +83,7 @@ impl Default for ConnectOptions {
 impl ConnectOptions {
     /// Parses `postgres[ql]://user:password@host:port/database?key=value...`. Known keys:
     /// `sslmode` (disable/prefer/require; verify-* mean require), `sslrootcert`,
-    /// `connect_timeout` (seconds), `host`, `port`, `user`, `password`, `dbname`; any other key
+    /// `connect_timeout` (seconds), `max_protocol_version` (3.0/3.2/latest), `host`, `port`, `user`, `password`, `dbname`; any other key
     /// (application_name, options, TimeZone, ...) becomes a startup parameter.
     pub fn from_url(url: &str) -> Result<Self, SessionError> {
         let bad = |why: String| SessionError::Options(format!("{why} in URL {}", redact(url)));
@@ -130,6 +134,13 @@ impl ConnectOptions {
                         .map_err(|_| bad(format!("connect_timeout {value:?}")))?;
                     opts.connect_timeout = Duration::from_secs(secs);
                 }
+                "max_protocol_version" => {
+                    opts.protocol_version = match value.as_str() {
+                        "3.0" => (3, 0),
+                        "3.2" | "latest" => (3, 2),
+                        other => return Err(bad(format!("max_protocol_version {other:?}"))),
+                    }
+                }
                 "host" => opts.host = value,
                 "port" => opts.port = value.parse().map_err(|_| bad(format!("port {value:?}")))?,
                 "user" => opts.user = value,
@@ -165,6 +176,10 @@ impl ConnectOptions {
             let secs =
                 self.connect_timeout.as_secs() + u64::from(self.connect_timeout.subsec_nanos() > 0);
             query.append_pair("connect_timeout", &secs.to_string());
+        }
+        if self.protocol_version != (3, 0) {
+            let (major, minor) = self.protocol_version;
+            query.append_pair("max_protocol_version", &format!("{major}.{minor}"));
         }
         if let Some(ca) = &self.tls_ca {
             query.append_pair("sslrootcert", &ca.to_string_lossy());

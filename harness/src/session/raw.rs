@@ -36,6 +36,7 @@ pub struct RawSession {
     server_params: BTreeMap<String, String>,
     backend_key: Option<BackendKey>,
     transaction_status: u8,
+    protocol_version: (u16, u16),
     recording: bool,
     transcript: Transcript,
 }
@@ -108,6 +109,7 @@ impl RawSession {
             server_params: BTreeMap::new(),
             backend_key: None,
             transaction_status: b'I',
+            protocol_version: opts.protocol_version,
             recording: opts.record_transcript,
             transcript: Transcript::default(),
         }
@@ -165,6 +167,11 @@ impl RawSession {
 
     pub fn backend_key(&self) -> Option<&BackendKey> {
         self.backend_key.as_ref()
+    }
+
+    /// The protocol version in use: the one asked for, lowered by NegotiateProtocolVersion.
+    pub fn protocol_version(&self) -> (u16, u16) {
+        self.protocol_version
     }
 
     /// `b'I'`, `b'T'` or `b'E'` from the last ReadyForQuery.
@@ -267,6 +274,11 @@ impl RawSession {
                 });
             }
             BackendMessage::ReadyForQuery { status } => self.transaction_status = *status,
+            BackendMessage::NegotiateProtocolVersion { newest_minor, .. } => {
+                // PostgreSQL sends the full version code (3 << 16 | minor), not just the minor.
+                let minor = u16::try_from(*newest_minor & 0xffff).unwrap_or(0);
+                self.protocol_version.1 = self.protocol_version.1.min(minor);
+            }
             _ => {}
         }
         Ok(msg)
@@ -293,7 +305,7 @@ fn startup_message(opts: &ConnectOptions) -> FrontendMessage {
     }
     params.extend(opts.params.iter().cloned());
     FrontendMessage::Startup {
-        version: (3, 0),
+        version: opts.protocol_version,
         params,
     }
 }

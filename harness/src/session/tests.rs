@@ -9,7 +9,7 @@ use super::{ConnectOptions, SessionError, TlsMode};
 
 #[test]
 fn url_round_trips_with_escapes_and_params() {
-    let url = "postgres://u%40x:p%3Aw%20d@[::1]:5433/my%20db?sslmode=require&connect_timeout=3\
+    let url = "postgres://u%40x:p%3Aw%20d@[::1]:5433/my%20db?sslmode=require&connect_timeout=3&max_protocol_version=3.2\
                &application_name=a%20b&TimeZone=UTC";
     let opts = ConnectOptions::from_url(url).expect("parses");
     assert_eq!(
@@ -23,8 +23,8 @@ fn url_round_trips_with_escapes_and_params() {
         ("u@x", Some("p:w d"), "::1", 5433, "my db")
     );
     assert_eq!(
-        (opts.tls, opts.connect_timeout),
-        (TlsMode::Require, Duration::from_secs(3))
+        (opts.tls, opts.connect_timeout, opts.protocol_version),
+        (TlsMode::Require, Duration::from_secs(3), (3, 2))
     );
     assert_eq!(
         opts.params,
