@@ -18,7 +18,6 @@ mod tls;
 
 pub use cancel::cancel;
 pub use client::connect_client;
-pub use client_tls::ClientTlsStream;
 pub use error::SessionError;
 pub use options::{ConnectOptions, TlsMode};
 pub use raw::{BackendKey, RawSession, connect_raw_startup};

@@ -1,5 +1,6 @@
 //! Where and how to connect, from or to a `postgres://` URL.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ impl TlsMode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     pub host: String,
     pub port: u16,
@@ -57,6 +58,28 @@ pub struct ConnectOptions {
     /// The protocol version the startup message asks for: (3, 0), or (3, 2) for the longer
     /// cancel keys of PostgreSQL 18 (older servers answer NegotiateProtocolVersion).
     pub protocol_version: (u16, u16),
+}
+
+impl fmt::Debug for ConnectOptions {
+    /// Everything but the password, which shows as `***`: options end up in logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("database", &self.database)
+            .field("params", &self.params)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("io_timeout", &self.io_timeout)
+            .field("max_message_len", &self.max_message_len)
+            .field("max_result_bytes", &self.max_result_bytes)
+            .field("tls", &self.tls)
+            .field("tls_ca", &self.tls_ca)
+            .field("record_transcript", &self.record_transcript)
+            .field("protocol_version", &self.protocol_version)
+            .finish()
+    }
 }
 
 impl Default for ConnectOptions {

@@ -97,6 +97,18 @@ pub(super) async fn within<T>(
     }
 }
 
+impl std::fmt::Debug for RawSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSession")
+            .field("tls", &self.stream.is_tls())
+            .field("backend_key", &self.backend_key.as_ref().map(|k| k.pid))
+            .field("transaction_status", &(self.transaction_status as char))
+            .field("protocol_version", &self.protocol_version)
+            .field("transcript_entries", &self.transcript.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl RawSession {
     fn new(stream: PgStream, opts: &ConnectOptions) -> Self {
         RawSession {

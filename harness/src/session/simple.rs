@@ -62,7 +62,9 @@ enum Pending {
 impl RawSession {
     /// Sends one Query and reads until ReadyForQuery. A server that breaks the protocol
     /// (a DataRow without RowDescription, an unexpected message) is read to ReadyForQuery all
-    /// the same, so the session stays usable, and then reported as `SessionError::Protocol`.
+    /// the same, so the session stays usable, and then reported as `SessionError::Protocol`
+    /// (likewise `ResultTooLarge`). After any other error the session's state is unknown:
+    /// drop it.
     pub async fn simple_query(&mut self, sql: &str) -> Result<SimpleResult, SessionError> {
         self.send(&[FrontendMessage::Query(sql.to_owned())]).await?;
         let limit = self.max_result_bytes();

@@ -37,6 +37,10 @@ fn url_round_trips_with_escapes_and_params() {
         ConnectOptions::from_url(&opts.url()).ok(),
         Some(opts.clone())
     );
+    assert!(
+        !format!("{opts:?}").contains("p:w d"),
+        "Debug hides the password"
+    );
     let redacted = opts.redacted_url();
     assert!(
         redacted.contains(":***@") && !redacted.contains("p%3Aw"),
