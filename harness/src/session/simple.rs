@@ -105,8 +105,10 @@ impl RawSession {
                             columns.len()
                         ));
                     }
-                    kept_bytes = kept_bytes
-                        .saturating_add(values.iter().flatten().map(Bytes::len).sum::<usize>());
+                    // Count the bookkeeping too, so a flood of empty rows is bounded as well.
+                    let size = values.iter().flatten().map(Bytes::len).sum::<usize>()
+                        + (values.len() + 1) * std::mem::size_of::<Option<Bytes>>();
+                    kept_bytes = kept_bytes.saturating_add(size);
                     too_large |= kept_bytes > limit;
                     if !too_large {
                         rows.push(values);
