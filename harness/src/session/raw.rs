@@ -296,6 +296,26 @@ impl RawSession {
         Ok(msg)
     }
 
+    /// Every message up to and including the next ReadyForQuery, for protocol scripts. At most
+    /// `max_messages` are read: a server that never says ReadyForQuery gets a Protocol error.
+    pub async fn recv_until_ready(
+        &mut self,
+        max_messages: usize,
+    ) -> Result<Vec<BackendMessage>, SessionError> {
+        let mut out = Vec::new();
+        while out.len() < max_messages {
+            let msg = self.recv().await?;
+            let done = matches!(msg, BackendMessage::ReadyForQuery { .. });
+            out.push(msg);
+            if done {
+                return Ok(out);
+            }
+        }
+        Err(SessionError::Protocol(format!(
+            "no ReadyForQuery within {max_messages} messages"
+        )))
+    }
+
     /// Sends Terminate and closes the connection; errors are moot at this point.
     pub async fn terminate(mut self) {
         let _ = self.send(&[FrontendMessage::Terminate]).await;
