@@ -110,8 +110,11 @@ fn bad_settings_are_unsupported() {
     let r = render_binary(1184, &0i64.to_be_bytes(), &c);
     assert!(matches!(r, Err(RenderError::Unsupported(_))), "{r:?}");
     let mut c = ctx();
-    c.date_style = "SQL, DMY".to_string();
+    c.date_style = "Bogus".to_string();
     assert!(matches!(render_binary(1082, &0i32.to_be_bytes(), &c), Err(RenderError::Unsupported(_))));
+    let mut c = ctx();
+    c.interval_style = "Bogus".to_string();
+    assert!(matches!(render_binary(1186, &[0; 16], &c), Err(RenderError::Unsupported(_))));
 }
 
 #[test]
