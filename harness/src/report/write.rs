@@ -9,6 +9,9 @@ use super::junit::to_junit;
 use super::markdown::to_markdown;
 use super::model::Report;
 
+/// Turns a report into one artefact's text.
+type Renderer = fn(&Report) -> String;
+
 /// Creates `dir` and writes report.json, report.md, junit.xml and index.html into it;
 /// returns the written paths in that order.
 pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
@@ -16,7 +19,7 @@ pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportErro
         path: dir.to_path_buf(),
         source,
     })?;
-    let renderers: [(&str, fn(&Report) -> String); 4] = [
+    let renderers: [(&str, Renderer); 4] = [
         ("report.json", to_json),
         ("report.md", to_markdown),
         ("junit.xml", to_junit),
