@@ -35,7 +35,14 @@ fn failing(report: &Report) -> Vec<String> {
         .cases
         .iter()
         .filter(|c| !matches!(c.status, Status::Pass | Status::Skip))
-        .map(|c| format!("{} {:?}: {}", c.id, c.status, c.message.clone().unwrap_or_default()))
+        .map(|c| {
+            format!(
+                "{} {:?}: {}",
+                c.id,
+                c.status,
+                c.message.clone().unwrap_or_default()
+            )
+        })
         .collect()
 }
 
@@ -57,7 +64,11 @@ async fn builtin_suites_pass_on_postgres() {
     assert_eq!(failing(&report), Vec::<String>::new(), "{}", show(&out));
     assert!(out.status.success(), "{}", show(&out));
     let sql = &report.categories["sql"];
-    assert!(sql.total >= 600, "300+ records in two lanes, got {}", sql.total);
+    assert!(
+        sql.total >= 600,
+        "300+ records in two lanes, got {}",
+        sql.total
+    );
     assert_eq!(sql.passed, sql.total);
     for f in ["report.md", "junit.xml", "index.html"] {
         assert!(dir.path().join(f).is_file(), "{f} written");
@@ -79,12 +90,28 @@ async fn diff_reports_planted_differences_and_nothing_else() {
 
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let out = pgcompat(&["diff", "--target", &same.url(), "--postgres", &oracle.url(), "--report-dir", d]);
+    let out = pgcompat(&[
+        "diff",
+        "--target",
+        &same.url(),
+        "--postgres",
+        &oracle.url(),
+        "--report-dir",
+        d,
+    ]);
     let report = Report::load(&dir.path().join("report.json")).expect(&show(&out));
     assert_eq!(failing(&report), Vec::<String>::new());
     assert!(out.status.success(), "{}", show(&out));
 
-    let out = pgcompat(&["diff", "--target", &planted.url(), "--postgres", &oracle.url(), "--report-dir", d]);
+    let out = pgcompat(&[
+        "diff",
+        "--target",
+        &planted.url(),
+        "--postgres",
+        &oracle.url(),
+        "--report-dir",
+        d,
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let report = Report::load(&dir.path().join("report.json")).unwrap();
     let diffs: Vec<_> = report
@@ -94,9 +121,15 @@ async fn diff_reports_planted_differences_and_nothing_else() {
         .collect();
     assert!(!diffs.is_empty(), "the planted difference is found");
     for c in &diffs {
-        let types = format!("{}{}", c.expected.clone().unwrap_or_default(), c.actual.clone().unwrap_or_default());
+        let types = format!(
+            "{}{}",
+            c.expected.clone().unwrap_or_default(),
+            c.actual.clone().unwrap_or_default()
+        );
         assert!(
-            types.contains("float") || types.contains("numeric") || c.message.as_deref().unwrap_or("").contains("rows"),
+            types.contains("float")
+                || types.contains("numeric")
+                || c.message.as_deref().unwrap_or("").contains("rows"),
             "only float output differs: {} {:?}",
             c.id,
             c.message
@@ -148,13 +181,26 @@ async fn baseline_gate_fails_on_regression_and_passes_on_improvement() {
     let out = run(&good, &r_good, None);
     assert!(out.status.success(), "{}", show(&out));
     let out = run(&bad, &r_bad, None);
-    assert_eq!(out.status.code(), Some(1), "a failure without baseline fails: {}", show(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failure without baseline fails: {}",
+        show(&out)
+    );
 
-    let regression = run(&bad, &dir.path().join("r3"), Some(&r_good.join("report.json")));
+    let regression = run(
+        &bad,
+        &dir.path().join("r3"),
+        Some(&r_good.join("report.json")),
+    );
     assert_eq!(regression.status.code(), Some(1), "{}", show(&regression));
     assert!(String::from_utf8_lossy(&regression.stdout).contains("gate/gate.slt:1"));
 
-    let improvement = run(&good, &dir.path().join("r4"), Some(&r_bad.join("report.json")));
+    let improvement = run(
+        &good,
+        &dir.path().join("r4"),
+        Some(&r_bad.join("report.json")),
+    );
     assert!(improvement.status.success(), "{}", show(&improvement));
     assert!(String::from_utf8_lossy(&improvement.stdout).contains("gate/gate.slt:1"));
 }
@@ -173,11 +219,24 @@ async fn killed_target_yields_crash_cases_and_a_report() {
     std::fs::write(suite.join("dies.slt"), text).unwrap();
     let url = pg.url();
     let report_dir = dir.path().join("r");
-    let (s, r) = (suite.display().to_string(), report_dir.display().to_string());
+    let (s, r) = (
+        suite.display().to_string(),
+        report_dir.display().to_string(),
+    );
     let child = std::thread::spawn(move || {
         pgcompat(&[
-            "run", "--target", &url, "--postgres", "none", "--only-suites", "--suite", &s,
-            "--mode", "simple", "--report-dir", &r,
+            "run",
+            "--target",
+            &url,
+            "--postgres",
+            "none",
+            "--only-suites",
+            "--suite",
+            &s,
+            "--mode",
+            "simple",
+            "--report-dir",
+            &r,
         ])
     });
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

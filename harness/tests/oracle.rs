@@ -469,7 +469,11 @@ async fn killed_owner_is_reaped() {
     // Concurrent tests also reap when they start a cluster: whoever gets there first, the
     // orphan must be gone once this call returns.
     let reaped = tokio::task::spawn_blocking(reap_stale).await.expect("reap");
-    assert!(!dir.exists(), "{} survived (reaped {reaped:?}, port {port})", dir.display());
+    assert!(
+        !dir.exists(),
+        "{} survived (reaped {reaped:?}, port {port})",
+        dir.display()
+    );
     assert!(wait_until(Duration::from_secs(5), || !alive(pid)));
 }
 
