@@ -138,10 +138,9 @@ async fn check_password_auth(auth: AuthMethod, hash_prefix: &str) {
         "postgres://postgres:nope@127.0.0.1:{}/postgres",
         cluster.port()
     );
-    let err = connect(&wrong)
-        .await
-        .err()
-        .expect("wrong password must fail");
+    let Err(err) = connect(&wrong).await else {
+        panic!("wrong password must fail");
+    };
     assert_eq!(
         err.code(),
         Some(&tokio_postgres::error::SqlState::INVALID_PASSWORD),
@@ -168,7 +167,9 @@ async fn password_auth_without_password_is_rejected_up_front() {
         auth: AuthMethod::ScramSha256,
         ..pg15()
     };
-    let err = LocalCluster::start(&opts).await.err().expect("must fail");
+    let Err(err) = LocalCluster::start(&opts).await else {
+        panic!("must fail");
+    };
     assert!(matches!(err, OracleError::InvalidOptions(_)), "{err}");
 }
 
@@ -195,10 +196,9 @@ async fn tls_required_cluster_refuses_plaintext_and_serves_tls() {
         .get(0);
     assert_eq!(tz, "America/New_York");
 
-    let err = connect(&cluster.url())
-        .await
-        .err()
-        .expect("plaintext must be refused");
+    let Err(err) = connect(&cluster.url()).await else {
+        panic!("plaintext must be refused");
+    };
     assert_eq!(
         err.code(),
         Some(&tokio_postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION),
@@ -393,10 +393,9 @@ async fn local_and_none_specs() {
 #[cfg(not(feature = "container"))]
 #[tokio::test]
 async fn container_spec_without_the_feature_says_so() {
-    let err = Oracle::start(&OracleSpec::Container, &pg15())
-        .await
-        .err()
-        .expect("must fail");
+    let Err(err) = Oracle::start(&OracleSpec::Container, &pg15()).await else {
+        panic!("must fail");
+    };
     assert!(err.to_string().contains("container feature"), "{err}");
 }
 
@@ -425,6 +424,7 @@ fn spawn_child(test: &str) -> (std::process::Child, u16, PathBuf) {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("child {test} never became ready");
 }
 
