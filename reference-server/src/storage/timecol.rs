@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
 use datafusion::arrow::compute::{SortOptions, sort_to_indices, take_record_batch};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Date64Type, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType,
+    DataType, Date32Type, Date64Type, Field, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::utils::split_conjunction;
-use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
+use datafusion::logical_expr::{Between, BinaryExpr, Cast, Expr, Operator, TryCast};
 
 use super::StorageError;
 
@@ -92,9 +92,20 @@ impl TimeRange {
     }
 }
 
-fn is_time_col(e: &Expr, time_col: &str) -> bool {
+fn is_time_col(e: &Expr, time_col: &Field) -> bool {
     match e {
-        Expr::Column(c) => c.name == time_col,
+        Expr::Column(c) => c.name == *time_col.name(),
+        // A cast to micro- or nanoseconds in the column's own time zone keeps values (at the
+        // microsecond resolution bounds use) and order, so bounds on it bound the column.
+        Expr::Cast(Cast { expr, field }) | Expr::TryCast(TryCast { expr, field }) => {
+            let zone = match time_col.data_type() {
+                DataType::Timestamp(_, tz) => tz.clone(),
+                _ => None,
+            };
+            matches!(field.data_type(),
+                DataType::Timestamp(TimeUnit::Microsecond | TimeUnit::Nanosecond, tz) if *tz == zone)
+                && is_time_col(expr, time_col)
+        }
         _ => false,
     }
 }
@@ -110,7 +121,7 @@ fn literal(e: &Expr) -> Option<i64> {
 /// conjuncts are understood; anything else leaves the range wider, never narrower).
 pub(crate) fn range_from_filters<'a>(
     filters: impl IntoIterator<Item = &'a Expr>,
-    time_col: &str,
+    time_col: &Field,
 ) -> TimeRange {
     let mut r = TimeRange::default();
     for f in filters {
@@ -121,7 +132,7 @@ pub(crate) fn range_from_filters<'a>(
     r
 }
 
-fn apply_conjunct(r: &mut TimeRange, e: &Expr, time_col: &str) {
+fn apply_conjunct(r: &mut TimeRange, e: &Expr, time_col: &Field) {
     match e {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
             let (op, v) = if is_time_col(left, time_col) {
