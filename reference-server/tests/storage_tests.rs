@@ -806,3 +806,52 @@ async fn crash_kill9_keeps_acknowledged_batches() {
     // Unacknowledged batches may or may not be there, but never partially.
     assert!(found.values().all(|&n| n == 7));
 }
+
+#[tokio::test]
+async fn sql_dml_through_datafusion() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path(), opts()).await;
+        s.create_table(def("q"), false).unwrap();
+        let t = s.table("q").unwrap();
+        let ctx = ctx_with(&t);
+        let run = |sql: &'static str| {
+            let ctx = ctx.clone();
+            async move {
+                let out = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+                let c = out[0]
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::UInt64Array>()
+                    .unwrap();
+                c.value(0)
+            }
+        };
+        assert_eq!(
+            run("INSERT INTO q VALUES (TIMESTAMP '2024-01-01 00:00:00', 'a', 1.0), \
+                 (TIMESTAMP '2024-01-02 00:00:00', 'b', 2.0), (TIMESTAMP '2024-01-03 00:00:00', 'c', NULL)")
+            .await,
+            3
+        );
+        assert_eq!(run("UPDATE q SET v = v + 10 WHERE host <> 'a'").await, 2);
+        assert_eq!(
+            run("DELETE FROM q WHERE ts < TIMESTAMP '2024-01-02 00:00:00'").await,
+            1
+        );
+        let err = ctx
+            .sql("INSERT INTO q VALUES (NULL, 'x', 1.0)")
+            .await
+            .unwrap()
+            .collect()
+            .await;
+        assert!(err.is_err(), "NOT NULL must be enforced for SQL INSERT");
+    }
+    let s = open(dir.path(), opts()).await;
+    let t = s.table("q").unwrap();
+    let ctx = ctx_with(&t);
+    assert_eq!(scalar_i64(&ctx, "SELECT count(*) FROM q").await, 2);
+    assert_eq!(
+        scalar_i64(&ctx, "SELECT CAST(sum(v) AS BIGINT) FROM q").await,
+        12
+    );
+}

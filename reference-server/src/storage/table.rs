@@ -309,7 +309,7 @@ impl Table {
             parts.extend(timecol::split_by_partition(b, self.time_idx, self.width)?);
         }
         let mut out = Vec::with_capacity(parts.len());
-        for (key, batch, range) in parts {
+        for timecol::Part { key, batch, range } in parts {
             let id = *next_id;
             *next_id += 1;
             let mut meta = SegmentMeta {

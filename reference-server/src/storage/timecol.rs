@@ -20,6 +20,16 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// Partition key of rows whose time value is NULL (or of tables without a time column).
 pub(crate) type PartitionKey = Option<i64>;
 
+/// Inclusive min/max of the time column in microseconds (None: no non-NULL values).
+pub(crate) type MinMax = Option<(i64, i64)>;
+
+/// One partition's rows, sorted by time.
+pub(crate) struct Part {
+    pub key: PartitionKey,
+    pub batch: RecordBatch,
+    pub range: MinMax,
+}
+
 /// The time column's values as microseconds since the epoch (floor for finer units, saturating).
 pub(crate) fn micros(col: &ArrayRef) -> Result<Vec<Option<i64>>, StorageError> {
     fn conv<T: datafusion::arrow::datatypes::ArrowPrimitiveType<Native = N>, N: Copy>(
@@ -185,9 +195,13 @@ pub(crate) fn split_by_partition(
     batch: &RecordBatch,
     time_idx: Option<usize>,
     width_micros: i64,
-) -> Result<Vec<(PartitionKey, RecordBatch, Option<(i64, i64)>)>, StorageError> {
+) -> Result<Vec<Part>, StorageError> {
     let Some(idx) = time_idx else {
-        return Ok(vec![(None, batch.clone(), None)]);
+        return Ok(vec![Part {
+            key: None,
+            batch: batch.clone(),
+            range: None,
+        }]);
     };
     let col = batch.column(idx);
     let order = sort_to_indices(
@@ -200,7 +214,7 @@ pub(crate) fn split_by_partition(
     )?;
     let sorted = take_record_batch(batch, &order)?;
     let times = micros(sorted.column(idx))?;
-    let mut groups: BTreeMap<PartitionKey, (Vec<u32>, Option<(i64, i64)>)> = BTreeMap::new();
+    let mut groups: BTreeMap<PartitionKey, (Vec<u32>, MinMax)> = BTreeMap::new();
     for (row, t) in times.iter().enumerate() {
         let row = u32::try_from(row)
             .map_err(|_| StorageError::SchemaMismatch("batch too large".into()))?;
@@ -217,7 +231,11 @@ pub(crate) fn split_by_partition(
         } else {
             take_record_batch(&sorted, &UInt32Array::from(rows))?
         };
-        out.push((key, part, range));
+        out.push(Part {
+            key,
+            batch: part,
+            range,
+        });
     }
     Ok(out)
 }
