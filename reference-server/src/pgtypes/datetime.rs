@@ -26,7 +26,7 @@ pub fn date2j(year: i64, month: i64, day: i64) -> i64 {
     let century = y.div_euclid(100);
     let mut julian = y * 365 - 32167;
     julian += y.div_euclid(4) - century + century.div_euclid(4);
-    julian + 7834 * m / 16 + day
+    julian + 7834 * m / 256 + day
 }
 
 /// Inverse of [`date2j`]: (astronomical year, month, day).
@@ -45,7 +45,7 @@ pub fn j2date(jd: i64) -> (i64, u32, u32) {
     } + 123;
     y += quad * 4;
     let quad = julian * 2141 / 65536;
-    let day = julian - 7834 * quad / 65536;
+    let day = julian - 7834 * quad / 256;
     let month = (quad + 10) % 12 + 1;
     (y - 4800, month as u32, day as u32)
 }

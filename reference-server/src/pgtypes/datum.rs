@@ -24,7 +24,8 @@ pub enum Datum<'a> {
     F64(f64),
     /// unscaled value, precision, scale
     Dec128(i128, u8, i8),
-    Dec256(i256, u8, i8),
+    /// unscaled value, scale
+    Dec256(i256, i8),
     Str(&'a str),
     Bytes(&'a [u8]),
     /// Days since 1970-01-01 (`i32::MAX`/`MIN` mean ±infinity).
@@ -99,7 +100,7 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Option<Datum<'_>>, PgTy
         DataType::Decimal32(p, s) => Datum::Dec128(i128::from(prim!(Decimal32Type)), *p, *s),
         DataType::Decimal64(p, s) => Datum::Dec128(i128::from(prim!(Decimal64Type)), *p, *s),
         DataType::Decimal128(p, s) => Datum::Dec128(prim!(Decimal128Type), *p, *s),
-        DataType::Decimal256(p, s) => Datum::Dec256(prim!(Decimal256Type), *p, *s),
+        DataType::Decimal256(_, s) => Datum::Dec256(prim!(Decimal256Type), *s),
         DataType::Utf8 => Datum::Str(
             array.as_string_opt::<i32>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
         ),

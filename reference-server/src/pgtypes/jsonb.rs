@@ -17,7 +17,7 @@ enum Value {
 }
 
 /// Deepest nesting accepted, so hostile input cannot overflow the stack.
-const MAX_DEPTH: usize = 1000;
+const MAX_DEPTH: usize = 200;
 
 struct Parser<'a> {
     b: &'a [u8],

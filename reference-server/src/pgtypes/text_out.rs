@@ -108,7 +108,7 @@ pub(crate) fn decimal_of(d: &Datum<'_>, col: &PgColumnType) -> Option<DecimalTex
     match d {
         Datum::Dec128(v, p, s) if storage(*p, *s) => Some(DecimalText::from_i128(*v, *s).trim()),
         Datum::Dec128(v, _, s) => Some(DecimalText::from_i128(*v, *s)),
-        Datum::Dec256(v, _, s) => Some(DecimalText::from_i256(*v, *s)),
+        Datum::Dec256(v, s) => Some(DecimalText::from_i256(*v, *s)),
         Datum::Int(v) => Some(DecimalText::from_i64(*v)),
         Datum::UInt(v) => Some(DecimalText::from_i128(i128::from(*v), 0)),
         _ => None,
@@ -175,7 +175,7 @@ fn put_natural(d: &Datum<'_>, ctx: &TextCtx, out: &mut BytesMut) -> Result<(), P
         Datum::F32(v) => put_f32(out, *v, ctx.extra_float_digits),
         Datum::F64(v) => put_f64(out, *v, ctx.extra_float_digits),
         Datum::Dec128(v, _, s) => DecimalText::from_i128(*v, *s).put_text(out),
-        Datum::Dec256(v, _, s) => DecimalText::from_i256(*v, *s).put_text(out),
+        Datum::Dec256(v, s) => DecimalText::from_i256(*v, *s).put_text(out),
         Datum::Str(s) => out.put_slice(s.as_bytes()),
         Datum::Bytes(b) => put_bytea(out, b, ctx.bytea_hex),
         Datum::Date(days) => put_date(out, *days),
