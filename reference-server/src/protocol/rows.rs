@@ -11,7 +11,7 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions as ArrowFor
 use datafusion::scalar::ScalarValue;
 use pgwire::api::Type;
 use pgwire::api::portal::Format;
-use pgwire::api::results::{DataRowEncoder, FieldInfo};
+use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::data::{DataRow, RowDescription};
 use pgwire::types::format::FormatOptions;
@@ -105,6 +105,12 @@ fn encode_value(
         (_, ScalarValue::Int64(v)) => put!(v),
         (_, ScalarValue::UInt32(v)) => put!(v.map(i64::from)),
         (_, ScalarValue::UInt64(v)) => put!(v.map(Decimal::from)),
+        (_, ScalarValue::Float32(Some(v))) if fmt == FieldFormat::Text && opts.extra_float_digits > 0 => {
+            put!(Some(float_text(f64::from(v), 6, &v.to_string())))
+        }
+        (_, ScalarValue::Float64(Some(v))) if fmt == FieldFormat::Text && opts.extra_float_digits > 0 => {
+            put!(Some(float_text(v, 15, &v.to_string())))
+        }
         (_, ScalarValue::Float32(v)) => put!(v),
         (_, ScalarValue::Float64(v)) => put!(v),
         (_, ScalarValue::Decimal128(v, _, s)) => {
@@ -125,6 +131,23 @@ fn encode_value(
         (&Type::TIMESTAMP | &Type::TIMESTAMPTZ, s) => {
             let micros = timestamp_micros(col.data_type(), &s);
             let dt = micros.and_then(DateTime::<Utc>::from_timestamp_micros);
+            if fmt == pgwire::api::results::FieldFormat::Text {
+                // PostgreSQL prints fractional seconds only when present, trailing zeros cut.
+                return match dt {
+                    Some(d) => {
+                        let mut s = d.format("%Y-%m-%d %H:%M:%S").to_string();
+                        let frac = d.timestamp_subsec_micros();
+                        if frac > 0 {
+                            s.push_str(format!(".{frac:06}").trim_end_matches('0'));
+                        }
+                        if ty == Type::TIMESTAMPTZ {
+                            s.push_str("+00");
+                        }
+                        put!(Some(s))
+                    }
+                    None => put!(None::<String>),
+                };
+            }
             if ty == Type::TIMESTAMP {
                 put!(dt.map(|d| d.naive_utc()))
             } else {
@@ -144,6 +167,31 @@ fn encode_value(
             let text = display(col, row)?;
             put!(Some(text))
         }
+    }
+}
+
+/// PostgreSQL's shortest-exact float output: plain digits unless the decimal exponent is
+/// below -4 or at least `max_exp`, then `1.5e+20` style; `shortest` is Rust's shortest
+/// round-trip rendering of the same value.
+fn float_text(v: f64, max_exp: i32, shortest: &str) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    // Rust's `{:e}` keeps the shortest digits: "1.5e20", "-2.5e-7".
+    let sci = format!("{:e}", shortest.parse::<f64>().unwrap_or(v));
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if exp < -4 || exp >= max_exp {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        shortest.to_owned()
     }
 }
 

@@ -28,7 +28,16 @@ pub fn register(ctx: &SessionContext, settings: Arc<Mutex<Settings>>, control: A
                 Some(ColumnarValue::Scalar(ScalarValue::Float64(v))) => v.unwrap_or(0.0),
                 _ => return Err(DataFusionError::Plan("pg_sleep expects a constant".into())),
             };
-            sleep_checked(&c, secs)?;
+            // Hand this worker's other tasks (the accept loop, the CancelRequest connection)
+            // to another thread while sleeping; impossible on a current-thread runtime.
+            let multi_thread = tokio::runtime::Handle::try_current()
+                .map(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+                .unwrap_or(false);
+            if multi_thread {
+                tokio::task::block_in_place(|| sleep_checked(&c, secs))?;
+            } else {
+                sleep_checked(&c, secs)?;
+            }
             Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(String::new()))))
         }),
     ));
