@@ -61,11 +61,13 @@ pub fn sql_case(id: String, group: String, status: Status, info: &RecordInfo) ->
     }
 }
 
-/// The first line of a multi-line error, for the one-line `message`.
+/// A multi-line error as one line for `message`: its first line, and the second when the
+/// first only announces it (sqllogictest's `...expected to fail with error:`).
 pub fn first_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-        .to_owned()
+    let mut lines = s.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("").to_owned();
+    match lines.next() {
+        Some(second) if first.ends_with(':') => format!("{first} {second}"),
+        _ => first,
+    }
 }
