@@ -489,3 +489,36 @@ async fn sigterm_cleans_up() {
     assert!(!dir.exists(), "{} still exists", dir.display());
     assert!(wait_until(Duration::from_secs(5), || !alive(pid)));
 }
+
+#[tokio::test]
+async fn auto_without_any_oracle_explains_why() {
+    let opts = LocalOptions {
+        version: Some("99".into()),
+        ..LocalOptions::default()
+    };
+    let resolution = Oracle::resolve(&OracleSpec::Auto, &opts)
+        .await
+        .expect("auto never errors");
+    assert!(resolution.oracle.is_none());
+    let kinds: Vec<&str> = resolution.unavailable.iter().map(|u| u.kind).collect();
+    assert_eq!(kinds, ["local", "container"]);
+    let local = &resolution.unavailable[0].reason;
+    assert!(local.contains("major version 99"), "{local}");
+    assert!(local.contains("apt-get install -y postgresql"), "{local}");
+    assert!(local.contains("PG_BIN"), "{local}");
+}
+
+#[tokio::test]
+async fn auto_prefers_a_local_cluster() {
+    let oracle = Oracle::start(&OracleSpec::Auto, &pg15())
+        .await
+        .expect("auto")
+        .expect("local binaries exist here");
+    assert!(
+        oracle.describe().starts_with("local PostgreSQL 15."),
+        "{}",
+        oracle.describe()
+    );
+    assert!(oracle.local_cluster().is_some());
+    oracle.stop().await.expect("stop");
+}

@@ -40,7 +40,8 @@ pub fn last_unavailable_reasons() -> Vec<Unavailable> {
 #[derive(Debug)]
 enum Source {
     Local(LocalCluster),
-    Container(PgContainer),
+    /// Boxed: the testcontainers handle is large.
+    Container(Box<PgContainer>),
     Url,
 }
 
@@ -129,7 +130,7 @@ impl Oracle {
         Ok(Oracle {
             url,
             version: Some(version),
-            source: Source::Container(container),
+            source: Source::Container(Box::new(container)),
         })
     }
 
