@@ -30,19 +30,21 @@ const BUILTIN_BASELINE: &str = "reports/reference-server/report.json";
 pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
     let files = suites::sql_files(&args.common.suites)?;
     let opts = args.common.suites.sql_options();
-    let oracle = Oracle::start(
-        &args.common.oracle.spec()?,
-        &args.common.oracle.local_options(),
-    )
-    .await;
-    let (oracle, oracle_note) = match oracle {
-        Ok(Some(o)) => (Some(o), None),
-        Ok(None) => (
-            None,
-            Some("no PostgreSQL oracle: expectations were not re-checked on PostgreSQL".to_owned()),
-        ),
-        Err(e) => return Err(anyhow::anyhow!(e).context("starting the PostgreSQL oracle")),
-    };
+    let resolved =
+        Oracle::resolve(&args.common.oracle.spec()?, &args.common.oracle.local_options()).await;
+    let resolved = resolved.map_err(|e| anyhow::anyhow!(e).context("starting the PostgreSQL oracle"))?;
+    let oracle = resolved.oracle;
+    let oracle_note = oracle.is_none().then(|| {
+        let why: Vec<String> = resolved
+            .unavailable
+            .iter()
+            .map(|u| format!("{}: {}", u.kind, u.reason))
+            .collect();
+        format!(
+            "no PostgreSQL oracle, so expectations were not re-checked on PostgreSQL ({})",
+            if why.is_empty() { "--postgres none".to_owned() } else { why.join("; ") }
+        )
+    });
     let builtin = args.common.target.is_none();
     let tgt = target::start(args.common.target.as_deref()).await?;
     if builtin && args.gate.baseline.is_none() && PathBuf::from(BUILTIN_BASELINE).is_file() {
