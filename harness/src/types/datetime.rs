@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::reader::malformed;
 use super::context::DateOutput;
+use super::reader::malformed;
 use super::{RenderContext, RenderError, tz};
 
 pub(crate) const USECS_PER_SEC: i64 = 1_000_000;
@@ -125,7 +125,10 @@ pub(crate) fn timetz(usecs: i64, west_secs: i32) -> Result<String, RenderError> 
         return Err(malformed("timetz", format!("time {usecs} out of range")));
     }
     if !(-TZDISP_LIMIT..=TZDISP_LIMIT).contains(&west_secs) {
-        return Err(malformed("timetz", format!("time zone displacement {west_secs} out of range")));
+        return Err(malformed(
+            "timetz",
+            format!("time zone displacement {west_secs} out of range"),
+        ));
     }
     let mut out = String::with_capacity(24);
     push_time(&mut out, usecs);
@@ -162,7 +165,9 @@ fn push_timestamp(out: &mut String, usecs: i64, zone: Option<&Shown>, style: (Da
         z.abbrev.get(..cut).unwrap_or_default()
     });
     if style.0 == DateOutput::Postgres {
-        let dow = DAYS.get(usize::try_from((days + 6).rem_euclid(7)).unwrap_or(0)).unwrap_or(&"");
+        let dow = DAYS
+            .get(usize::try_from((days + 6).rem_euclid(7)).unwrap_or(0))
+            .unwrap_or(&"");
         let mon = usize::try_from(month)
             .ok()
             .and_then(|m| m.checked_sub(1))

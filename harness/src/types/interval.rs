@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::datetime::USECS_PER_SEC;
-use super::{RenderContext, RenderError, Reader};
+use super::{Reader, RenderContext, RenderError};
 
 /// `interval2itm`'s fields. C division truncates toward zero, so each field has its source's
 /// sign.
@@ -80,7 +80,13 @@ fn postgres(f: &Fields) -> String {
             out,
             "{}{}{:02}:{:02}:",
             if is_zero { "" } else { " " },
-            if minus { "-" } else if is_before { "+" } else { "" },
+            if minus {
+                "-"
+            } else if is_before {
+                "+"
+            } else {
+                ""
+            },
             f.hour.unsigned_abs(),
             f.min.unsigned_abs(),
         );
@@ -165,7 +171,11 @@ fn sql_standard(mut f: Fields) -> String {
     } else if !standard {
         let year_sign = if f.year < 0 || f.mon < 0 { '-' } else { '+' };
         let day_sign = if f.mday < 0 { '-' } else { '+' };
-        let sec_sign = if f.hour < 0 || f.min < 0 || f.sec < 0 || f.fsec < 0 { '-' } else { '+' };
+        let sec_sign = if f.hour < 0 || f.min < 0 || f.sec < 0 || f.fsec < 0 {
+            '-'
+        } else {
+            '+'
+        };
         let _ = write!(
             out,
             "{year_sign}{}-{} {day_sign}{} {sec_sign}{}:{:02}:",

@@ -46,7 +46,11 @@ pub enum RenderError {
 
 /// Renders one non-NULL value that the server sent in binary format as PostgreSQL would have
 /// sent it in text format under the session settings in `ctx`.
-pub fn render_binary(type_oid: u32, raw: &[u8], ctx: &RenderContext) -> Result<String, RenderError> {
+pub fn render_binary(
+    type_oid: u32,
+    raw: &[u8],
+    ctx: &RenderContext,
+) -> Result<String, RenderError> {
     render_nested(type_oid, raw, ctx, 0)
 }
 
@@ -62,7 +66,9 @@ fn render_nested(
     depth: u32,
 ) -> Result<String, RenderError> {
     if depth > MAX_DEPTH {
-        return Err(RenderError::Unsupported(format!("values nested more than {MAX_DEPTH} deep")));
+        return Err(RenderError::Unsupported(format!(
+            "values nested more than {MAX_DEPTH} deep"
+        )));
     }
     let info = oids::lookup(type_oid).ok_or(RenderError::UnknownType(type_oid))?;
     let mut r = Reader::new(info.name, raw);

@@ -20,7 +20,9 @@ fn no_panic_on_any_prefix() {
         &[0xff; 3],
         &[0xff; 8],
         &[0x80; 17],
-        &[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 7],
+        &[
+            0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 7,
+        ],
         &[0x7f; 64],
     ];
     for oid in 0..10_000u32 {
@@ -35,9 +37,52 @@ fn no_panic_on_any_prefix() {
     }
 }
 
+/// Pseudo-random bytes (a fixed-seed xorshift, so failures reproduce) for every known type,
+/// under several settings.
+#[test]
+fn no_panic_on_random_bytes() {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut contexts = vec![ctx()];
+    for (date_style, interval_style, zone) in [
+        ("Postgres, DMY", "postgres_verbose", "Europe/Berlin"),
+        ("SQL, MDY", "sql_standard", "<-03:30>+03:30"),
+        ("German", "iso_8601", "UTC+5"),
+    ] {
+        let mut c = ctx();
+        c.date_style = date_style.to_string();
+        c.interval_style = interval_style.to_string();
+        c.time_zone = zone.to_string();
+        c.extra_float_digits = 0;
+        contexts.push(c);
+    }
+    for oid in 0..10_000u32 {
+        if type_name(oid).is_none() {
+            continue;
+        }
+        for round in 0..200 {
+            let len = usize::try_from(next() % 40).unwrap_or(0);
+            let bytes: Vec<u8> = (0..len).map(|_| next().to_le_bytes()[0]).collect();
+            let c = contexts
+                .get(round % contexts.len())
+                .cloned()
+                .unwrap_or_default();
+            let _ = render_binary(oid, &bytes, &c);
+        }
+    }
+}
+
 #[test]
 fn unknown_type() {
-    assert_eq!(render_binary(424242, b"x", &ctx()), Err(RenderError::UnknownType(424242)));
+    assert_eq!(
+        render_binary(424242, b"x", &ctx()),
+        Err(RenderError::UnknownType(424242))
+    );
 }
 
 #[test]
@@ -56,9 +101,17 @@ fn array_with_huge_dimensions_is_refused_cheaply() {
     raw.extend_from_slice(&[0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1]);
     assert!(is_malformed(render_binary(1007, &raw, &ctx())));
     // Too many dimensions.
-    assert!(is_malformed(render_binary(1007, &[0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 23], &ctx())));
+    assert!(is_malformed(render_binary(
+        1007,
+        &[0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 23],
+        &ctx()
+    )));
     // Negative dimension count.
-    assert!(is_malformed(render_binary(1007, &[0xff, 0xff, 0xff, 0xff], &ctx())));
+    assert!(is_malformed(render_binary(
+        1007,
+        &[0xff, 0xff, 0xff, 0xff],
+        &ctx()
+    )));
 }
 
 #[test]
@@ -70,7 +123,11 @@ fn array_element_length_past_end() {
 
 #[test]
 fn record_with_huge_count_is_refused() {
-    assert!(is_malformed(render_binary(2249, &[0x7f, 0xff, 0xff, 0xff], &ctx())));
+    assert!(is_malformed(render_binary(
+        2249,
+        &[0x7f, 0xff, 0xff, 0xff],
+        &ctx()
+    )));
 }
 
 #[test]
@@ -89,18 +146,42 @@ fn deeply_nested_records_are_refused() {
 #[test]
 fn numeric_bad_digit_and_sign() {
     // One digit 10000 (out of range).
-    assert!(is_malformed(render_binary(1700, &[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10], &ctx())));
+    assert!(is_malformed(render_binary(
+        1700,
+        &[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10],
+        &ctx()
+    )));
     // Sign 0x1234.
-    assert!(is_malformed(render_binary(1700, &[0, 0, 0, 0, 0x12, 0x34, 0, 0], &ctx())));
+    assert!(is_malformed(render_binary(
+        1700,
+        &[0, 0, 0, 0, 0x12, 0x34, 0, 0],
+        &ctx()
+    )));
     // Digit count larger than the bytes.
-    assert!(is_malformed(render_binary(1700, &[0x7f, 0xff, 0, 0, 0, 0, 0, 0], &ctx())));
+    assert!(is_malformed(render_binary(
+        1700,
+        &[0x7f, 0xff, 0, 0, 0, 0, 0, 0],
+        &ctx()
+    )));
 }
 
 #[test]
 fn out_of_range_datetimes() {
-    assert!(is_malformed(render_binary(1083, &(-1i64).to_be_bytes(), &ctx())));
-    assert!(is_malformed(render_binary(1082, &(-2_451_546i32).to_be_bytes(), &ctx())));
-    assert!(is_malformed(render_binary(1114, &(i64::MAX - 1).to_be_bytes(), &ctx())));
+    assert!(is_malformed(render_binary(
+        1083,
+        &(-1i64).to_be_bytes(),
+        &ctx()
+    )));
+    assert!(is_malformed(render_binary(
+        1082,
+        &(-2_451_546i32).to_be_bytes(),
+        &ctx()
+    )));
+    assert!(is_malformed(render_binary(
+        1114,
+        &(i64::MAX - 1).to_be_bytes(),
+        &ctx()
+    )));
 }
 
 #[test]
@@ -111,10 +192,16 @@ fn bad_settings_are_unsupported() {
     assert!(matches!(r, Err(RenderError::Unsupported(_))), "{r:?}");
     let mut c = ctx();
     c.date_style = "Bogus".to_string();
-    assert!(matches!(render_binary(1082, &0i32.to_be_bytes(), &c), Err(RenderError::Unsupported(_))));
+    assert!(matches!(
+        render_binary(1082, &0i32.to_be_bytes(), &c),
+        Err(RenderError::Unsupported(_))
+    ));
     let mut c = ctx();
     c.interval_style = "Bogus".to_string();
-    assert!(matches!(render_binary(1186, &[0; 16], &c), Err(RenderError::Unsupported(_))));
+    assert!(matches!(
+        render_binary(1186, &[0; 16], &c),
+        Err(RenderError::Unsupported(_))
+    ));
 }
 
 #[test]

@@ -27,7 +27,10 @@ pub(crate) struct Zone {
 pub(crate) fn resolve(name: &str) -> Result<Zone, RenderError> {
     let name = name.trim();
     if let Ok(tz) = TimeZone::get(name) {
-        return Ok(Zone { tz, quoted: Vec::new() });
+        return Ok(Zone {
+            tz,
+            quoted: Vec::new(),
+        });
     }
     let mut spec = String::with_capacity(name.len());
     let mut quoted = Vec::new();
@@ -58,9 +61,15 @@ impl Zone {
         let max = Timestamp::MAX.as_second();
         let mut t = unix_secs;
         if t < min {
-            t += (min - t).div_euclid(CYCLE_SECS).saturating_add(1).saturating_mul(CYCLE_SECS);
+            t += (min - t)
+                .div_euclid(CYCLE_SECS)
+                .saturating_add(1)
+                .saturating_mul(CYCLE_SECS);
         } else if t > max {
-            t -= (t - max).div_euclid(CYCLE_SECS).saturating_add(1).saturating_mul(CYCLE_SECS);
+            t -= (t - max)
+                .div_euclid(CYCLE_SECS)
+                .saturating_add(1)
+                .saturating_mul(CYCLE_SECS);
         }
         let ts = Timestamp::from_second(t.clamp(min, max)).unwrap_or(Timestamp::UNIX_EPOCH);
         let info = self.tz.to_offset_info(ts);
