@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::error::Error;
 
 use pgcompat::postgres::{LocalCluster, LocalOptions};
-use pgcompat::types::{RenderContext, render_binary, type_name};
+use pgcompat::types::{RenderContext, RenderError, render_binary, type_name};
 use postgres_types::{FromSql, ToSql, Type};
 use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
 
@@ -488,7 +488,10 @@ fn container_exprs() -> Vec<String> {
         "'[0:1][-1:0]={{1,2},{3,4}}'::int4[]",
         "'[-5:-5]={x}'::text[]",
         "ARRAY['', 'a b', 'a,b', 'q\"t', 'b\\s', '{x}', 'NULL', 'null', 'plain', NULL]",
-        "ARRAY[E'tab\\t', E'nl\\n', E'cr\\r', E'ff\\f', E'vt\\v']",
+        "ARRAY[E'tab\\t', E'nl\\n', E'cr\\r', E'ff\\f', 'vt' || chr(11)]",
+        "ROW('vt' || chr(11), E'ff\\f')",
+        "int4range(1, 5)",
+        "tsrange('2024-01-01', NULL)",
         "ARRAY['ünï', 'x;y']",
         "ARRAY['ab'::char(4), 'c']",
         "ARRAY['a'::\"char\"]",
@@ -789,5 +792,28 @@ async fn type_names_match_pg_type() -> Result<(), Box<dyn Error>> {
     }
     assert!(known > 100, "only {known} type OIDs known");
     assert!(wrong.is_empty(), "wrong names: {wrong:#?}");
+    Ok(())
+}
+
+/// Types we have no renderer for (here a user-defined enum) must come back as an error the
+/// caller can report, never as a guessed string.
+#[tokio::test]
+async fn unknown_types_are_errors() -> Result<(), Box<dyn Error>> {
+    let (client, _cluster) = connect().await?;
+    client
+        .batch_execute(
+            "DROP TYPE IF EXISTS pgcompat_mood; CREATE TYPE pgcompat_mood AS ENUM ('happy')",
+        )
+        .await?;
+    let row = client
+        .query_one("SELECT 'happy'::pgcompat_mood", &[])
+        .await?;
+    let oid = row.columns().first().ok_or("no column")?.type_().oid();
+    let Raw(bytes) = row.try_get(0)?;
+    assert_eq!(
+        render_binary(oid, &bytes, &RenderContext::default()),
+        Err(RenderError::UnknownType(oid))
+    );
+    client.batch_execute("DROP TYPE pgcompat_mood").await?;
     Ok(())
 }

@@ -30,9 +30,13 @@ const BUILTIN_BASELINE: &str = "reports/reference-server/report.json";
 pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
     let files = suites::sql_files(&args.common.suites)?;
     let opts = args.common.suites.sql_options();
+    let resolved = Oracle::resolve(
+        &args.common.oracle.spec()?,
+        &args.common.oracle.local_options(),
+    )
+    .await;
     let resolved =
-        Oracle::resolve(&args.common.oracle.spec()?, &args.common.oracle.local_options()).await;
-    let resolved = resolved.map_err(|e| anyhow::anyhow!(e).context("starting the PostgreSQL oracle"))?;
+        resolved.map_err(|e| anyhow::anyhow!(e).context("starting the PostgreSQL oracle"))?;
     let oracle = resolved.oracle;
     let oracle_note = oracle.is_none().then(|| {
         let why: Vec<String> = resolved
@@ -42,7 +46,11 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
             .collect();
         format!(
             "no PostgreSQL oracle, so expectations were not re-checked on PostgreSQL ({})",
-            if why.is_empty() { "--postgres none".to_owned() } else { why.join("; ") }
+            if why.is_empty() {
+                "--postgres none".to_owned()
+            } else {
+                why.join("; ")
+            }
         )
     });
     let builtin = args.common.target.is_none();

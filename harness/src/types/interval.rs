@@ -152,7 +152,8 @@ fn sql_standard(mut f: Fields) -> String {
     let has_positive = parts.iter().any(|v| *v > 0);
     let has_year_month = f.year != 0 || f.mon != 0;
     let has_day_time = f.mday != 0 || f.hour != 0 || f.min != 0 || f.sec != 0 || f.fsec != 0;
-    let standard = !(has_negative && has_positive) && !(has_year_month && has_day_time);
+    let mixed = (has_negative && has_positive) || (has_year_month && has_day_time);
+    let standard = !mixed;
     let mut out = String::new();
     if has_negative && standard {
         out.push('-');

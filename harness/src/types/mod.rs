@@ -5,10 +5,13 @@
 //! lanes compare against the same strings. Every input is untrusted: unknown types and
 //! malformed bytes come back as a [`RenderError`], never a panic or an unbounded allocation.
 //!
-//! Known deliberate differences from PostgreSQL: the `reg*` types (`regclass`, `regtype`, ...)
-//! travel as bare OIDs, and naming them needs the server's catalog, so they render as the
-//! number (`0` as `-`, as PostgreSQL does); PostgreSQL prints a name when the OID exists.
-//! `regtype` values naming a built-in type are the exception: their names are known here.
+//! Known deliberate differences from PostgreSQL:
+//! - the `reg*` types (`regclass`, `regtype`, ...) travel as bare OIDs, and naming them needs
+//!   the server's catalog, so they render as the number (`0` as `-`, as PostgreSQL does);
+//!   PostgreSQL prints a name when the OID exists;
+//! - text-like values are taken as UTF-8 (client_encoding UTF8) and money as `lc_monetary=C`;
+//! - user-defined types (enums, domains, composites outside a record), tsvector/tsquery,
+//!   jsonpath, aclitem and other types not listed in `oids.rs` give `UnknownType`.
 
 mod array;
 mod context;

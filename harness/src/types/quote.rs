@@ -1,6 +1,6 @@
 //! The quoting rules of PostgreSQL's container output functions.
 
-/// C `isspace` in the C locale.
+/// C `isspace` in the C locale (also `array_isspace`).
 fn c_isspace(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
 }
@@ -10,11 +10,9 @@ fn c_isspace(c: char) -> bool {
 pub(crate) fn array_element(out: &mut String, value: &str, delim: char) {
     let need = value.is_empty()
         || value.eq_ignore_ascii_case("NULL")
-        || value.chars().any(|c| {
-            matches!(c, '"' | '\\' | '{' | '}')
-                || c == delim
-                || matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
-        });
+        || value
+            .chars()
+            .any(|c| matches!(c, '"' | '\\' | '{' | '}') || c == delim || c_isspace(c));
     if !need {
         out.push_str(value);
         return;

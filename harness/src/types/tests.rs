@@ -37,6 +37,46 @@ fn no_panic_on_any_prefix() {
     }
 }
 
+/// Pseudo-random bytes (a fixed-seed xorshift, so failures reproduce) for every known type,
+/// under several settings.
+#[test]
+fn no_panic_on_random_bytes() {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut contexts = vec![ctx()];
+    for (date_style, interval_style, zone) in [
+        ("Postgres, DMY", "postgres_verbose", "Europe/Berlin"),
+        ("SQL, MDY", "sql_standard", "<-03:30>+03:30"),
+        ("German", "iso_8601", "UTC+5"),
+    ] {
+        let mut c = ctx();
+        c.date_style = date_style.to_string();
+        c.interval_style = interval_style.to_string();
+        c.time_zone = zone.to_string();
+        c.extra_float_digits = 0;
+        contexts.push(c);
+    }
+    for oid in 0..10_000u32 {
+        if type_name(oid).is_none() {
+            continue;
+        }
+        for round in 0..200 {
+            let len = usize::try_from(next() % 40).unwrap_or(0);
+            let bytes: Vec<u8> = (0..len).map(|_| next().to_le_bytes()[0]).collect();
+            let c = contexts
+                .get(round % contexts.len())
+                .cloned()
+                .unwrap_or_default();
+            let _ = render_binary(oid, &bytes, &c);
+        }
+    }
+}
+
 #[test]
 fn unknown_type() {
     assert_eq!(

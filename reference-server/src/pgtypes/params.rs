@@ -3,11 +3,11 @@
 use datafusion::scalar::ScalarValue;
 use postgres_types::Type;
 
+use super::PgTypeError;
 use super::binary_in::parse_binary;
 use super::mapping::{PgColumnType, pg_type_to_arrow};
 use super::settings::FormatSettings;
 use super::text_in::{InCtx, parse_text};
-use super::PgTypeError;
 
 /// Decodes one Bind parameter. `raw = None` is SQL NULL (a typed null of the parameter's
 /// Arrow type); `format` 0 = text, 1 = binary. Parameters of unspecified type (`unknown`,
@@ -28,8 +28,11 @@ pub fn decode_param(
         0 => {
             let text = std::str::from_utf8(bytes).map_err(|e| {
                 let at = e.valid_up_to();
-                let bad: Vec<String> =
-                    bytes[at..].iter().take(2).map(|x| format!("0x{x:02x}")).collect();
+                let bad: Vec<String> = bytes[at..]
+                    .iter()
+                    .take(2)
+                    .map(|x| format!("0x{x:02x}"))
+                    .collect();
                 PgTypeError::InvalidUtf8(bad.join(" "))
             })?;
             decode_text(text, &col, s)

@@ -96,7 +96,9 @@ impl CancelRegistry {
         let control = {
             let sessions = lock(&self.sessions);
             match sessions.get(&pid) {
-                Some((k, c)) if k.len() == key.len() && bool::from(k.as_slice().ct_eq(key)) => c.upgrade(),
+                Some((k, c)) if k.len() == key.len() && bool::from(k.as_slice().ct_eq(key)) => {
+                    c.upgrade()
+                }
                 _ => None,
             }
         };

@@ -140,9 +140,7 @@ fn from_datafusion(e: &DataFusionError) -> SqlError {
 fn from_arrow(a: &ArrowError) -> SqlError {
     match a {
         ArrowError::DivideByZero => SqlError::new("22012", "division by zero"),
-        ArrowError::CastError(m) | ArrowError::ParseError(m) => {
-            SqlError::new("22P02", clean(m))
-        }
+        ArrowError::CastError(m) | ArrowError::ParseError(m) => SqlError::new("22P02", clean(m)),
         ArrowError::ArithmeticOverflow(m) => SqlError::new("22003", clean(m)),
         ArrowError::ExternalError(inner) => {
             if let Some(df) = inner.downcast_ref::<DataFusionError>() {
@@ -159,10 +157,9 @@ fn from_arrow(a: &ArrowError) -> SqlError {
 
 fn from_schema(s: &SchemaError) -> SqlError {
     match s {
-        SchemaError::FieldNotFound { field, .. } => SqlError::new(
-            "42703",
-            format!("column \"{}\" does not exist", field.name),
-        ),
+        SchemaError::FieldNotFound { field, .. } => {
+            SqlError::new("42703", format!("column \"{}\" does not exist", field.name))
+        }
         SchemaError::AmbiguousReference { field } => SqlError::new(
             "42702",
             format!("column reference \"{}\" is ambiguous", field.name),
@@ -205,8 +202,7 @@ fn from_message(raw: &str) -> SqlError {
     } else if lower.contains("failed to coerce")
         || lower.contains("cannot infer common")
         || lower.contains("type mismatch")
-        || lower.contains("does not support")
-            && lower.contains("type")
+        || lower.contains("does not support") && lower.contains("type")
     {
         "42804"
     } else if lower.contains("more than one row") || lower.contains("scalar subquery") {
@@ -276,7 +272,10 @@ mod tests {
 
     #[test]
     fn prefixes_are_stripped() {
-        assert_eq!(clean("Error during planning: Execution error: boom"), "boom");
+        assert_eq!(
+            clean("Error during planning: Execution error: boom"),
+            "boom"
+        );
     }
 
     #[test]

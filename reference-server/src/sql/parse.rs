@@ -39,9 +39,17 @@ fn normalize_boolean_options(tokens: &mut [TokenWithSpan]) {
         };
         if prev_option && w.quote_style.is_none() {
             if w.value.eq_ignore_ascii_case("on") {
-                *w = Word { value: "TRUE".into(), quote_style: None, keyword: Keyword::TRUE };
+                *w = Word {
+                    value: "TRUE".into(),
+                    quote_style: None,
+                    keyword: Keyword::TRUE,
+                };
             } else if w.value.eq_ignore_ascii_case("off") {
-                *w = Word { value: "FALSE".into(), quote_style: None, keyword: Keyword::FALSE };
+                *w = Word {
+                    value: "FALSE".into(),
+                    quote_style: None,
+                    keyword: Keyword::FALSE,
+                };
             }
         }
         prev_option = matches!(w.keyword, Keyword::FREEZE | Keyword::HEADER);

@@ -5,13 +5,13 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
-use super::options::{CopyFormat, CopyOptions};
 use super::BINARY_SIGNATURE;
+use super::options::{CopyFormat, CopyOptions};
+use crate::pgtypes::PgTypeError;
 use crate::pgtypes::binary_in::parse_binary;
 use crate::pgtypes::mapping::PgColumnType;
 use crate::pgtypes::settings::FormatSettings;
 use crate::pgtypes::text_in::{InCtx, parse_text};
-use crate::pgtypes::PgTypeError;
 
 /// Longest row accepted, so a stream without line ends cannot exhaust memory.
 const MAX_ROW_BYTES: usize = 256 << 20;
@@ -39,7 +39,11 @@ impl CopyError {
     pub fn context(&self, table: &str) -> String {
         match (&self.column, &self.value, &self.line_text) {
             (Some(c), Some(v), _) => {
-                format!("COPY {table}, line {}, column {c}: \"{}\"", self.line, limit(v))
+                format!(
+                    "COPY {table}, line {}, column {c}: \"{}\"",
+                    self.line,
+                    limit(v)
+                )
             }
             (Some(c), None, _) => format!("COPY {table}, line {}, column {c}", self.line),
             (None, _, Some(t)) => format!("COPY {table}, line {}: \"{}\"", self.line, limit(t)),
@@ -110,7 +114,11 @@ impl CopyDecoder {
         settings: &FormatSettings,
     ) -> Self {
         let names = |list: &[String]| -> Vec<bool> {
-            schema.fields().iter().map(|f| list.iter().any(|n| n == f.name())).collect()
+            schema
+                .fields()
+                .iter()
+                .map(|f| list.iter().any(|n| n == f.name()))
+                .collect()
         };
         let force_not_null = names(&opts.force_not_null);
         let force_null = names(&opts.force_null);
@@ -304,7 +312,11 @@ impl CopyDecoder {
                         return Err(bad_format("unterminated CSV quoted field", self.line + 1));
                     }
                     let n = self.buf.len();
-                    if self.buf.last() == Some(&b'\r') { (n - 1, n) } else { (n, n) }
+                    if self.buf.last() == Some(&b'\r') {
+                        (n - 1, n)
+                    } else {
+                        (n, n)
+                    }
                 }
                 None => break,
             };
@@ -336,9 +348,14 @@ impl CopyDecoder {
             let line = self.buf[pos..end].to_vec();
             pos = next;
             if std::str::from_utf8(&line).is_err() {
-                let at = std::str::from_utf8(&line).err().map_or(0, |e| e.valid_up_to());
-                let bad: Vec<String> =
-                    line[at..].iter().take(2).map(|x| format!("0x{x:02x}")).collect();
+                let at = std::str::from_utf8(&line)
+                    .err()
+                    .map_or(0, |e| e.valid_up_to());
+                let bad: Vec<String> = line[at..]
+                    .iter()
+                    .take(2)
+                    .map(|x| format!("0x{x:02x}"))
+                    .collect();
                 return Err(CopyError {
                     code: "22021",
                     message: format!(
@@ -417,7 +434,11 @@ impl CopyDecoder {
         loop {
             if i >= line.len() || line[i] == delim {
                 let raw = &line[start..i.min(line.len())];
-                fields.push(if raw == null { None } else { Some(unescape_text(raw)) });
+                fields.push(if raw == null {
+                    None
+                } else {
+                    Some(unescape_text(raw))
+                });
                 if i >= line.len() {
                     break;
                 }
@@ -517,8 +538,11 @@ impl CopyDecoder {
                     let text = String::from_utf8(bytes).map_err(|e| {
                         let b = e.as_bytes();
                         let at = e.utf8_error().valid_up_to();
-                        let bad: Vec<String> =
-                            b[at..].iter().take(2).map(|x| format!("0x{x:02x}")).collect();
+                        let bad: Vec<String> = b[at..]
+                            .iter()
+                            .take(2)
+                            .map(|x| format!("0x{x:02x}"))
+                            .collect();
                         CopyError {
                             code: "22021",
                             message: format!(
@@ -578,15 +602,17 @@ impl CopyDecoder {
                         line_text: None,
                     });
                 }
-                ScalarValue::try_from(dt).map_err(|e| self.value_error(
-                    PgTypeError::FeatureNotSupported(e.to_string()),
-                    i,
-                    None,
-                ))
+                ScalarValue::try_from(dt).map_err(|e| {
+                    self.value_error(PgTypeError::FeatureNotSupported(e.to_string()), i, None)
+                })
             }
             Some(s) if s.data_type() == *dt => Ok(s),
             Some(s) => s.cast_to(dt).map_err(|_| {
-                let err = if matches!(dt, datafusion::arrow::datatypes::DataType::Decimal128(..) | datafusion::arrow::datatypes::DataType::Decimal256(..)) {
+                let err = if matches!(
+                    dt,
+                    datafusion::arrow::datatypes::DataType::Decimal128(..)
+                        | datafusion::arrow::datatypes::DataType::Decimal256(..)
+                ) {
                     PgTypeError::NumericOverflow
                 } else {
                     PgTypeError::FeatureNotSupported(format!(
@@ -636,7 +662,10 @@ impl CopyDecoder {
                 return Err(bad_format("invalid COPY file header (WITH OIDS)", 1));
             }
             if flags & !0xffff & !(1 << 16) != 0 {
-                return Err(bad_format("unrecognized critical flags in COPY file header", 1));
+                return Err(bad_format(
+                    "unrecognized critical flags in COPY file header",
+                    1,
+                ));
             }
             let ext = read_i32(b, sig_len + 4);
             if ext < 0 {
@@ -663,7 +692,10 @@ impl CopyDecoder {
                 self.ended = true;
                 pos += 2;
                 if pos < b.len() {
-                    return Err(bad_format("received copy data after EOF marker", self.line + 1));
+                    return Err(bad_format(
+                        "received copy data after EOF marker",
+                        self.line + 1,
+                    ));
                 }
                 break;
             }
