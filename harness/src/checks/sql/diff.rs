@@ -12,7 +12,7 @@ use super::engine::{ColType, Observation, ObservationCell, PgDb};
 use super::expect::type_names;
 use super::files::SltFile;
 use super::outcome::{RecordInfo, first_line, sql_case};
-use super::run::{SqlOptions, case_id, new_runner, parse, unparsable};
+use super::run::{SqlOptions, case_id, lane_group, new_runner, parse, unparsable};
 use crate::report::{CaseResult, Status};
 use crate::session::ConnectOptions;
 
@@ -182,7 +182,7 @@ pub async fn diff_file(
         };
         progress.inc(1);
         let id = case_id(mode, file, &info);
-        let mut c = sql_case(id, file.group(), Status::Pass, &info);
+        let mut c = sql_case(id, lane_group(mode, file), Status::Pass, &info);
         let start = Instant::now();
         let theirs = apply(&mut tgt, record.clone(), opts.case_timeout).await;
         c.duration_ms = start.elapsed().as_millis() as u64;

@@ -114,6 +114,12 @@ pub fn case_id(mode: Mode, file: &SltFile, info: &RecordInfo) -> String {
     format!("sql/{mode}/{name}:{}", info.line)
 }
 
+/// The report group of a file's cases: lane and topic, e.g. `extended/joins`, so the report
+/// shows where a server differs by protocol as well as by SQL area.
+pub fn lane_group(mode: Mode, file: &SltFile) -> String {
+    format!("{mode}/{}", file.group())
+}
+
 /// Parse a file; a file that does not parse is one `error` case, not a crash of the run.
 /// The file is checked to be UTF-8 first: the parser would panic on anything else.
 pub fn parse(file: &SltFile) -> Result<Vec<Record<ColType>>, String> {
@@ -153,7 +159,7 @@ pub fn unparsable(mode: Mode, file: &SltFile, error: String) -> CaseResult {
     };
     let mut c = sql_case(
         format!("sql/{mode}/{}", file.name),
-        file.group(),
+        lane_group(mode, file),
         Status::Error,
         &info,
     );
@@ -195,7 +201,7 @@ pub async fn run_file(
         let want = expect.take().unwrap_or_default();
         progress.inc(1);
         if server_down {
-            let mut c = sql_case(id, file.group(), Status::Crash, &info);
+            let mut c = sql_case(id, lane_group(mode, file), Status::Crash, &info);
             c.message = Some("server unreachable since an earlier case of this file".into());
             out.push(c);
             continue;
@@ -204,7 +210,7 @@ pub async fn run_file(
         let start = Instant::now();
         let result = tokio::time::timeout(opts.case_timeout, runner.run_async(record)).await;
         let seen = take_observation(&obs);
-        let mut c = sql_case(id, file.group(), Status::Pass, &info);
+        let mut c = sql_case(id, lane_group(mode, file), Status::Pass, &info);
         c.duration_ms = start.elapsed().as_millis() as u64;
         let mut rebuild = false;
         match result {
