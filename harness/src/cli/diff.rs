@@ -22,9 +22,16 @@ pub struct DiffArgs {
 pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let files = suites::sql_files(&args.common.suites)?;
     let opts = args.common.suites.sql_options();
-    let oracle = Oracle::start(&args.common.oracle.spec()?, &args.common.oracle.local_options())
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("diff needs a PostgreSQL oracle (--postgres local|container|URL), and none is available"))?;
+    let oracle = Oracle::start(
+        &args.common.oracle.spec()?,
+        &args.common.oracle.local_options(),
+    )
+    .await?
+    .ok_or_else(|| {
+        anyhow::anyhow!(
+            "diff needs a PostgreSQL oracle (--postgres local|container|URL), and none is available"
+        )
+    })?;
     let tgt = target::start(args.common.target.as_deref()).await?;
     let mut report = Report::new(tgt.description.clone(), oracle.version().map(str::to_owned));
     report.note(format!("differential run against {}", oracle.describe()));

@@ -46,10 +46,14 @@ pub fn conclude(report: &mut Report, gate: &GateArgs, dir: &Path) -> anyhow::Res
     let unexpected = report
         .cases
         .iter()
-        .filter(|c| !matches!(c.status, Status::Pass | Status::Skip) && c.expected_failure.is_none())
+        .filter(|c| {
+            !matches!(c.status, Status::Pass | Status::Skip) && c.expected_failure.is_none()
+        })
         .count();
     if unexpected > 0 {
-        println!("{unexpected} cases did not pass (give --baseline or --expected-failures to gate on known gaps)");
+        println!(
+            "{unexpected} cases did not pass (give --baseline or --expected-failures to gate on known gaps)"
+        );
     }
     Ok(u8::from(unexpected > 0))
 }

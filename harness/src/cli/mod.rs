@@ -48,7 +48,10 @@ pub fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("pgcompat: cannot start the async runtime: {e}");
@@ -57,7 +60,10 @@ pub fn main() -> std::process::ExitCode {
     };
     crate::postgres::install_signal_cleanup();
     let result = runtime.block_on(async {
-        match cli.command.unwrap_or_else(|| Command::Run(run::RunArgs::default())) {
+        match cli
+            .command
+            .unwrap_or_else(|| Command::Run(run::RunArgs::default()))
+        {
             Command::Run(a) => run::run(a).await,
             Command::Diff(a) => diff::run(a).await,
             Command::Complete(a) => complete::run(a).await,

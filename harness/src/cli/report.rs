@@ -20,8 +20,8 @@ pub struct ReportArgs {
 }
 
 pub async fn run(args: ReportArgs) -> anyhow::Result<u8> {
-    let mut report = Report::load(&args.report)
-        .with_context(|| format!("reading {}", args.report.display()))?;
+    let mut report =
+        Report::load(&args.report).with_context(|| format!("reading {}", args.report.display()))?;
     let dir = args.out.clone().unwrap_or_else(|| {
         args.report
             .parent()

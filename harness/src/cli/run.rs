@@ -30,10 +30,17 @@ const BUILTIN_BASELINE: &str = "reports/reference-server/report.json";
 pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
     let files = suites::sql_files(&args.common.suites)?;
     let opts = args.common.suites.sql_options();
-    let oracle = Oracle::start(&args.common.oracle.spec()?, &args.common.oracle.local_options()).await;
+    let oracle = Oracle::start(
+        &args.common.oracle.spec()?,
+        &args.common.oracle.local_options(),
+    )
+    .await;
     let (oracle, oracle_note) = match oracle {
         Ok(Some(o)) => (Some(o), None),
-        Ok(None) => (None, Some("no PostgreSQL oracle: expectations were not re-checked on PostgreSQL".to_owned())),
+        Ok(None) => (
+            None,
+            Some("no PostgreSQL oracle: expectations were not re-checked on PostgreSQL".to_owned()),
+        ),
         Err(e) => return Err(anyhow::anyhow!(e).context("starting the PostgreSQL oracle")),
     };
     let builtin = args.common.target.is_none();

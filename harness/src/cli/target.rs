@@ -53,7 +53,10 @@ async fn start_builtin() -> anyhow::Result<StartedTarget> {
         addr.port()
     ))?;
     Ok(StartedTarget {
-        description: format!("reference-server {} (built-in) at {addr}", env!("CARGO_PKG_VERSION")),
+        description: format!(
+            "reference-server {} (built-in) at {addr}",
+            env!("CARGO_PKG_VERSION")
+        ),
         connect,
         builtin: Some(server),
     })

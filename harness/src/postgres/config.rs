@@ -55,7 +55,8 @@ pub(crate) fn write_settings(
 pub(crate) fn write_hba(data_dir: &Path, opts: &LocalOptions) -> Result<(), OracleError> {
     let host = if opts.tls_required { "hostssl" } else { "host" };
     let method = opts.auth.hba_keyword();
-    let mut text = String::from("# written by pgcompat\nlocal all all trust\nlocal replication all trust\n");
+    let mut text =
+        String::from("# written by pgcompat\nlocal all all trust\nlocal replication all trust\n");
     for db in ["all", "replication"] {
         for addr in ["127.0.0.1/32", "::1/128"] {
             text.push_str(&format!("{host} {db} all {addr} {method}\n"));

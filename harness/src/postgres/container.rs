@@ -71,10 +71,9 @@ mod with_engine {
         }
 
         pub(crate) async fn stop(self) -> Result<(), OracleError> {
-            self.container
-                .rm()
-                .await
-                .map_err(|e| OracleError::ContainerUnavailable(format!("removing the container: {e}")))
+            self.container.rm().await.map_err(|e| {
+                OracleError::ContainerUnavailable(format!("removing the container: {e}"))
+            })
         }
     }
 
@@ -89,7 +88,10 @@ mod with_engine {
             ));
         }
         check_engine().map_err(OracleError::ContainerUnavailable)?;
-        let tag = opts.version.clone().unwrap_or_else(|| DEFAULT_TAG.to_string());
+        let tag = opts
+            .version
+            .clone()
+            .unwrap_or_else(|| DEFAULT_TAG.to_string());
         let image_name = format!("postgres:{tag}");
         let mut args = vec![
             "postgres".to_string(),
@@ -103,8 +105,8 @@ mod with_engine {
             args.push(format!("{name}={value}"));
         }
         // The entrypoint's init server prints the line once, the real server a second time.
-        let ready = LogWaitStrategy::stderr("database system is ready to accept connections")
-            .with_times(2);
+        let ready =
+            LogWaitStrategy::stderr("database system is ready to accept connections").with_times(2);
         let mut request = GenericImage::new("postgres", tag.as_str())
             .with_exposed_port(5432.tcp())
             .with_wait_for(WaitFor::log(ready))

@@ -138,7 +138,11 @@ impl LocalCluster {
 
     /// After the server started: check it over the socket and TCP, learn the version, set the
     /// password, and write the final record.
-    async fn finish_start(&mut self, opts: &LocalOptions, detached: bool) -> Result<(), OracleError> {
+    async fn finish_start(
+        &mut self,
+        opts: &LocalOptions,
+        detached: bool,
+    ) -> Result<(), OracleError> {
         let target = format!("{} (unix socket, port {})", self.dir.display(), self.port);
         let mut config = Config::new();
         config
@@ -147,7 +151,9 @@ impl LocalCluster {
             .user(&opts.user)
             .dbname("postgres")
             .connect_timeout(PROBE_TIMEOUT);
-        let client = connect(&config, &target).await.map_err(|e| self.start_failed(e))?;
+        let client = connect(&config, &target)
+            .await
+            .map_err(|e| self.start_failed(e))?;
         self.version = server_version(&client, &target)
             .await
             .map_err(|e| self.start_failed(e))?;
@@ -244,7 +250,16 @@ fn create(opts: &LocalOptions) -> Result<LocalCluster, OracleError> {
     initdb
         .arg("-D")
         .arg(&data)
-        .args(["-U", opts.user.as_str(), "-A", "trust", "-E", "UTF8", "--locale=C", "-N"])
+        .args([
+            "-U",
+            opts.user.as_str(),
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "-N",
+        ])
         .current_dir("/");
     run(initdb, "initdb")?;
 
@@ -339,7 +354,9 @@ pub(crate) fn log_tail(path: &Path) -> String {
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut bytes = Vec::new();
-    if file.seek(SeekFrom::Start(len.saturating_sub(MAX_BYTES))).is_err()
+    if file
+        .seek(SeekFrom::Start(len.saturating_sub(MAX_BYTES)))
+        .is_err()
         || file.take(MAX_BYTES).read_to_end(&mut bytes).is_err()
     {
         return format!("(could not read {})", path.display());

@@ -136,10 +136,7 @@ impl LocalOptions {
             ));
         }
         if self.auth != AuthMethod::Trust && self.password.is_none() {
-            return bad(format!(
-                "auth {} needs a password",
-                self.auth.hba_keyword()
-            ));
+            return bad(format!("auth {} needs a password", self.auth.hba_keyword()));
         }
         if self.password.as_deref().is_some_and(|p| p.contains('\0')) {
             return bad("the password contains a NUL byte".to_string());
@@ -161,7 +158,9 @@ impl LocalOptions {
                 return bad(format!("setting name {name:?} is not a GUC name"));
             }
             if value.contains(['\n', '\r', '\0']) {
-                return bad(format!("setting {name} has a line break or NUL in its value"));
+                return bad(format!(
+                    "setting {name} has a line break or NUL in its value"
+                ));
             }
         }
         Ok(())

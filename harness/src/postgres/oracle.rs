@@ -2,11 +2,11 @@
 
 use std::sync::Mutex;
 
+use super::OracleError;
 use super::container::{self, PgContainer};
 use super::local::LocalCluster;
 use super::options::{LocalOptions, OracleSpec};
 use super::probe::{redact_url, url_version};
-use super::OracleError;
 
 /// Why one kind of oracle could not be used (for the report when `auto` found none, or
 /// found a later kind).

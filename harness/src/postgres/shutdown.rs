@@ -112,8 +112,7 @@ fn read_postmaster_pid(pid_file: &Path) -> Option<libc::pid_t> {
 
 /// Guards against signalling an unrelated process that reused a stale pid.
 fn is_postgres(pid: libc::pid_t) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .is_ok_and(|comm| comm.trim() == "postgres")
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == "postgres")
 }
 
 fn wait_gone(pid: libc::pid_t, limit: Duration) {

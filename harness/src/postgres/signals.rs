@@ -27,14 +27,16 @@ pub fn install_signal_cleanup() {
                 };
                 runtime.block_on(async {
                     use tokio::signal::unix::{SignalKind, signal};
-                    let (mut int, mut term) =
-                        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-                            (Ok(i), Ok(t)) => (i, t),
-                            (Err(e), _) | (_, Err(e)) => {
-                                tracing::warn!("no signal cleanup: {e}");
-                                return;
-                            }
-                        };
+                    let (mut int, mut term) = match (
+                        signal(SignalKind::interrupt()),
+                        signal(SignalKind::terminate()),
+                    ) {
+                        (Ok(i), Ok(t)) => (i, t),
+                        (Err(e), _) | (_, Err(e)) => {
+                            tracing::warn!("no signal cleanup: {e}");
+                            return;
+                        }
+                    };
                     tokio::select! {
                         _ = int.recv() => {}
                         _ = term.recv() => {}

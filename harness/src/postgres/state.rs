@@ -54,7 +54,8 @@ pub(crate) fn write_record(record: &ClusterRecord) -> Result<(), OracleError> {
         path: path.clone(),
         reason: e.to_string(),
     })?;
-    std::fs::write(&tmp, text).map_err(|e| OracleError::io(format!("write {}", tmp.display()), e))?;
+    std::fs::write(&tmp, text)
+        .map_err(|e| OracleError::io(format!("write {}", tmp.display()), e))?;
     std::fs::rename(&tmp, &path)
         .map_err(|e| OracleError::io(format!("rename to {}", path.display()), e))
 }
@@ -84,8 +85,8 @@ pub(crate) fn list_records() -> Vec<ClusterRecord> {
 
 fn read_record(path: &Path) -> Result<ClusterRecord, OracleError> {
     // Records are tiny; refuse anything that is not, instead of reading it whole.
-    let meta =
-        std::fs::metadata(path).map_err(|e| OracleError::io(format!("stat {}", path.display()), e))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| OracleError::io(format!("stat {}", path.display()), e))?;
     if meta.len() > 64 * 1024 {
         return Err(OracleError::StateFile {
             path: path.to_path_buf(),

@@ -1,6 +1,6 @@
 //! A length-checking adaptor for streams read by tokio-postgres, whose decoder reserves
 //! whatever length a frame header declares. This watches the backend frame headers as bytes
-//! pass through and fails the read, before the driver sees the header, when a declared length
+//! pass through and fails the read, before the driver sees the whole header, when a declared length
 //! is below 4 or above the limit.
 
 use std::io;
@@ -11,6 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 pub struct BoundedStream<S> {
     inner: S,
+    mode: Mode,
     max_message_len: usize,
     header: [u8; 5],
     header_len: usize,
@@ -18,11 +19,33 @@ pub struct BoundedStream<S> {
     failed: Option<String>,
 }
 
+/// What the next bytes from the server are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Backend frames, checked.
+    Frames,
+    /// The single-byte answer to an SSLRequest: `'S'` leads to TLS, anything else to frames.
+    SslAnswer,
+    /// TLS records after `'S'`: not ours to check (the plaintext side gets its own adaptor).
+    Passthrough,
+}
+
 impl<S> BoundedStream<S> {
     /// `max_message_len` bounds the declared length (which counts its own 4 bytes).
     pub fn new(inner: S, max_message_len: usize) -> Self {
+        Self::with_mode(inner, max_message_len, Mode::Frames)
+    }
+
+    /// For a stream on which the client first sends an SSLRequest: the one-byte answer is let
+    /// through, then TLS records pass unchecked (`'S'`) or frames are checked (otherwise).
+    pub fn after_ssl_request(inner: S, max_message_len: usize) -> Self {
+        Self::with_mode(inner, max_message_len, Mode::SslAnswer)
+    }
+
+    fn with_mode(inner: S, max_message_len: usize, mode: Mode) -> Self {
         BoundedStream {
             inner,
+            mode,
             max_message_len,
             header: [0; 5],
             header_len: 0,
@@ -34,6 +57,20 @@ impl<S> BoundedStream<S> {
     /// Follows the frame boundaries through `data`, checking each header as it completes.
     fn scan(&mut self, data: &[u8]) -> Result<(), String> {
         let mut rest = data;
+        if self.mode == Mode::SslAnswer {
+            match rest.split_first() {
+                Some((b'S', _)) => self.mode = Mode::Passthrough,
+                Some((b'N', tail)) => {
+                    self.mode = Mode::Frames;
+                    rest = tail;
+                }
+                Some(_) => self.mode = Mode::Frames,
+                None => {}
+            }
+        }
+        if self.mode == Mode::Passthrough {
+            return Ok(());
+        }
         while !rest.is_empty() {
             if self.body_left > 0 {
                 let n = self.body_left.min(rest.len());

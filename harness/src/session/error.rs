@@ -30,6 +30,19 @@ pub enum SessionError {
     Tls(String),
     #[error("invalid connection options: {0}")]
     Options(String),
-    #[error("client (tokio-postgres): {0}")]
+    #[error("client (tokio-postgres): {}", chain(.0))]
     Client(#[from] tokio_postgres::Error),
+}
+
+/// An error and its sources, `: `-joined: tokio-postgres's own message is only the kind
+/// ("error communicating with the server"), the cause is in the source.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }

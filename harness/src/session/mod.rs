@@ -8,6 +8,7 @@ mod auth;
 pub mod bounded;
 mod cancel;
 mod client;
+mod client_tls;
 mod error;
 mod options;
 mod raw;
@@ -22,3 +23,6 @@ pub use options::{ConnectOptions, TlsMode};
 pub use raw::{BackendKey, RawSession, connect_raw_startup};
 pub use simple::{Notification, SimpleResult, StatementResult};
 pub use stream::PgStream;
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
 //! Where and how to connect, from or to a `postgres://` URL.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ impl TlsMode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     pub host: String,
     pub port: u16,
@@ -48,11 +49,37 @@ pub struct ConnectOptions {
     /// The most row/COPY bytes one `simple_query` keeps; past it the rest is drained and dropped.
     pub max_result_bytes: usize,
     pub tls: TlsMode,
-    /// A PEM file of CA certificates: when set, the server certificate is verified against it
-    /// (and the host name); when not, any certificate is accepted (testing, not security).
+    /// A PEM file of CA certificates: when set, the server certificate must chain to it or be
+    /// one of them (libpq's `verify-ca`: the host name is not checked); when not, any
+    /// certificate is accepted (testing, not security).
     pub tls_ca: Option<PathBuf>,
     /// Record every message of the session (startup included) in its transcript.
     pub record_transcript: bool,
+    /// The protocol version the startup message asks for: (3, 0), or (3, 2) for the longer
+    /// cancel keys of PostgreSQL 18 (older servers answer NegotiateProtocolVersion).
+    pub protocol_version: (u16, u16),
+}
+
+impl fmt::Debug for ConnectOptions {
+    /// Everything but the password, which shows as `***`: options end up in logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("database", &self.database)
+            .field("params", &self.params)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("io_timeout", &self.io_timeout)
+            .field("max_message_len", &self.max_message_len)
+            .field("max_result_bytes", &self.max_result_bytes)
+            .field("tls", &self.tls)
+            .field("tls_ca", &self.tls_ca)
+            .field("record_transcript", &self.record_transcript)
+            .field("protocol_version", &self.protocol_version)
+            .finish()
+    }
 }
 
 impl Default for ConnectOptions {
@@ -71,6 +98,7 @@ impl Default for ConnectOptions {
             tls: TlsMode::Disable,
             tls_ca: None,
             record_transcript: false,
+            protocol_version: (3, 0),
         }
     }
 }
@@ -78,7 +106,7 @@ impl Default for ConnectOptions {
 impl ConnectOptions {
     /// Parses `postgres[ql]://user:password@host:port/database?key=value...`. Known keys:
     /// `sslmode` (disable/prefer/require; verify-* mean require), `sslrootcert`,
-    /// `connect_timeout` (seconds), `host`, `port`, `user`, `password`, `dbname`; any other key
+    /// `connect_timeout` (seconds), `max_protocol_version` (3.0/3.2/latest), `host`, `port`, `user`, `password`, `dbname`; any other key
     /// (application_name, options, TimeZone, ...) becomes a startup parameter.
     pub fn from_url(url: &str) -> Result<Self, SessionError> {
         let bad = |why: String| SessionError::Options(format!("{why} in URL {}", redact(url)));
@@ -129,6 +157,13 @@ impl ConnectOptions {
                         .map_err(|_| bad(format!("connect_timeout {value:?}")))?;
                     opts.connect_timeout = Duration::from_secs(secs);
                 }
+                "max_protocol_version" => {
+                    opts.protocol_version = match value.as_str() {
+                        "3.0" => (3, 0),
+                        "3.2" | "latest" => (3, 2),
+                        other => return Err(bad(format!("max_protocol_version {other:?}"))),
+                    }
+                }
                 "host" => opts.host = value,
                 "port" => opts.port = value.parse().map_err(|_| bad(format!("port {value:?}")))?,
                 "user" => opts.user = value,
@@ -159,6 +194,15 @@ impl ConnectOptions {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         if self.tls != TlsMode::Disable {
             query.append_pair("sslmode", self.tls.as_sslmode());
+        }
+        if self.connect_timeout != ConnectOptions::default().connect_timeout {
+            let secs =
+                self.connect_timeout.as_secs() + u64::from(self.connect_timeout.subsec_nanos() > 0);
+            query.append_pair("connect_timeout", &secs.to_string());
+        }
+        if self.protocol_version != (3, 0) {
+            let (major, minor) = self.protocol_version;
+            query.append_pair("max_protocol_version", &format!("{major}.{minor}"));
         }
         if let Some(ca) = &self.tls_ca {
             query.append_pair("sslrootcert", &ca.to_string_lossy());

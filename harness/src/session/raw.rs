@@ -36,6 +36,7 @@ pub struct RawSession {
     server_params: BTreeMap<String, String>,
     backend_key: Option<BackendKey>,
     transaction_status: u8,
+    protocol_version: (u16, u16),
     recording: bool,
     transcript: Transcript,
 }
@@ -96,6 +97,18 @@ pub(super) async fn within<T>(
     }
 }
 
+impl std::fmt::Debug for RawSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSession")
+            .field("tls", &self.stream.is_tls())
+            .field("backend_key", &self.backend_key.as_ref().map(|k| k.pid))
+            .field("transaction_status", &(self.transaction_status as char))
+            .field("protocol_version", &self.protocol_version)
+            .field("transcript_entries", &self.transcript.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl RawSession {
     fn new(stream: PgStream, opts: &ConnectOptions) -> Self {
         RawSession {
@@ -108,6 +121,7 @@ impl RawSession {
             server_params: BTreeMap::new(),
             backend_key: None,
             transaction_status: b'I',
+            protocol_version: opts.protocol_version,
             recording: opts.record_transcript,
             transcript: Transcript::default(),
         }
@@ -165,6 +179,11 @@ impl RawSession {
 
     pub fn backend_key(&self) -> Option<&BackendKey> {
         self.backend_key.as_ref()
+    }
+
+    /// The protocol version in use: the one asked for, lowered by NegotiateProtocolVersion.
+    pub fn protocol_version(&self) -> (u16, u16) {
+        self.protocol_version
     }
 
     /// `b'I'`, `b'T'` or `b'E'` from the last ReadyForQuery.
@@ -267,9 +286,34 @@ impl RawSession {
                 });
             }
             BackendMessage::ReadyForQuery { status } => self.transaction_status = *status,
+            BackendMessage::NegotiateProtocolVersion { newest_minor, .. } => {
+                // PostgreSQL sends the full version code (3 << 16 | minor), not just the minor.
+                let minor = u16::try_from(*newest_minor & 0xffff).unwrap_or(0);
+                self.protocol_version.1 = self.protocol_version.1.min(minor);
+            }
             _ => {}
         }
         Ok(msg)
+    }
+
+    /// Every message up to and including the next ReadyForQuery, for protocol scripts. At most
+    /// `max_messages` are read: a server that never says ReadyForQuery gets a Protocol error.
+    pub async fn recv_until_ready(
+        &mut self,
+        max_messages: usize,
+    ) -> Result<Vec<BackendMessage>, SessionError> {
+        let mut out = Vec::new();
+        while out.len() < max_messages {
+            let msg = self.recv().await?;
+            let done = matches!(msg, BackendMessage::ReadyForQuery { .. });
+            out.push(msg);
+            if done {
+                return Ok(out);
+            }
+        }
+        Err(SessionError::Protocol(format!(
+            "no ReadyForQuery within {max_messages} messages"
+        )))
     }
 
     /// Sends Terminate and closes the connection; errors are moot at this point.
@@ -293,7 +337,7 @@ fn startup_message(opts: &ConnectOptions) -> FrontendMessage {
     }
     params.extend(opts.params.iter().cloned());
     FrontendMessage::Startup {
-        version: (3, 0),
+        version: opts.protocol_version,
         params,
     }
 }

@@ -62,7 +62,9 @@ enum Pending {
 impl RawSession {
     /// Sends one Query and reads until ReadyForQuery. A server that breaks the protocol
     /// (a DataRow without RowDescription, an unexpected message) is read to ReadyForQuery all
-    /// the same, so the session stays usable, and then reported as `SessionError::Protocol`.
+    /// the same, so the session stays usable, and then reported as `SessionError::Protocol`
+    /// (likewise `ResultTooLarge`). After any other error the session's state is unknown:
+    /// drop it.
     pub async fn simple_query(&mut self, sql: &str) -> Result<SimpleResult, SessionError> {
         self.send(&[FrontendMessage::Query(sql.to_owned())]).await?;
         let limit = self.max_result_bytes();
@@ -103,8 +105,10 @@ impl RawSession {
                             columns.len()
                         ));
                     }
-                    kept_bytes = kept_bytes
-                        .saturating_add(values.iter().flatten().map(Bytes::len).sum::<usize>());
+                    // Count the bookkeeping too, so a flood of empty rows is bounded as well.
+                    let size = values.iter().flatten().map(Bytes::len).sum::<usize>()
+                        + (values.len() + 1) * std::mem::size_of::<Option<Bytes>>();
+                    kept_bytes = kept_bytes.saturating_add(size);
                     too_large |= kept_bytes > limit;
                     if !too_large {
                         rows.push(values);

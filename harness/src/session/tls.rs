@@ -1,14 +1,17 @@
-//! The TLS handshake for the raw face: rustls with the ring provider. Without a CA file any
-//! certificate is accepted, because test servers use self-signed ones; the handshake signatures
-//! are still checked so the session really is TLS.
+//! TLS with rustls and the ring provider, for both faces. Without a CA file any certificate is
+//! accepted, because test servers use self-signed ones; with one, libpq's `verify-ca`. The
+//! handshake signatures are always checked, so the session really is TLS.
 
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -38,7 +41,7 @@ pub(super) async fn handshake(
         })
 }
 
-fn client_config(opts: &ConnectOptions) -> Result<ClientConfig, SessionError> {
+pub(super) fn client_config(opts: &ConnectOptions) -> Result<ClientConfig, SessionError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls_err = |e: rustls::Error| SessionError::Tls(e.to_string());
     let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -46,16 +49,21 @@ fn client_config(opts: &ConnectOptions) -> Result<ClientConfig, SessionError> {
         .map_err(tls_err)?;
     let config = match &opts.tls_ca {
         Some(path) => {
+            let pinned: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .map_err(|e| SessionError::Tls(format!("reading CA file {}: {e}", path.display())))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| SessionError::Tls(format!("CA file {}: {e}", path.display())))?;
             let mut roots = RootCertStore::empty();
-            let certs = CertificateDer::pem_file_iter(path).map_err(|e| {
-                SessionError::Tls(format!("reading CA file {}: {e}", path.display()))
-            })?;
-            for cert in certs {
-                let cert = cert
-                    .map_err(|e| SessionError::Tls(format!("CA file {}: {e}", path.display())))?;
-                roots.add(cert).map_err(tls_err)?;
+            for cert in &pinned {
+                roots.add(cert.clone()).map_err(tls_err)?;
             }
-            builder.with_root_certificates(roots).with_no_client_auth()
+            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| SessionError::Tls(format!("CA file {}: {e}", path.display())))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(VerifyCa { pinned, webpki }))
+                .with_no_client_auth()
         }
         None => builder
             .dangerous()
@@ -63,6 +71,67 @@ fn client_config(opts: &ConnectOptions) -> Result<ClientConfig, SessionError> {
             .with_no_client_auth(),
     };
     Ok(config)
+}
+
+/// libpq's `verify-ca`: the certificate must chain to the CA file (or be one of its
+/// certificates, as a self-signed test certificate is), but the host name is not checked.
+#[derive(Debug)]
+struct VerifyCa {
+    pinned: Vec<CertificateDer<'static>>,
+    webpki: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for VerifyCa {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self
+            .pinned
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            return Ok(ServerCertVerified::assertion());
+        }
+        match self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
 }
 
 /// Accepts any server certificate but still verifies the handshake signatures with it.

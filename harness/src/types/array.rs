@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::oids::{self, Kind};
 use super::quote::array_element;
-use super::{RenderContext, RenderError, Reader, render_nested};
+use super::{Reader, RenderContext, RenderError, render_nested};
 
 /// PostgreSQL's `MAXDIM`.
 const MAX_DIMS: usize = 6;
@@ -49,7 +49,11 @@ fn header(r: &mut Reader<'_>) -> Result<Header, RenderError> {
             r.remaining()
         )));
     }
-    Ok(Header { elem_oid, dims, count })
+    Ok(Header {
+        elem_oid,
+        dims,
+        count,
+    })
 }
 
 /// The type to render elements as: the header's own element OID when known; for arrays of

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::RenderError;
+
 /// Session settings that affect text output. Field values use PostgreSQL's own spelling, as
 /// `SHOW` or a ParameterStatus message reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,9 +12,9 @@ pub struct RenderContext {
     pub time_zone: String,
     /// `extra_float_digits`: >= 1 means shortest round-trip output (PostgreSQL 12+ default).
     pub extra_float_digits: i32,
-    /// `DateStyle`; only the ISO output style is rendered, others give `Unsupported`.
+    /// `DateStyle`, e.g. `ISO, MDY` or `Postgres, DMY`.
     pub date_style: String,
-    /// `IntervalStyle`; only `postgres` is rendered, others give `Unsupported`.
+    /// `IntervalStyle`: `postgres`, `postgres_verbose`, `sql_standard` or `iso_8601`.
     pub interval_style: String,
     /// `bytea_output`: `hex` or `escape`.
     pub bytea_output: String,
@@ -54,11 +56,35 @@ impl RenderContext {
         ctx
     }
 
-    /// True when DateStyle's output part is ISO (the only one rendered exactly).
-    pub(crate) fn iso_dates(&self) -> bool {
-        self.date_style
-            .split(',')
-            .next()
-            .is_some_and(|s| s.trim().eq_ignore_ascii_case("iso"))
+    /// DateStyle's output style and whether days come before months (`DMY`).
+    pub(crate) fn date_output(&self) -> Result<(DateOutput, bool), RenderError> {
+        let mut style = DateOutput::Iso;
+        let mut day_first = false;
+        for token in self.date_style.split([',', ' ']).filter(|t| !t.is_empty()) {
+            match token.to_ascii_lowercase().as_str() {
+                "iso" => style = DateOutput::Iso,
+                "sql" => style = DateOutput::Sql,
+                "postgres" => style = DateOutput::Postgres,
+                "german" => style = DateOutput::German,
+                "dmy" | "euro" | "european" => day_first = true,
+                "mdy" | "ymd" | "us" | "noneuro" | "noneuropean" => day_first = false,
+                _ => {
+                    return Err(RenderError::Unsupported(format!(
+                        "DateStyle {}",
+                        self.date_style
+                    )));
+                }
+            }
+        }
+        Ok((style, day_first))
     }
+}
+
+/// DateStyle's output part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DateOutput {
+    Iso,
+    Sql,
+    Postgres,
+    German,
 }

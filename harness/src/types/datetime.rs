@@ -1,8 +1,9 @@
-//! date, time, timetz, timestamp and timestamptz in DateStyle ISO, as `EncodeDateOnly`,
+//! date, time, timetz, timestamp and timestamptz in every DateStyle, as `EncodeDateOnly`,
 //! `EncodeTimeOnly` and `EncodeDateTime` print them.
 
 use std::fmt::Write as _;
 
+use super::context::DateOutput;
 use super::reader::malformed;
 use super::{RenderContext, RenderError, tz};
 
@@ -19,6 +20,12 @@ const MIN_TIMESTAMP: i64 = -211_813_488_000_000_000;
 const END_TIMESTAMP: i64 = 9_223_371_331_200_000_000;
 /// Largest time-zone displacement PostgreSQL accepts for timetz (15:59:59).
 const TZDISP_LIMIT: i32 = 16 * 3600;
+/// PostgreSQL clips printed zone abbreviations to this many bytes (`MAXTZLEN`).
+const MAX_TZ_LEN: usize = 10;
+const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Proleptic Gregorian (year, month, day) for days since 2000-01-01; year 0 is 1 BC.
 pub(crate) fn civil_from_pg_days(days: i64) -> (i64, u32, u32) {
@@ -36,18 +43,17 @@ pub(crate) fn civil_from_pg_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
-fn require_iso(ctx: &RenderContext) -> Result<(), RenderError> {
-    if ctx.iso_dates() {
-        Ok(())
-    } else {
-        Err(RenderError::Unsupported(format!("DateStyle {}", ctx.date_style)))
-    }
-}
-
-/// `YYYY-MM-DD` with the year zero-padded to 4 digits, counting BC years from 1.
-fn push_date(out: &mut String, year: i64, month: u32, day: u32) {
-    let shown = if year > 0 { year } else { 1 - year };
-    let _ = write!(out, "{shown:04}-{month:02}-{day:02}");
+/// The date part alone (`EncodeDateOnly`): `2024-01-15`, `01/15/2024`, `15.01.2024`,
+/// `01-15-2024`; BC years count from 1 and zero-pad to 4 digits.
+fn push_date(out: &mut String, (year, month, day): (i64, u32, u32), style: (DateOutput, bool)) {
+    let y = if year > 0 { year } else { 1 - year };
+    let (first, second) = if style.1 { (day, month) } else { (month, day) };
+    let _ = match style.0 {
+        DateOutput::Iso => write!(out, "{y:04}-{month:02}-{day:02}"),
+        DateOutput::Sql => write!(out, "{first:02}/{second:02}/{y:04}"),
+        DateOutput::German => write!(out, "{day:02}.{month:02}.{y:04}"),
+        DateOutput::Postgres => write!(out, "{first:02}-{second:02}-{y:04}"),
+    };
 }
 
 fn push_bc(out: &mut String, year: i64) {
@@ -96,11 +102,11 @@ pub(crate) fn date(days: i32, ctx: &RenderContext) -> Result<String, RenderError
     if !(0..DATE_END_JULIAN).contains(&julian) {
         return Err(malformed("date", format!("date {days} out of range")));
     }
-    require_iso(ctx)?;
-    let (year, month, day) = civil_from_pg_days(i64::from(days));
+    let style = ctx.date_output()?;
+    let ymd = civil_from_pg_days(i64::from(days));
     let mut out = String::with_capacity(16);
-    push_date(&mut out, year, month, day);
-    push_bc(&mut out, year);
+    push_date(&mut out, ymd, style);
+    push_bc(&mut out, ymd.0);
     Ok(out)
 }
 
@@ -119,7 +125,10 @@ pub(crate) fn timetz(usecs: i64, west_secs: i32) -> Result<String, RenderError> 
         return Err(malformed("timetz", format!("time {usecs} out of range")));
     }
     if !(-TZDISP_LIMIT..=TZDISP_LIMIT).contains(&west_secs) {
-        return Err(malformed("timetz", format!("time zone displacement {west_secs} out of range")));
+        return Err(malformed(
+            "timetz",
+            format!("time zone displacement {west_secs} out of range"),
+        ));
     }
     let mut out = String::with_capacity(24);
     push_time(&mut out, usecs);
@@ -137,16 +146,57 @@ fn finite_timestamp(type_name: &str, usecs: i64) -> Result<Option<&'static str>,
     }
 }
 
-/// The ISO `YYYY-MM-DD HH:MM:SS[.ffffff]` for microseconds since 2000-01-01 00:00, with the
-/// optional offset inserted before the BC marker.
-fn push_timestamp(out: &mut String, usecs: i64, offset: Option<i32>) {
+/// The zone shown after a timestamptz: a numeric offset in ISO style, else the abbreviation.
+struct Shown {
+    east_secs: i32,
+    abbrev: String,
+}
+
+/// `EncodeDateTime` for microseconds since 2000-01-01 00:00 (local time for timestamptz).
+fn push_timestamp(out: &mut String, usecs: i64, zone: Option<&Shown>, style: (DateOutput, bool)) {
     let days = usecs.div_euclid(USECS_PER_DAY);
-    let (year, month, day) = civil_from_pg_days(days);
-    push_date(out, year, month, day);
-    out.push(' ');
-    push_time(out, usecs.rem_euclid(USECS_PER_DAY));
-    if let Some(east) = offset {
-        push_offset(out, east);
+    let ymd = civil_from_pg_days(days);
+    let (year, month, day) = ymd;
+    let abbrev = zone.map(|z| {
+        let cut = (0..=MAX_TZ_LEN.min(z.abbrev.len()))
+            .rev()
+            .find(|i| z.abbrev.is_char_boundary(*i))
+            .unwrap_or(0);
+        z.abbrev.get(..cut).unwrap_or_default()
+    });
+    if style.0 == DateOutput::Postgres {
+        let dow = DAYS
+            .get(usize::try_from((days + 6).rem_euclid(7)).unwrap_or(0))
+            .unwrap_or(&"");
+        let mon = usize::try_from(month)
+            .ok()
+            .and_then(|m| m.checked_sub(1))
+            .and_then(|i| MONTHS.get(i))
+            .unwrap_or(&"");
+        if style.1 {
+            let _ = write!(out, "{dow} {day:02} {mon} ");
+        } else {
+            let _ = write!(out, "{dow} {mon} {day:02} ");
+        }
+        push_time(out, usecs.rem_euclid(USECS_PER_DAY));
+        let y = if year > 0 { year } else { 1 - year };
+        let _ = write!(out, " {y:04}");
+        if let Some(abbrev) = abbrev {
+            out.push(' ');
+            out.push_str(abbrev);
+        }
+    } else {
+        push_date(out, ymd, style);
+        out.push(' ');
+        push_time(out, usecs.rem_euclid(USECS_PER_DAY));
+        match (zone, abbrev) {
+            (Some(z), _) if style.0 == DateOutput::Iso => push_offset(out, z.east_secs),
+            (_, Some(abbrev)) => {
+                out.push(' ');
+                out.push_str(abbrev);
+            }
+            _ => {}
+        }
     }
     push_bc(out, year);
 }
@@ -155,9 +205,9 @@ pub(crate) fn timestamp(usecs: i64, ctx: &RenderContext) -> Result<String, Rende
     if let Some(inf) = finite_timestamp("timestamp", usecs)? {
         return Ok(inf.to_string());
     }
-    require_iso(ctx)?;
+    let style = ctx.date_output()?;
     let mut out = String::with_capacity(32);
-    push_timestamp(&mut out, usecs, None);
+    push_timestamp(&mut out, usecs, None, style);
     Ok(out)
 }
 
@@ -166,12 +216,13 @@ pub(crate) fn timestamptz(usecs: i64, ctx: &RenderContext) -> Result<String, Ren
     if let Some(inf) = finite_timestamp("timestamptz", usecs)? {
         return Ok(inf.to_string());
     }
-    require_iso(ctx)?;
+    let style = ctx.date_output()?;
     let zone = tz::resolve(&ctx.time_zone)?;
     let unix_secs = usecs.div_euclid(USECS_PER_SEC) + UNIX_TO_PG_DAYS * 86_400;
-    let east = tz::offset_at(&zone, unix_secs);
-    let local = usecs + i64::from(east) * USECS_PER_SEC;
+    let (east_secs, abbrev) = zone.at(unix_secs);
+    // |offset| < 1 day and the range check above leave room below i64::MAX.
+    let local = usecs + i64::from(east_secs) * USECS_PER_SEC;
     let mut out = String::with_capacity(40);
-    push_timestamp(&mut out, local, Some(east));
+    push_timestamp(&mut out, local, Some(&Shown { east_secs, abbrev }), style);
     Ok(out)
 }

@@ -99,7 +99,11 @@ fn scientific(digits: &str, exp: i32) -> String {
 
 /// C's `%.*g`: `sci(p)` formats with `p` fraction digits in exponent form, `fix(p)` with `p`
 /// fraction digits in plain form (both correctly rounded, like glibc).
-fn printf_g(precision: i32, sci: impl Fn(usize) -> String, fix: impl Fn(usize) -> String) -> String {
+fn printf_g(
+    precision: i32,
+    sci: impl Fn(usize) -> String,
+    fix: impl Fn(usize) -> String,
+) -> String {
     let p = precision.max(1);
     let sci_text = sci(usize::try_from(p - 1).unwrap_or(0));
     let (negative, digits, exp) = split_exp(&sci_text);

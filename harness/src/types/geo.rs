@@ -1,7 +1,7 @@
 //! Geometric types; coordinates print like float8 (honouring extra_float_digits).
 
 use super::float::float8;
-use super::{RenderContext, RenderError, Reader};
+use super::{Reader, RenderContext, RenderError};
 
 /// Bytes per point on the wire, used to bound point counts before allocating.
 const POINT_SIZE: usize = 16;
@@ -40,14 +40,23 @@ pub(crate) fn boxed(r: &mut Reader<'_>, ctx: &RenderContext) -> Result<String, R
 }
 
 pub(crate) fn line(r: &mut Reader<'_>, ctx: &RenderContext) -> Result<String, RenderError> {
-    Ok(format!("{{{},{},{}}}", num(r, ctx)?, num(r, ctx)?, num(r, ctx)?))
+    Ok(format!(
+        "{{{},{},{}}}",
+        num(r, ctx)?,
+        num(r, ctx)?,
+        num(r, ctx)?
+    ))
 }
 
 pub(crate) fn path(r: &mut Reader<'_>, ctx: &RenderContext) -> Result<String, RenderError> {
     let closed = r.u8()? != 0;
     let n = point_count(r)?;
     let body = points(r, ctx, n)?;
-    Ok(if closed { format!("({body})") } else { format!("[{body}]") })
+    Ok(if closed {
+        format!("({body})")
+    } else {
+        format!("[{body}]")
+    })
 }
 
 pub(crate) fn polygon(r: &mut Reader<'_>, ctx: &RenderContext) -> Result<String, RenderError> {

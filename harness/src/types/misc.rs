@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::reader::malformed;
-use super::{RenderContext, RenderError, Reader};
+use super::{Reader, RenderContext, RenderError};
 
 pub(crate) fn bool(r: &mut Reader<'_>) -> Result<String, RenderError> {
     // boolrecv treats any non-zero byte as true.
@@ -73,7 +73,11 @@ pub(crate) fn bit(type_name: &'static str, raw: &[u8]) -> Result<String, RenderE
     Ok((0..len)
         .map(|i| {
             let byte = bytes.get(i / 8).copied().unwrap_or(0);
-            if byte & (0x80 >> (i % 8)) != 0 { '1' } else { '0' }
+            if byte & (0x80 >> (i % 8)) != 0 {
+                '1'
+            } else {
+                '0'
+            }
         })
         .collect())
 }
@@ -113,5 +117,9 @@ pub(crate) fn money(cents: i64) -> String {
     }
     rev.reverse();
     let digits = String::from_utf8_lossy(&rev);
-    if cents < 0 { format!("-${digits}") } else { format!("${digits}") }
+    if cents < 0 {
+        format!("-${digits}")
+    } else {
+        format!("${digits}")
+    }
 }

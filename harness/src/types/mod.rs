@@ -8,6 +8,7 @@
 //! Known deliberate differences from PostgreSQL: the `reg*` types (`regclass`, `regtype`, ...)
 //! travel as bare OIDs, and naming them needs the server's catalog, so they render as the
 //! number (`0` as `-`, as PostgreSQL does); PostgreSQL prints a name when the OID exists.
+//! `regtype` values naming a built-in type are the exception: their names are known here.
 
 mod array;
 mod context;
@@ -46,7 +47,11 @@ pub enum RenderError {
 
 /// Renders one non-NULL value that the server sent in binary format as PostgreSQL would have
 /// sent it in text format under the session settings in `ctx`.
-pub fn render_binary(type_oid: u32, raw: &[u8], ctx: &RenderContext) -> Result<String, RenderError> {
+pub fn render_binary(
+    type_oid: u32,
+    raw: &[u8],
+    ctx: &RenderContext,
+) -> Result<String, RenderError> {
     render_nested(type_oid, raw, ctx, 0)
 }
 
@@ -62,7 +67,9 @@ fn render_nested(
     depth: u32,
 ) -> Result<String, RenderError> {
     if depth > MAX_DEPTH {
-        return Err(RenderError::Unsupported(format!("values nested more than {MAX_DEPTH} deep")));
+        return Err(RenderError::Unsupported(format!(
+            "values nested more than {MAX_DEPTH} deep"
+        )));
     }
     let info = oids::lookup(type_oid).ok_or(RenderError::UnknownType(type_oid))?;
     let mut r = Reader::new(info.name, raw);
@@ -85,6 +92,9 @@ fn render_nested(
         Kind::Uint8 => r.u64()?.to_string(),
         Kind::RegOid => match r.u32()? {
             0 => "-".to_string(),
+            oid if type_oid == oids::REGTYPE => {
+                oids::format_type(oid).unwrap_or_else(|| oid.to_string())
+            }
             oid => oid.to_string(),
         },
         Kind::Float4 => float::float4(r.f32()?, ctx.extra_float_digits),

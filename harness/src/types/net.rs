@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RenderError, Reader};
+use super::{Reader, RenderError};
 
 const PGSQL_AF_INET: u8 = 2;
 const PGSQL_AF_INET6: u8 = 3;
@@ -40,10 +40,7 @@ pub(crate) fn inet(r: &mut Reader<'_>) -> Result<String, RenderError> {
 }
 
 fn ipv4(addr: &[u8]) -> String {
-    addr.iter()
-        .map(u8::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
+    addr.iter().map(u8::to_string).collect::<Vec<_>>().join(".")
 }
 
 /// BIND's `inet_net_ntop_ipv6` layout, which PostgreSQL uses.
@@ -86,9 +83,7 @@ fn ipv6(addr: &[u8]) -> String {
         let embedded_v4 = i == 6
             && best.is_some_and(|(base, len)| {
                 base == 0
-                    && (len == 6
-                        || (len == 7 && words[7] != 1)
-                        || (len == 5 && words[5] == 0xffff))
+                    && (len == 6 || (len == 7 && words[7] != 1) || (len == 5 && words[5] == 0xffff))
             });
         if embedded_v4 {
             out.push_str(&ipv4(addr.get(12..16).unwrap_or_default()));

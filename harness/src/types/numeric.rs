@@ -1,6 +1,6 @@
 //! numeric: base-10000 digits, weight, sign and display scale, printed like `get_str_from_var`.
 
-use super::{RenderError, Reader};
+use super::{Reader, RenderError};
 
 const NUMERIC_POS: u16 = 0x0000;
 const NUMERIC_NEG: u16 = 0x4000;
@@ -31,13 +31,21 @@ pub(crate) fn render(raw: &[u8]) -> Result<String, RenderError> {
         NUMERIC_PINF => Some("Infinity"),
         NUMERIC_NINF => Some("-Infinity"),
         NUMERIC_POS | NUMERIC_NEG => None,
-        other => return Err(super::reader::malformed("numeric", format!("bad sign 0x{other:04x}"))),
+        other => {
+            return Err(super::reader::malformed(
+                "numeric",
+                format!("bad sign 0x{other:04x}"),
+            ));
+        }
     };
     if let Some(s) = special {
         return Ok(s.to_string());
     }
     if dscale > MAX_DSCALE {
-        return Err(super::reader::malformed("numeric", format!("display scale {dscale} too large")));
+        return Err(super::reader::malformed(
+            "numeric",
+            format!("display scale {dscale} too large"),
+        ));
     }
     let digit = |i: i32| -> i16 {
         usize::try_from(i)

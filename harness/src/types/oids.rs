@@ -238,3 +238,33 @@ mod tests {
         }
     }
 }
+
+/// The `regtype` OID.
+pub(crate) const REGTYPE: u32 = 2206;
+
+/// What `format_type()` (and so `regtype` output) prints for a built-in type with no typmod:
+/// the SQL-standard spelling where PostgreSQL has one, else `typname`; arrays add `[]`.
+pub(crate) fn format_type(oid: u32) -> Option<String> {
+    let info = lookup(oid)?;
+    if let Kind::Array(elem) = info.kind {
+        return format_type(elem).map(|e| format!("{e}[]"));
+    }
+    let sql_name = match info.name {
+        "int2" => "smallint",
+        "int4" => "integer",
+        "int8" => "bigint",
+        "float4" => "real",
+        "float8" => "double precision",
+        "bool" => "boolean",
+        "varchar" => "character varying",
+        "bpchar" => "character",
+        "varbit" => "bit varying",
+        "timestamp" => "timestamp without time zone",
+        "timestamptz" => "timestamp with time zone",
+        "time" => "time without time zone",
+        "timetz" => "time with time zone",
+        "char" => "\"char\"",
+        other => other,
+    };
+    Some(sql_name.to_owned())
+}

@@ -11,7 +11,9 @@ pub(crate) fn array_element(out: &mut String, value: &str, delim: char) {
     let need = value.is_empty()
         || value.eq_ignore_ascii_case("NULL")
         || value.chars().any(|c| {
-            matches!(c, '"' | '\\' | '{' | '}') || c == delim || matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+            matches!(c, '"' | '\\' | '{' | '}')
+                || c == delim
+                || matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
         });
     if !need {
         out.push_str(value);

@@ -1,7 +1,7 @@
 //! Ranges (`range_out`: `[1,5)`, `empty`, `(,3]`) and multiranges (`{[1,2),[5,7)}`).
 
 use super::quote::doubled;
-use super::{RenderContext, RenderError, Reader, render_nested};
+use super::{Reader, RenderContext, RenderError, render_nested};
 
 const RANGE_EMPTY: u8 = 0x01;
 const RANGE_LB_INC: u8 = 0x02;

@@ -1,7 +1,7 @@
 //! Anonymous records (`record_out`): `(1,abc,,"a b")`, NULL fields empty.
 
 use super::quote::doubled;
-use super::{RenderContext, RenderError, Reader, render_nested};
+use super::{Reader, RenderContext, RenderError, render_nested};
 
 /// Smallest encoding of one field: OID plus length.
 const MIN_FIELD_SIZE: usize = 8;

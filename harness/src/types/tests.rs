@@ -20,7 +20,9 @@ fn no_panic_on_any_prefix() {
         &[0xff; 3],
         &[0xff; 8],
         &[0x80; 17],
-        &[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 7],
+        &[
+            0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 7,
+        ],
         &[0x7f; 64],
     ];
     for oid in 0..10_000u32 {
@@ -37,7 +39,10 @@ fn no_panic_on_any_prefix() {
 
 #[test]
 fn unknown_type() {
-    assert_eq!(render_binary(424242, b"x", &ctx()), Err(RenderError::UnknownType(424242)));
+    assert_eq!(
+        render_binary(424242, b"x", &ctx()),
+        Err(RenderError::UnknownType(424242))
+    );
 }
 
 #[test]
@@ -56,9 +61,17 @@ fn array_with_huge_dimensions_is_refused_cheaply() {
     raw.extend_from_slice(&[0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1]);
     assert!(is_malformed(render_binary(1007, &raw, &ctx())));
     // Too many dimensions.
-    assert!(is_malformed(render_binary(1007, &[0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 23], &ctx())));
+    assert!(is_malformed(render_binary(
+        1007,
+        &[0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 23],
+        &ctx()
+    )));
     // Negative dimension count.
-    assert!(is_malformed(render_binary(1007, &[0xff, 0xff, 0xff, 0xff], &ctx())));
+    assert!(is_malformed(render_binary(
+        1007,
+        &[0xff, 0xff, 0xff, 0xff],
+        &ctx()
+    )));
 }
 
 #[test]
@@ -70,7 +83,11 @@ fn array_element_length_past_end() {
 
 #[test]
 fn record_with_huge_count_is_refused() {
-    assert!(is_malformed(render_binary(2249, &[0x7f, 0xff, 0xff, 0xff], &ctx())));
+    assert!(is_malformed(render_binary(
+        2249,
+        &[0x7f, 0xff, 0xff, 0xff],
+        &ctx()
+    )));
 }
 
 #[test]
@@ -89,18 +106,42 @@ fn deeply_nested_records_are_refused() {
 #[test]
 fn numeric_bad_digit_and_sign() {
     // One digit 10000 (out of range).
-    assert!(is_malformed(render_binary(1700, &[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10], &ctx())));
+    assert!(is_malformed(render_binary(
+        1700,
+        &[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10],
+        &ctx()
+    )));
     // Sign 0x1234.
-    assert!(is_malformed(render_binary(1700, &[0, 0, 0, 0, 0x12, 0x34, 0, 0], &ctx())));
+    assert!(is_malformed(render_binary(
+        1700,
+        &[0, 0, 0, 0, 0x12, 0x34, 0, 0],
+        &ctx()
+    )));
     // Digit count larger than the bytes.
-    assert!(is_malformed(render_binary(1700, &[0x7f, 0xff, 0, 0, 0, 0, 0, 0], &ctx())));
+    assert!(is_malformed(render_binary(
+        1700,
+        &[0x7f, 0xff, 0, 0, 0, 0, 0, 0],
+        &ctx()
+    )));
 }
 
 #[test]
 fn out_of_range_datetimes() {
-    assert!(is_malformed(render_binary(1083, &(-1i64).to_be_bytes(), &ctx())));
-    assert!(is_malformed(render_binary(1082, &(-2_451_546i32).to_be_bytes(), &ctx())));
-    assert!(is_malformed(render_binary(1114, &(i64::MAX - 1).to_be_bytes(), &ctx())));
+    assert!(is_malformed(render_binary(
+        1083,
+        &(-1i64).to_be_bytes(),
+        &ctx()
+    )));
+    assert!(is_malformed(render_binary(
+        1082,
+        &(-2_451_546i32).to_be_bytes(),
+        &ctx()
+    )));
+    assert!(is_malformed(render_binary(
+        1114,
+        &(i64::MAX - 1).to_be_bytes(),
+        &ctx()
+    )));
 }
 
 #[test]
@@ -110,8 +151,17 @@ fn bad_settings_are_unsupported() {
     let r = render_binary(1184, &0i64.to_be_bytes(), &c);
     assert!(matches!(r, Err(RenderError::Unsupported(_))), "{r:?}");
     let mut c = ctx();
-    c.date_style = "SQL, DMY".to_string();
-    assert!(matches!(render_binary(1082, &0i32.to_be_bytes(), &c), Err(RenderError::Unsupported(_))));
+    c.date_style = "Bogus".to_string();
+    assert!(matches!(
+        render_binary(1082, &0i32.to_be_bytes(), &c),
+        Err(RenderError::Unsupported(_))
+    ));
+    let mut c = ctx();
+    c.interval_style = "Bogus".to_string();
+    assert!(matches!(
+        render_binary(1186, &[0; 16], &c),
+        Err(RenderError::Unsupported(_))
+    ));
 }
 
 #[test]

@@ -389,3 +389,45 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+#[test]
+fn mutated_valid_frames_never_panic() {
+    let mut corpus = Vec::new();
+    corpus.extend(frame(b'T', b"\0\x02a\0\0\0\0\0\0\x01\0\0\0\x17\0\x04\xff\xff\xff\xff\0\0b\0\0\0\0\0\0\x02\0\0\0\x19\xff\xff\xff\xff\xff\xff\0\0"));
+    corpus.extend(frame(b'D', b"\0\x02\0\0\0\x011\xff\xff\xff\xff"));
+    corpus.extend(frame(b'E', b"SERROR\0C42601\0Mbad\0P3\0\0"));
+    corpus.extend(frame(b'R', b"\0\0\0\x0aSCRAM-SHA-256\0\0"));
+    corpus.extend(frame(b'v', b"\0\0\0\0\0\0\0\x01_pq_.x\0"));
+    corpus.extend(frame(b'H', b"\0\0\x02\0\0\0\0"));
+    corpus.extend(frame(b'K', b"\0\0\0\x01\0\0\0\x02"));
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    for _ in 0..20_000 {
+        let mut bytes = corpus.clone();
+        for _ in 0..1 + rng.next() % 4 {
+            let at = (rng.next() % bytes.len() as u64) as usize;
+            if let Some(b) = bytes.get_mut(at) {
+                *b = rng.next() as u8;
+            }
+        }
+        let mut decoder = FrameDecoder::new(4096);
+        decoder.push(&bytes);
+        while let Ok(Some(frame)) = decoder.next_frame() {
+            let _ = BackendMessage::parse(&frame).map(|m| m.to_string());
+        }
+    }
+}
+
+#[test]
+fn transcript_is_bounded() {
+    let mut t = Transcript::default();
+    for _ in 0..50_010 {
+        t.push(Direction::Recv, "é".repeat(5_000));
+    }
+    assert_eq!((t.entries.len(), t.dropped), (50_000, 10));
+    assert!(
+        t.entries
+            .first()
+            .is_some_and(|e| e.line.len() <= 2_000 + '…'.len_utf8())
+    );
+    assert!(t.to_string().ends_with("… 10 more message(s) not kept\n"));
+}

@@ -9,14 +9,14 @@ use std::path::Path;
 
 use sqllogictest::{
     ExpectedError, Injected, QueryExpect, Record, RecordOutput, StatementExpect,
-    default_normalizer, default_validator, strict_column_validator, update_record_with_output,
+    default_normalizer, strict_column_validator, update_record_with_output,
 };
 
 use super::Mode;
 use super::engine::ColType;
 use super::expect::Expect;
 use super::files::SltFile;
-use super::run::{SqlOptions, new_runner, parse};
+use super::run::{SqlOptions, new_runner, parse, row_validator};
 use crate::session::ConnectOptions;
 
 const HEADER: &str = " pgcompat: expected results recorded from PostgreSQL";
@@ -182,7 +182,7 @@ pub async fn complete_file(
                     &record,
                     &output,
                     " ",
-                    default_validator,
+                    row_validator,
                     default_normalizer,
                     strict_column_validator,
                 )

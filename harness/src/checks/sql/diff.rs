@@ -48,7 +48,9 @@ async fn apply<M: MakeConnection<Conn = PgDb>>(
 /// A printable summary of one side's result.
 fn describe(out: &RecordOutput<ColType>, seen: &Observation) -> String {
     let mut s = match out {
-        RecordOutput::Query { error: None, rows, .. } => rows
+        RecordOutput::Query {
+            error: None, rows, ..
+        } => rows
             .iter()
             .take(200)
             .map(|r| r.join(" "))
@@ -123,8 +125,12 @@ pub fn differences(
                 d.push(format!("rows affected: PostgreSQL {a}, target {b}"));
             }
         }
-        (RecordOutput::Query { .. }, _) => d.push("PostgreSQL returned rows, the target none".into()),
-        (_, RecordOutput::Query { .. }) => d.push("the target returned rows, PostgreSQL none".into()),
+        (RecordOutput::Query { .. }, _) => {
+            d.push("PostgreSQL returned rows, the target none".into())
+        }
+        (_, RecordOutput::Query { .. }) => {
+            d.push("the target returned rows, PostgreSQL none".into())
+        }
         _ => {}
     }
     if !pg_seen.column_types.is_empty()
@@ -185,7 +191,10 @@ pub async fn diff_file(
         match (ours, theirs) {
             (_, Produced::TimedOut) => {
                 c.status = Status::Timeout;
-                c.message = Some(format!("no answer within {}s", opts.case_timeout.as_secs_f64()));
+                c.message = Some(format!(
+                    "no answer within {}s",
+                    opts.case_timeout.as_secs_f64()
+                ));
                 rebuild = true;
             }
             (_, Produced::Output(_, seen)) if seen.connection_lost => {

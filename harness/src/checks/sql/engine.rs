@@ -89,7 +89,9 @@ impl EngineError {
     pub fn is_connection_lost(&self) -> bool {
         matches!(
             self,
-            EngineError::Session(SessionError::Closed | SessionError::Io(_) | SessionError::Wire(_))
+            EngineError::Session(
+                SessionError::Closed | SessionError::Io(_) | SessionError::Wire(_)
+            )
         ) || matches!(self, EngineError::Client(m) if m.contains("connection closed"))
     }
 }
@@ -203,14 +205,20 @@ fn rows_output(types: &[u32], rows: Vec<Vec<String>>, seen: &mut Observation) ->
         .collect::<Vec<_>>()
         .join("\n");
     DBOutput::Rows {
-        types: types.iter().map(|&t| ColType(types::type_letter(t))).collect(),
+        types: types
+            .iter()
+            .map(|&t| ColType(types::type_letter(t)))
+            .collect(),
         rows,
     }
 }
 
 /// The row count at the end of a command tag (`INSERT 0 3` → 3), 0 when there is none.
 pub fn tag_count(tag: &str) -> u64 {
-    tag.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+    tag.rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 async fn run_simple(
@@ -224,7 +232,11 @@ async fn run_simple(
     let mut last_tag = None;
     for stmt in result.statements {
         match stmt {
-            StatementResult::Rows { columns, rows: data, tag } => {
+            StatementResult::Rows {
+                columns,
+                rows: data,
+                tag,
+            } => {
                 if types.is_none() {
                     types = Some(columns.iter().map(|c| c.type_oid).collect());
                 }
@@ -236,13 +248,13 @@ async fn run_simple(
                     for (i, v) in row.iter().enumerate() {
                         let text = match v {
                             None => None,
-                            Some(b) => Some(std::str::from_utf8(b).map_err(|_| {
-                                EngineError::Render {
+                            Some(b) => {
+                                Some(std::str::from_utf8(b).map_err(|_| EngineError::Render {
                                     column: i + 1,
                                     type_name: "text".into(),
                                     reason: "the server sent invalid UTF-8".into(),
-                                }
-                            })?),
+                                })?)
+                            }
                         };
                         out.push(slt_value(text));
                     }
@@ -288,10 +300,7 @@ async fn run_simple(
 struct RawValue<'a>(&'a [u8]);
 
 impl<'a> FromSql<'a> for RawValue<'a> {
-    fn from_sql(
-        _: &Type,
-        raw: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         Ok(RawValue(raw))
     }
     fn accepts(_: &Type) -> bool {
@@ -314,9 +323,11 @@ fn client_error(e: tokio_postgres::Error) -> EngineError {
 /// Statements that may change how values render (or undo such a change).
 fn may_change_settings(sql: &str) -> bool {
     let lower = sql.to_ascii_lowercase();
-    ["set", "reset", "rollback", "commit", "discard", "end", "abort"]
-        .iter()
-        .any(|w| lower.contains(w))
+    [
+        "set", "reset", "rollback", "commit", "discard", "end", "abort",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// Read the rendering settings from the session, one SHOW at a time so that a target that
@@ -399,15 +410,17 @@ async fn run_extended(
             let raw: Option<RawValue> = row.try_get(i).map_err(client_error)?;
             let text = match raw {
                 None => None,
-                Some(RawValue(bytes)) => Some(types::render_binary(oid, bytes, &ctx).map_err(
-                    |e| EngineError::Render {
-                        column: i + 1,
-                        type_name: types::type_name(oid)
-                            .map(str::to_owned)
-                            .unwrap_or_else(|| oid.to_string()),
-                        reason: e.to_string(),
-                    },
-                )?),
+                Some(RawValue(bytes)) => {
+                    Some(types::render_binary(oid, bytes, &ctx).map_err(|e| {
+                        EngineError::Render {
+                            column: i + 1,
+                            type_name: types::type_name(oid)
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| oid.to_string()),
+                            reason: e.to_string(),
+                        }
+                    })?)
+                }
             };
             out.push(slt_value(text.as_deref()));
         }

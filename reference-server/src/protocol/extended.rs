@@ -1,0 +1,495 @@
+//! Extended query protocol: Parse (plans once, cached), Bind (validated), Describe
+//! (ParameterDescription + RowDescription or NoData), Execute (streams, honours max_rows
+//! with PortalSuspended), Close, Sync (honest transaction status).
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::common::ParamValues;
+use datafusion::logical_expr::LogicalPlan;
+use futures::{Sink, SinkExt, StreamExt};
+use pgwire::api::portal::{Format, Portal, PortalExecutionState};
+use pgwire::api::query::ExtendedQueryHandler;
+use pgwire::api::results::{FieldInfo, QueryResponse, Response};
+use pgwire::api::stmt::{QueryParser, StoredStatement};
+use pgwire::api::store::{Entry, PortalStore};
+use pgwire::api::{ClientInfo, ClientPortalStore, DEFAULT_NAME, PgWireConnectionState, Type};
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::data::{NoData, ParameterDescription};
+use pgwire::messages::extendedquery::{
+    Bind, BindComplete, Describe, Execute, Parse, ParseComplete, PortalSuspended, Sync as PgSync,
+    TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+};
+use pgwire::messages::response::EmptyQueryResponse;
+
+use super::interrupt::Interrupt;
+use super::{Backend, params, rows};
+use crate::session::Session;
+use crate::session::transaction::TxStatus;
+use crate::sql::{Command, Outcome, SqlError, classify, parse};
+
+/// A parsed, classified and (for DataFusion statements) planned statement.
+pub struct Prepared {
+    pub command: Command,
+    plan: Option<LogicalPlan>,
+    catalog_version: u64,
+    /// Types reported in ParameterDescription (client-given, else inferred, else text).
+    pub param_types: Vec<Type>,
+    /// DataFusion's inferred type per placeholder, used to decode bound values.
+    param_arrow: Vec<Option<DataType>>,
+    /// Result columns (PostgreSQL names), `None` for statements without rows.
+    pub schema: Option<SchemaRef>,
+}
+
+pub type Statement = Arc<Prepared>;
+
+/// Parses and plans for one session.
+pub struct Parser {
+    session: Arc<Session>,
+}
+
+impl Parser {
+    pub fn new(session: Arc<Session>) -> Self {
+        Self { session }
+    }
+
+    async fn prepare(&self, sql: &str, client_types: &[Option<Type>]) -> Result<Option<Prepared>, SqlError> {
+        let mut statements = parse::parse(sql)?;
+        if statements.len() > 1 {
+            return Err(SqlError::syntax(
+                "cannot insert multiple commands into a prepared statement",
+            ));
+        }
+        let Some(stmt) = statements.pop() else {
+            return Ok(None);
+        };
+        let command = classify::classify(stmt);
+        if self.session.tx().status == TxStatus::Failed && !command.ends_failed_block() {
+            return Err(SqlError::in_failed_transaction());
+        }
+        let catalog_version = self.session.shared.catalog.version();
+        let plan = match &command {
+            Command::Plan { stmt, .. } => Some(self.session.plan(stmt).await?),
+            _ => None,
+        };
+        let param_arrow = plan.as_ref().map(inferred_params).transpose()?.unwrap_or_default();
+        let n = param_arrow.len().max(client_types.len());
+        let param_types = (0..n)
+            .map(|i| {
+                client_types
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .filter(|t| *t != Type::UNKNOWN)
+                    .or_else(|| param_arrow.get(i).cloned().flatten().map(|dt| rows::pg_type(&dt)))
+                    .unwrap_or(Type::TEXT)
+            })
+            .collect();
+        let schema = Session::result_schema(&command, plan.as_ref())
+            .map(|s| rows::rename(&s, command.column_names().as_deref()));
+        Ok(Some(Prepared {
+            command,
+            plan,
+            catalog_version,
+            param_types,
+            param_arrow,
+            schema,
+        }))
+    }
+}
+
+/// Placeholder types in `$1..$n` order (gaps are `None`).
+fn inferred_params(plan: &LogicalPlan) -> Result<Vec<Option<DataType>>, SqlError> {
+    let types = plan.get_parameter_types()?;
+    let mut out: Vec<Option<DataType>> = Vec::new();
+    for (id, ty) in types {
+        let Some(idx) = id.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) else {
+            continue;
+        };
+        if idx == 0 || idx > u16::MAX as usize {
+            return Err(SqlError::new("42P02", format!("there is no parameter {id}")));
+        }
+        if out.len() < idx {
+            out.resize(idx, None);
+        }
+        out[idx - 1] = ty;
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl QueryParser for Parser {
+    type Statement = Statement;
+
+    async fn parse_sql<C>(&self, _client: &C, sql: &str, types: &[Option<Type>]) -> PgWireResult<Option<Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        Ok(self.prepare(sql, types).await?.map(Arc::new))
+    }
+
+    fn get_parameter_types(&self, stmt: &Statement) -> PgWireResult<Vec<Type>> {
+        Ok(stmt.param_types.clone())
+    }
+
+    fn get_result_schema(&self, stmt: &Statement, format: Option<&Format>) -> PgWireResult<Vec<FieldInfo>> {
+        let options = Arc::new(self.session.settings().format_options());
+        Ok(stmt
+            .schema
+            .as_ref()
+            .map(|s| rows::fields_for(s, format.unwrap_or(&Format::UnifiedText), &options))
+            .unwrap_or_default())
+    }
+}
+
+fn protocol_violation(message: String) -> PgWireError {
+    SqlError::new("08P01", message).into()
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Backend {
+    type Statement = Statement;
+    type QueryParser = Parser;
+
+    fn query_parser(&self) -> Arc<Parser> {
+        self.parser.clone()
+    }
+
+    async fn on_parse<C>(&self, client: &mut C, message: Parse) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message.name.clone().unwrap_or_else(|| DEFAULT_NAME.to_owned());
+        if name != DEFAULT_NAME && client.portal_store().get_statement(&name).is_some() {
+            self.session.tx().on_error();
+            return Err(SqlError::new("42P05", format!("prepared statement \"{name}\" already exists")).into());
+        }
+        // A failed Parse of the unnamed statement still destroys the previous one.
+        if name == DEFAULT_NAME {
+            client.portal_store().rm_statement(DEFAULT_NAME);
+        }
+        let parsed = StoredStatement::parse(client, &message, self.parser.clone()).await;
+        match parsed {
+            Ok(Some(stmt)) => client.portal_store().put_statement(Arc::new(stmt)),
+            Ok(None) => client.portal_store().put_empty_statement(&name),
+            Err(e) => {
+                self.session.tx().on_error();
+                return Err(e);
+            }
+        }
+        client.feed(PgWireBackendMessage::ParseComplete(ParseComplete::new())).await?;
+        Ok(())
+    }
+
+    async fn on_bind<C>(&self, client: &mut C, message: Bind) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let result = self.bind(client, &message);
+        if result.is_err() {
+            self.session.tx().on_error();
+        }
+        result?;
+        client.feed(PgWireBackendMessage::BindComplete(BindComplete::new())).await?;
+        Ok(())
+    }
+
+    async fn on_describe<C>(&self, client: &mut C, message: Describe) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        let options = Arc::new(self.session.settings().format_options());
+        let (params, fields) = match message.target_type {
+            TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
+                Some(Entry::Value(stmt)) => {
+                    let p = &stmt.statement;
+                    let fields = p
+                        .schema
+                        .as_ref()
+                        .map(|s| rows::fields_for(s, &Format::UnifiedText, &options));
+                    (Some(p.param_types.clone()), fields)
+                }
+                Some(Entry::Empty) => (Some(vec![]), None),
+                None => return Err(self.missing_statement(name)),
+            },
+            TARGET_TYPE_BYTE_PORTAL => match client.portal_store().get_portal(name) {
+                Some(Entry::Value(portal)) => {
+                    let fields = portal
+                        .statement
+                        .statement
+                        .schema
+                        .as_ref()
+                        .map(|s| rows::fields_for(s, &portal.result_column_format, &options));
+                    (None, fields)
+                }
+                Some(Entry::Empty) => (None, None),
+                None => return Err(self.missing_portal(name)),
+            },
+            other => return Err(protocol_violation(format!("invalid DESCRIBE message subtype {other}"))),
+        };
+        if let Some(params) = params {
+            client
+                .feed(PgWireBackendMessage::ParameterDescription(ParameterDescription::new(
+                    params.iter().map(|t| t.oid()).collect(),
+                )))
+                .await?;
+        }
+        match fields {
+            Some(f) => {
+                client
+                    .feed(PgWireBackendMessage::RowDescription(rows::row_description(&f)))
+                    .await?
+            }
+            None => client.feed(PgWireBackendMessage::NoData(NoData::new())).await?,
+        }
+        Ok(())
+    }
+
+    async fn on_execute<C>(&self, client: &mut C, message: Execute) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
+            return Err(PgWireError::NotReadyForQuery);
+        }
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        let portal = match client.portal_store().get_portal(name) {
+            Some(Entry::Value(p)) => p,
+            Some(Entry::Empty) => {
+                client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
+                return Ok(());
+            }
+            None => return Err(self.missing_portal(name)),
+        };
+        client.set_state(PgWireConnectionState::QueryInProgress);
+        let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
+        let result = self.execute_portal(client, &portal, max_rows).await;
+        if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {
+            client.set_state(PgWireConnectionState::ReadyForQuery);
+        }
+        if let Err(e) = result {
+            self.session.tx().on_error();
+            self.flush_session_messages(client).await?;
+            return Err(e);
+        }
+        self.flush_session_messages(client).await
+    }
+
+    async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        client.portal_store().rm_portal(DEFAULT_NAME);
+        self.ready(client).await?;
+        client.flush().await?;
+        Ok(())
+    }
+
+    async fn do_query<C>(&self, _client: &mut C, _portal: &Portal<Statement>, _max_rows: usize) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        Err(PgWireError::ApiError("portals are executed by on_execute".into()))
+    }
+}
+
+impl Backend {
+    fn missing_statement(&self, name: &str) -> PgWireError {
+        self.session.tx().on_error();
+        let shown = if name == DEFAULT_NAME { "" } else { name };
+        SqlError::new("26000", format!("prepared statement \"{shown}\" does not exist")).into()
+    }
+
+    fn missing_portal(&self, name: &str) -> PgWireError {
+        self.session.tx().on_error();
+        let shown = if name == DEFAULT_NAME { "" } else { name };
+        SqlError::new("34000", format!("portal \"{shown}\" does not exist")).into()
+    }
+
+    /// Validate counts (PostgreSQL's 08P01 messages) and store the portal.
+    fn bind<C>(&self, client: &mut C, message: &Bind) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Statement>,
+    {
+        let stmt_name = message.statement_name.as_deref().unwrap_or(DEFAULT_NAME);
+        let portal_name = message.portal_name.as_deref().unwrap_or(DEFAULT_NAME);
+        let shown = if stmt_name == DEFAULT_NAME { "" } else { stmt_name };
+        let stmt = match client.portal_store().get_statement(stmt_name) {
+            Some(Entry::Value(s)) => s,
+            Some(Entry::Empty) => {
+                if !message.parameters.is_empty() {
+                    return Err(protocol_violation(format!(
+                        "bind message supplies {} parameters, but prepared statement \"{shown}\" requires 0",
+                        message.parameters.len()
+                    )));
+                }
+                client.portal_store().put_empty_portal(portal_name);
+                return Ok(());
+            }
+            None => return Err(self.missing_statement(stmt_name)),
+        };
+        let prepared = &stmt.statement;
+        if self.session.tx().status == TxStatus::Failed && !prepared.command.ends_failed_block() {
+            return Err(SqlError::in_failed_transaction().into());
+        }
+        let n_params = prepared.param_types.len();
+        if message.parameters.len() != n_params {
+            return Err(protocol_violation(format!(
+                "bind message supplies {} parameters, but prepared statement \"{shown}\" requires {n_params}",
+                message.parameters.len()
+            )));
+        }
+        let pf = message.parameter_format_codes.len();
+        if pf > 1 && pf != n_params {
+            return Err(protocol_violation(format!(
+                "bind message has {pf} parameter formats but {n_params} parameters"
+            )));
+        }
+        let n_cols = prepared.schema.as_ref().map(|s| s.fields().len()).unwrap_or(0);
+        let rf = message.result_column_format_codes.len();
+        if rf > 1 && rf != n_cols {
+            return Err(protocol_violation(format!(
+                "bind message has {rf} result formats but query has {n_cols} columns"
+            )));
+        }
+        if let Some(bad) = message
+            .parameter_format_codes
+            .iter()
+            .chain(&message.result_column_format_codes)
+            .find(|c| !matches!(c, 0 | 1))
+        {
+            return Err(protocol_violation(format!("unsupported format code: {bad}")));
+        }
+        let portal = Portal::try_new(message, stmt.clone())?;
+        client.portal_store().put_portal(Arc::new(portal));
+        Ok(())
+    }
+
+    /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
+    async fn bound_plan(&self, portal: &Portal<Statement>) -> Result<Option<LogicalPlan>, SqlError> {
+        let prepared = &portal.statement.statement;
+        let Command::Plan { stmt, .. } = &prepared.command else {
+            return Ok(None);
+        };
+        let plan = match &prepared.plan {
+            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => p.clone(),
+            _ => self.session.plan(stmt).await?,
+        };
+        if prepared.param_types.is_empty() {
+            return Ok(Some(plan));
+        }
+        let values = prepared
+            .param_types
+            .iter()
+            .enumerate()
+            .map(|(i, pg)| {
+                params::decode(
+                    portal.parameters.get(i).and_then(|p| p.as_ref()),
+                    portal.parameter_format.is_binary(i),
+                    pg,
+                    prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let bound = plan.with_param_values(ParamValues::from(values))?;
+        Ok(Some(bound.recompute_schema()?))
+    }
+
+    async fn execute_portal<C>(&self, client: &mut C, portal: &Portal<Statement>, max_rows: usize) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let timeout = self.session.settings().statement_timeout_ms();
+        let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);
+        let state = portal.state();
+        let mut state = state.lock().await;
+        if matches!(*state, PortalExecutionState::Initial) {
+            let prepared = &portal.statement.statement;
+            let outcome = interrupt
+                .race(async {
+                    let plan = self.bound_plan(portal).await.map_err(SqlError::into_wire)?;
+                    self.session.run(&prepared.command, plan).await.map_err(SqlError::into_wire)
+                })
+                .await?;
+            match outcome {
+                Outcome::Done(tag) => {
+                    *state = PortalExecutionState::Finished;
+                    client.feed(PgWireBackendMessage::CommandComplete(tag.into())).await?;
+                    return Ok(());
+                }
+                Outcome::CopyIn { columns, options } => {
+                    *state = PortalExecutionState::Finished;
+                    return self.begin_copy_in(client, columns, &options, true).await;
+                }
+                Outcome::CopyOut { schema, stream, options } => {
+                    *state = PortalExecutionState::Finished;
+                    return self.copy_out(client, schema, stream, &options, &mut interrupt).await;
+                }
+                Outcome::Rows { schema, stream } => {
+                    let options = Arc::new(self.session.settings().format_options());
+                    let schema = rows::rename(&schema, prepared.command.column_names().as_deref());
+                    let fields = Arc::new(rows::fields_for(&schema, &portal.result_column_format, &options));
+                    let row_stream = rows::row_stream(stream, fields.clone());
+                    *state = PortalExecutionState::Suspended(QueryResponse::new(fields, row_stream));
+                }
+            }
+        }
+        let response = match &mut *state {
+            PortalExecutionState::Suspended(r) => r,
+            _ => {
+                client
+                    .feed(PgWireBackendMessage::CommandComplete(
+                        pgwire::api::results::Tag::new("SELECT").with_rows(0).into(),
+                    ))
+                    .await?;
+                return Ok(());
+            }
+        };
+        let mut sent = 0usize;
+        while max_rows == 0 || sent < max_rows {
+            let next = interrupt.race(async { Ok(response.data_rows().next().await) }).await?;
+            match next {
+                Some(row) => {
+                    client.feed(PgWireBackendMessage::DataRow(row?)).await?;
+                    sent += 1;
+                }
+                None => {
+                    *state = PortalExecutionState::Finished;
+                    client
+                        .feed(PgWireBackendMessage::CommandComplete(
+                            pgwire::api::results::Tag::new("SELECT").with_rows(sent).into(),
+                        ))
+                        .await?;
+                    return Ok(());
+                }
+            }
+        }
+        client.feed(PgWireBackendMessage::PortalSuspended(PortalSuspended::new())).await?;
+        Ok(())
+    }
+}

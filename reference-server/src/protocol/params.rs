@@ -1,0 +1,122 @@
+//! Bind parameters (text or binary) → DataFusion scalars of the type the plan expects.
+
+use bytes::Bytes;
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::scalar::ScalarValue;
+use pgwire::api::Type;
+use postgres_types::FromSql;
+use rust_decimal::Decimal;
+
+use crate::sql::SqlError;
+
+/// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
+const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+const PG_EPOCH_DAYS: i32 = 10_957;
+
+/// The Arrow type a parameter of this PostgreSQL type is decoded to when the plan
+/// does not say.
+pub fn arrow_type(t: &Type) -> DataType {
+    match *t {
+        Type::BOOL => DataType::Boolean,
+        Type::INT2 => DataType::Int16,
+        Type::INT4 => DataType::Int32,
+        Type::INT8 => DataType::Int64,
+        Type::FLOAT4 => DataType::Float32,
+        Type::FLOAT8 => DataType::Float64,
+        Type::BYTEA => DataType::Binary,
+        Type::DATE => DataType::Date32,
+        Type::TIMESTAMP => DataType::Timestamp(TimeUnit::Microsecond, None),
+        Type::TIMESTAMPTZ => DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
+        Type::NUMERIC => DataType::Decimal128(38, 10),
+        _ => DataType::Utf8,
+    }
+}
+
+/// Decode one parameter. `target` is the type DataFusion inferred for the placeholder.
+pub fn decode(
+    value: Option<&Bytes>,
+    binary: bool,
+    pg: &Type,
+    target: Option<&DataType>,
+) -> Result<ScalarValue, SqlError> {
+    let target = target.cloned().unwrap_or_else(|| arrow_type(pg));
+    let Some(bytes) = value else {
+        return ScalarValue::try_from(&target).map_err(SqlError::from);
+    };
+    let scalar = if binary {
+        decode_binary(bytes, pg)?
+    } else {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+        ScalarValue::Utf8(Some(text.to_owned()))
+    };
+    if scalar.data_type() == target {
+        return Ok(scalar);
+    }
+    scalar.cast_to(&target).map_err(|_| {
+        let shown = match &scalar {
+            ScalarValue::Utf8(Some(s)) => s.clone(),
+            other => other.to_string(),
+        };
+        SqlError::new(
+            "22P02",
+            format!("invalid input syntax for type {}: \"{shown}\"", pg_name(&target, pg)),
+        )
+    })
+}
+
+fn pg_name(target: &DataType, pg: &Type) -> String {
+    if *pg == Type::UNKNOWN || *pg == Type::TEXT {
+        crate::protocol::rows::pg_type(target).name().to_owned()
+    } else {
+        pg.name().to_owned()
+    }
+    .replace("int4", "integer")
+    .replace("int8", "bigint")
+    .replace("int2", "smallint")
+    .replace("float8", "double precision")
+    .replace("float4", "real")
+    .replace("bool", "boolean")
+}
+
+fn decode_binary(bytes: &[u8], pg: &Type) -> Result<ScalarValue, SqlError> {
+    let bad = |e: Box<dyn std::error::Error + Sync + Send>| {
+        SqlError::new(
+            "22P03",
+            format!("incorrect binary data format in bind parameter: {e}"),
+        )
+    };
+    Ok(match *pg {
+        Type::BOOL => ScalarValue::Boolean(Some(bool::from_sql(pg, bytes).map_err(bad)?)),
+        Type::INT2 => ScalarValue::Int16(Some(i16::from_sql(pg, bytes).map_err(bad)?)),
+        Type::INT4 => ScalarValue::Int32(Some(i32::from_sql(pg, bytes).map_err(bad)?)),
+        Type::INT8 => ScalarValue::Int64(Some(i64::from_sql(pg, bytes).map_err(bad)?)),
+        Type::FLOAT4 => ScalarValue::Float32(Some(f32::from_sql(pg, bytes).map_err(bad)?)),
+        Type::FLOAT8 => ScalarValue::Float64(Some(f64::from_sql(pg, bytes).map_err(bad)?)),
+        Type::BYTEA => ScalarValue::Binary(Some(bytes.to_vec())),
+        Type::DATE => {
+            let days = i32::from_sql(&Type::INT4, bytes).map_err(bad)?;
+            ScalarValue::Date32(Some(days.saturating_add(PG_EPOCH_DAYS)))
+        }
+        Type::TIMESTAMP | Type::TIMESTAMPTZ => {
+            let micros = i64::from_sql(&Type::INT8, bytes).map_err(bad)?;
+            let tz = (*pg == Type::TIMESTAMPTZ).then(|| "+00:00".into());
+            ScalarValue::TimestampMicrosecond(Some(micros.saturating_add(PG_EPOCH_MICROS)), tz)
+        }
+        Type::NUMERIC => {
+            let d = Decimal::from_sql(pg, bytes).map_err(bad)?;
+            ScalarValue::Decimal128(Some(d.mantissa()), 38, d.scale().min(38) as i8)
+        }
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN | Type::JSON => {
+            let s = std::str::from_utf8(bytes)
+                .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+            ScalarValue::Utf8(Some(s.to_owned()))
+        }
+        _ => {
+            return Err(SqlError::unsupported(format!(
+                "binary format for parameters of type {} is not supported",
+                pg.name()
+            )));
+        }
+    })
+}

@@ -1,0 +1,190 @@
+//! Simple query protocol: several statements per Query message, each answered in turn;
+//! the first error ends the message (as in PostgreSQL) and ReadyForQuery reports the
+//! session's real transaction status.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::execution::SendableRecordBatchStream;
+use futures::{Sink, SinkExt, StreamExt};
+use pgwire::api::portal::Format;
+use pgwire::api::query::SimpleQueryHandler;
+use pgwire::api::results::{FieldInfo, Response, Tag};
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::data::DataRow;
+use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
+use pgwire::messages::simplequery::Query;
+
+use super::interrupt::Interrupt;
+use super::{Backend, rows};
+use crate::sql::{Outcome, SqlError, classify, parse};
+
+#[async_trait]
+impl SimpleQueryHandler for Backend {
+    async fn on_query<C>(&self, client: &mut C, query: Query) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
+            return Err(PgWireError::NotReadyForQuery);
+        }
+        client.set_state(PgWireConnectionState::QueryInProgress);
+        self.run_simple(client, &query.query).await?;
+        if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {
+            client.set_state(PgWireConnectionState::ReadyForQuery);
+            self.ready(client).await?;
+        }
+        Ok(())
+    }
+
+    /// Unused: `on_query` above runs statements one by one so each can stream and fail alone.
+    async fn do_query<C>(&self, _client: &mut C, _query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        Err(PgWireError::ApiError("simple queries are handled by on_query".into()))
+    }
+}
+
+/// Whether a statement error is reported to the client (true) or is a broken connection.
+fn is_client_error(e: &PgWireError) -> bool {
+    !matches!(e, PgWireError::IoError(_))
+}
+
+impl Backend {
+    /// ReadyForQuery with the session's transaction status (also mirrored into pgwire's).
+    pub(super) async fn ready<C>(&self, client: &mut C) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let status = self.session.tx().wire_status();
+        client.set_transaction_status(status);
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status)))
+            .await?;
+        Ok(())
+    }
+
+    async fn run_simple<C>(&self, client: &mut C, sql: &str) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let statements = match parse::parse(sql) {
+            Ok(s) => s,
+            Err(e) => return self.report_error(client, e.into_wire()).await,
+        };
+        if statements.is_empty() {
+            client
+                .feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new()))
+                .await?;
+            return Ok(());
+        }
+        for stmt in statements {
+            let cmd = classify::classify(stmt);
+            let timeout = self.session.settings().statement_timeout_ms();
+            let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);
+            let result = match interrupt
+                .race(async { self.session.run(&cmd, None).await.map_err(SqlError::into_wire) })
+                .await
+            {
+                Ok(Outcome::Done(tag)) => self.send_tag(client, tag).await,
+                Ok(Outcome::Rows { schema, stream }) => {
+                    let names = cmd.column_names();
+                    self.stream_rows(client, schema, names, stream, &mut interrupt).await
+                }
+                Ok(Outcome::CopyOut { schema, stream, options }) => {
+                    self.copy_out(client, schema, stream, &options, &mut interrupt).await
+                }
+                Ok(Outcome::CopyIn { columns, options }) => {
+                    // Statements after COPY FROM STDIN in the same message are not run.
+                    return self.begin_copy_in(client, columns, &options, false).await;
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => self.flush_session_messages(client).await?,
+                Err(e) if is_client_error(&e) => return self.report_error(client, e).await,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn send_tag<C>(&self, client: &mut C, tag: Tag) -> PgWireResult<()>
+    where
+        C: Sink<PgWireBackendMessage> + Unpin + Send,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        client
+            .feed(PgWireBackendMessage::CommandComplete(tag.into()))
+            .await?;
+        Ok(())
+    }
+
+    /// Queue notices, mark a transaction block failed, send the ErrorResponse.
+    pub(super) async fn report_error<C>(&self, client: &mut C, e: PgWireError) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        self.session.tx().on_error();
+        self.flush_session_messages(client).await?;
+        let info: ErrorInfo = e.into();
+        client
+            .feed(PgWireBackendMessage::ErrorResponse(info.into()))
+            .await?;
+        Ok(())
+    }
+
+    /// RowDescription, every row (cancellable between batches), CommandComplete `SELECT n`.
+    async fn stream_rows<C>(
+        &self,
+        client: &mut C,
+        schema: SchemaRef,
+        names: Option<Vec<Option<String>>>,
+        mut stream: SendableRecordBatchStream,
+        interrupt: &mut Interrupt,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let options = Arc::new(self.session.settings().format_options());
+        let schema = rows::rename(&schema, names.as_deref());
+        let fields: Arc<Vec<FieldInfo>> =
+            Arc::new(rows::fields_for(&schema, &Format::UnifiedText, &options));
+        client
+            .feed(PgWireBackendMessage::RowDescription(rows::row_description(&fields)))
+            .await?;
+        let mut count = 0usize;
+        loop {
+            let next = interrupt.race(async { Ok(stream.next().await) }).await?;
+            let Some(batch) = next else { break };
+            let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
+            let encoded: Vec<DataRow> = rows::encode_batch(&batch, &fields)?;
+            count += encoded.len();
+            for row in encoded {
+                client.feed(PgWireBackendMessage::DataRow(row)).await?;
+            }
+        }
+        self.send_tag(client, Tag::new("SELECT").with_rows(count)).await
+    }
+}

@@ -1,0 +1,156 @@
+//! Session layer: server-wide shared state and the per-connection session
+//! (DataFusion context, settings, transaction state).
+
+pub mod control;
+pub mod settings;
+pub mod transaction;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use datafusion::common::config::Dialect;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use pgwire::api::RandomPidSecretKeyGenerator;
+use pgwire::error::ErrorInfo;
+
+use crate::catalog::{self, Catalog};
+use crate::config::ServerConfig;
+use crate::server::ServerError;
+use crate::storage::{Storage, StorageOptions};
+use settings::Settings;
+use transaction::TxState;
+
+/// State shared by every connection of one server.
+pub struct Shared {
+    pub config: ServerConfig,
+    pub catalog: Catalog,
+    pub cancels: control::CancelRegistry,
+    pub pids: RandomPidSecretKeyGenerator,
+    pub auth: crate::protocol::startup::Authenticator,
+    tls: Option<pgwire::tokio::TlsAcceptor>,
+}
+
+impl Shared {
+    pub async fn open(config: ServerConfig) -> Result<Self, ServerError> {
+        let tls = crate::protocol::tls::acceptor(&config)?;
+        if config.tls_required && tls.is_none() {
+            return Err(ServerError::Config(
+                "--tls-required needs --tls-cert and --tls-key".into(),
+            ));
+        }
+        let auth = crate::protocol::startup::Authenticator::new(config.auth, &config.users);
+        let storage = Storage::open(config.data_dir.as_deref(), StorageOptions::default())
+            .await
+            .map_err(|e| ServerError::Storage(e.to_string()))?;
+        Ok(Self {
+            auth,
+            config,
+            catalog: Catalog::new(storage),
+            cancels: control::CancelRegistry::default(),
+            pids: RandomPidSecretKeyGenerator::default(),
+            tls,
+        })
+    }
+
+    pub fn tls_acceptor(&self) -> Option<pgwire::tokio::TlsAcceptor> {
+        self.tls.clone()
+    }
+
+    /// Make everything durable before shutdown.
+    pub async fn flush(&self) -> Result<(), ServerError> {
+        self.catalog
+            .storage
+            .close()
+            .await
+            .map_err(|e| ServerError::Storage(e.to_string()))
+    }
+}
+
+/// One client connection's state.
+pub struct Session {
+    pub shared: Arc<Shared>,
+    pub ctx: SessionContext,
+    settings: Arc<Mutex<Settings>>,
+    tx: Mutex<TxState>,
+    notices: Mutex<Vec<ErrorInfo>>,
+    copy_in: Mutex<Option<crate::sql::copy_run::CopyIn>>,
+    pub control: Arc<control::StatementControl>,
+    pid: Mutex<Option<i32>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(pid) = *lock(&self.pid) {
+            self.shared.cancels.unregister(pid);
+        }
+    }
+}
+
+/// Lock a mutex, recovering from poisoning (a panicked statement must not wedge the session).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Session {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        let settings = Arc::new(Mutex::new(Settings::new("postgres", &HashMap::new())));
+        let mut config = SessionConfig::new()
+            .with_default_catalog_and_schema(catalog::DATABASE, catalog::SCHEMA)
+            .with_create_default_catalog_and_schema(false)
+            .with_information_schema(true);
+        {
+            let opts = config.options_mut();
+            opts.sql_parser.dialect = Dialect::PostgreSQL;
+            opts.sql_parser.enable_ident_normalization = true;
+            opts.sql_parser.map_string_types_to_utf8view = false;
+            opts.sql_parser.parse_float_as_decimal = true;
+            opts.execution.time_zone = Some("+00:00".to_owned());
+        }
+        let ctx = SessionContext::new_with_config(config);
+        shared.catalog.attach(&ctx);
+        let control = Arc::new(control::StatementControl::default());
+        crate::sql::functions::register(&ctx, settings.clone(), control.clone());
+        Self {
+            shared,
+            ctx,
+            settings,
+            tx: Mutex::new(TxState::default()),
+            notices: Mutex::new(Vec::new()),
+            copy_in: Mutex::new(None),
+            control,
+            pid: Mutex::new(None),
+        }
+    }
+
+    /// Apply the startup packet once the user is known.
+    pub fn start(&self, user: &str, startup: &HashMap<String, String>) {
+        *lock(&self.settings) = Settings::new(user, startup);
+    }
+
+    pub fn settings(&self) -> MutexGuard<'_, Settings> {
+        lock(&self.settings)
+    }
+
+    pub fn tx(&self) -> MutexGuard<'_, TxState> {
+        lock(&self.tx)
+    }
+
+    /// Make this session cancellable with (pid, key).
+    pub fn register_cancel_key(&self, pid: i32, key: Vec<u8>) {
+        self.shared.cancels.register(pid, key, &self.control);
+        self.control.pid.store(pid, std::sync::atomic::Ordering::Relaxed);
+        *lock(&self.pid) = Some(pid);
+    }
+
+    pub fn copy_in(&self) -> MutexGuard<'_, Option<crate::sql::copy_run::CopyIn>> {
+        lock(&self.copy_in)
+    }
+
+    pub fn notice(&self, info: ErrorInfo) {
+        lock(&self.notices).push(info);
+    }
+
+    pub fn take_notices(&self) -> Vec<ErrorInfo> {
+        std::mem::take(&mut *lock(&self.notices))
+    }
+}

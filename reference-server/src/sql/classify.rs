@@ -1,0 +1,343 @@
+//! Sort parsed statements into what the session handles itself (transactions, settings,
+//! no-ops) and what DataFusion plans and runs, remembering the PostgreSQL command tag.
+
+use super::SqlError;
+use super::copy::CopySpec;
+use datafusion::sql::sqlparser::ast::{
+    self, CreateTableOptions, Expr, ObjectName, ObjectType, Set, Statement, Value,
+};
+
+/// What a DataFusion-planned statement is, for its command tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanKind {
+    Query,
+    Insert,
+    Update,
+    Delete,
+    CreateTable,
+    /// `CREATE TABLE ... AS SELECT`: PostgreSQL's tag is `SELECT n`.
+    CreateTableAs,
+    DropTable,
+    CreateView,
+    DropView,
+    CreateSchema,
+    DropSchema,
+    Explain,
+}
+
+impl PlanKind {
+    /// Whether this statement changes the catalog (cached plans must be re-planned).
+    pub fn is_ddl(self) -> bool {
+        matches!(
+            self,
+            Self::CreateTable
+                | Self::CreateTableAs
+                | Self::DropTable
+                | Self::CreateView
+                | Self::DropView
+                | Self::CreateSchema
+                | Self::DropSchema
+        )
+    }
+
+    pub fn returns_rows(self) -> bool {
+        matches!(self, Self::Query | Self::Explain)
+    }
+}
+
+/// A classified statement.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Plan { stmt: Box<Statement>, kind: PlanKind },
+    Begin,
+    Commit,
+    Rollback,
+    Savepoint(String),
+    Release(String),
+    RollbackTo(String),
+    /// `SET name = value`; `None` is `DEFAULT`.
+    Set { name: String, value: Option<String> },
+    /// `RESET name`; `None` is `RESET ALL`.
+    Reset(Option<String>),
+    /// `SHOW name`; `None` is `SHOW ALL`.
+    Show(Option<String>),
+    Truncate(Vec<ObjectName>),
+    /// Accepted and ignored, answering with this tag (VACUUM, ANALYZE, DISCARD...).
+    NoOp(&'static str),
+    /// `DROP TABLE a, b, ...` (DataFusion plans one table at a time).
+    DropTables { names: Vec<ObjectName>, if_exists: bool },
+    Copy(Box<CopySpec>),
+    /// A statement that is known to fail (unsupported, invalid options...).
+    Fail(SqlError),
+}
+
+impl Command {
+    /// Commands allowed in a failed transaction block.
+    pub fn ends_failed_block(&self) -> bool {
+        matches!(self, Self::Commit | Self::Rollback | Self::RollbackTo(_))
+    }
+}
+
+pub fn classify(mut stmt: Statement) -> Command {
+    super::rewrite::rewrite(&mut stmt);
+    let plan = |kind| Command::Plan {
+        stmt: Box::new(stmt.clone()),
+        kind,
+    };
+    match &stmt {
+        Statement::Query(_) => plan(PlanKind::Query),
+        Statement::Insert(_) => plan(PlanKind::Insert),
+        Statement::Update(_) => plan(PlanKind::Update),
+        Statement::Delete(_) => plan(PlanKind::Delete),
+        Statement::Explain { .. } => plan(PlanKind::Explain),
+        Statement::CreateTable(ct) => {
+            let mut ct = ct.clone();
+            // Storage parameters (fillfactor...) mean nothing here; PostgreSQL accepts them.
+            ct.table_options = CreateTableOptions::None;
+            let kind = if ct.query.is_some() {
+                PlanKind::CreateTableAs
+            } else {
+                PlanKind::CreateTable
+            };
+            Command::Plan {
+                stmt: Box::new(Statement::CreateTable(ct)),
+                kind,
+            }
+        }
+        Statement::CreateView(_) => plan(PlanKind::CreateView),
+        Statement::CreateSchema { .. } => plan(PlanKind::CreateSchema),
+        Statement::Drop {
+            object_type: ObjectType::Table,
+            names,
+            if_exists,
+            ..
+        } if names.len() > 1 => Command::DropTables {
+            names: names.clone(),
+            if_exists: *if_exists,
+        },
+        Statement::Drop {
+            object_type, names, ..
+        } => match object_type {
+            _ if names.len() > 1 => unsupported("DROP of several objects in one statement"),
+            ObjectType::Table => plan(PlanKind::DropTable),
+            ObjectType::View => plan(PlanKind::DropView),
+            ObjectType::Schema => plan(PlanKind::DropSchema),
+            other => unsupported(&format!("DROP {other}")),
+        },
+        Statement::Copy {
+            source,
+            to,
+            target,
+            options,
+            legacy_options,
+            ..
+        } => match CopySpec::new(source, *to, target, options, legacy_options) {
+            Ok(spec) => Command::Copy(Box::new(spec)),
+            Err(e) => Command::Fail(e),
+        },
+        Statement::StartTransaction { .. } => Command::Begin,
+        Statement::Commit { .. } => Command::Commit,
+        Statement::Rollback {
+            savepoint: None, ..
+        } => Command::Rollback,
+        Statement::Rollback {
+            savepoint: Some(sp),
+            ..
+        } => Command::RollbackTo(sp.value.clone()),
+        Statement::Savepoint { name } => Command::Savepoint(name.value.clone()),
+        Statement::ReleaseSavepoint { name } => Command::Release(name.value.clone()),
+        Statement::Set(set) => classify_set(set),
+        Statement::Reset(r) => match &r.reset {
+            ast::Reset::ALL => Command::Reset(None),
+            ast::Reset::ConfigurationParameter(n) => Command::Reset(Some(object_name(n))),
+        },
+        Statement::ShowVariable { variable } => {
+            let name = variable
+                .iter()
+                .map(|i| i.value.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            match name.to_ascii_lowercase().as_str() {
+                "all" => Command::Show(None),
+                "time zone" => Command::Show(Some("TimeZone".into())),
+                "transaction isolation level" => Command::Show(Some("transaction_isolation".into())),
+                _ => Command::Show(Some(name)),
+            }
+        }
+        Statement::Truncate(t) => {
+            Command::Truncate(t.table_names.iter().map(|t| t.name.clone()).collect())
+        }
+        Statement::Vacuum(_) => Command::NoOp("VACUUM"),
+        Statement::Analyze(_) => Command::NoOp("ANALYZE"),
+        Statement::Discard { .. } => Command::NoOp("DISCARD ALL"),
+        Statement::Deallocate { .. } => Command::NoOp("DEALLOCATE"),
+        other => {
+            let text = other.to_string();
+            let head: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+            unsupported(&head)
+        }
+    }
+}
+
+fn unsupported(what: &str) -> Command {
+    Command::Fail(SqlError::unsupported(format!("{what} is not supported")))
+}
+
+fn classify_set(set: &Set) -> Command {
+    match set {
+        Set::SingleAssignment {
+            variable, values, ..
+        } => {
+            let name = object_name(variable);
+            let value = if values.len() == 1
+                && matches!(&values[0], Expr::Identifier(i) if i.value.eq_ignore_ascii_case("default"))
+            {
+                None
+            } else {
+                Some(values.iter().map(expr_text).collect::<Vec<_>>().join(", "))
+            };
+            Command::Set { name, value }
+        }
+        Set::SetTimeZone { value, .. } => {
+            let v = expr_text(value);
+            let value = if v.eq_ignore_ascii_case("default") || v.eq_ignore_ascii_case("local") {
+                None
+            } else {
+                Some(v)
+            };
+            Command::Set {
+                name: "TimeZone".into(),
+                value,
+            }
+        }
+        Set::SetNames { charset_name, .. } => Command::Set {
+            name: "client_encoding".into(),
+            value: Some(charset_name.value.clone()),
+        },
+        Set::SetTransaction { .. } | Set::SetSessionAuthorization(_) | Set::SetRole { .. } => {
+            Command::NoOp("SET")
+        }
+        other => unsupported(&other.to_string()),
+    }
+}
+
+fn object_name(n: &ObjectName) -> String {
+    n.0.iter()
+        .map(|p| match p.as_ident() {
+            Some(i) => i.value.clone(),
+            None => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The text of a SET value: string literals unquoted, identifiers and numbers as written.
+fn expr_text(e: &Expr) -> String {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s)
+            | Value::DoubleQuotedString(s)
+            | Value::EscapedStringLiteral(s) => s.clone(),
+            Value::Boolean(b) => if *b { "on" } else { "off" }.to_owned(),
+            other => other.to_string(),
+        },
+        Expr::Identifier(i) => i.value.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Command {
+    /// PostgreSQL's names for the result columns of a plain SELECT, where they differ
+    /// from DataFusion's (`count` not `count(*)`, `?column?` for unnamed expressions).
+    /// `None` entries keep DataFusion's name; `None` overall when it cannot be derived.
+    pub fn column_names(&self) -> Option<Vec<Option<String>>> {
+        let Command::Plan {
+            stmt,
+            kind: PlanKind::Query,
+        } = self
+        else {
+            return None;
+        };
+        let Statement::Query(q) = stmt.as_ref() else {
+            return None;
+        };
+        let ast::SetExpr::Select(select) = q.body.as_ref() else {
+            return None;
+        };
+        select
+            .projection
+            .iter()
+            .map(|item| match item {
+                ast::SelectItem::UnnamedExpr(e) => Some(Some(expr_column_name(e))),
+                ast::SelectItem::ExprWithAlias { alias, .. } => Some(Some(alias.value.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The column name PostgreSQL gives an unaliased expression (FigureColname).
+fn expr_column_name(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => i.value.clone(),
+        Expr::CompoundIdentifier(parts) => parts
+            .last()
+            .map(|i| i.value.clone())
+            .unwrap_or_else(|| "?column?".into()),
+        Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(|i| i.value.to_ascii_lowercase())
+            .unwrap_or_else(|| "?column?".into()),
+        Expr::Cast { expr, data_type, .. } => match expr_column_name(expr).as_str() {
+            "?column?" => cast_type_name(data_type),
+            name => name.to_owned(),
+        },
+        Expr::Nested(inner) => expr_column_name(inner),
+        Expr::Case { .. } => "case".into(),
+        Expr::Exists { .. } => "exists".into(),
+        Expr::Array(_) => "array".into(),
+        Expr::Substring { .. } => "substring".into(),
+        Expr::Trim { .. } => "btrim".into(),
+        Expr::Extract { .. } => "extract".into(),
+        Expr::Ceil { .. } => "ceil".into(),
+        Expr::Floor { .. } => "floor".into(),
+        Expr::Overlay { .. } => "overlay".into(),
+        Expr::Subquery(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(s) => match s.projection.first() {
+                Some(ast::SelectItem::UnnamedExpr(e)) => expr_column_name(e),
+                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => alias.value.clone(),
+                _ => "?column?".into(),
+            },
+            _ => "?column?".into(),
+        },
+        _ => "?column?".into(),
+    }
+}
+
+/// `'1'::int` is named after the type as PostgreSQL spells it internally (`int4`).
+fn cast_type_name(t: &ast::DataType) -> String {
+    use ast::DataType as T;
+    match t {
+        T::Int(_) | T::Integer(_) | T::Int4(_) => "int4".into(),
+        T::BigInt(_) | T::Int8(_) => "int8".into(),
+        T::SmallInt(_) | T::Int2(_) => "int2".into(),
+        T::Real | T::Float4 => "float4".into(),
+        T::Double(_) | T::DoublePrecision | T::Float8 => "float8".into(),
+        T::Boolean | T::Bool => "bool".into(),
+        T::Text => "text".into(),
+        T::Varchar(_) | T::CharacterVarying(_) => "varchar".into(),
+        T::Char(_) | T::Character(_) => "bpchar".into(),
+        T::Numeric(_) | T::Decimal(_) => "numeric".into(),
+        T::Date => "date".into(),
+        T::Timestamp(_, tz) => match tz {
+            ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => "timestamptz".into(),
+            _ => "timestamp".into(),
+        },
+        T::Interval { .. } => "interval".into(),
+        T::Bytea => "bytea".into(),
+        other => other.to_string().to_ascii_lowercase(),
+    }
+}

@@ -1,0 +1,329 @@
+//! Running classified statements: session commands here, everything else on DataFusion.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt64Type};
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::common::{DFSchema, TableReference};
+use datafusion::logical_expr::{DdlStatement, DropTable, LogicalPlan};
+use datafusion::physical_plan::memory::MemoryStream;
+use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
+use pgwire::api::results::Tag;
+use pgwire::error::ErrorInfo;
+
+use super::classify::{Command, PlanKind};
+use super::copy::CopyOptions;
+use super::SqlError;
+use crate::session::Session;
+use crate::session::transaction::TxStatus;
+
+/// The result of one statement.
+pub enum Outcome {
+    /// A row-returning statement; rows are produced lazily from the stream.
+    Rows {
+        schema: SchemaRef,
+        stream: SendableRecordBatchStream,
+    },
+    /// A completed command with its tag.
+    Done(Tag),
+    /// `COPY ... FROM STDIN` is waiting for CopyData (state kept in the session).
+    CopyIn { columns: usize, options: CopyOptions },
+    /// `COPY ... TO STDOUT`: rows to send as CopyData.
+    CopyOut {
+        schema: SchemaRef,
+        stream: SendableRecordBatchStream,
+        options: CopyOptions,
+    },
+}
+
+impl Session {
+    /// Plan a statement with DataFusion (placeholders `$n` stay as parameters).
+    pub async fn plan(&self, stmt: &Statement) -> Result<LogicalPlan, SqlError> {
+        let state = self.ctx.state();
+        let plan = state
+            .statement_to_plan(DFStatement::Statement(Box::new(stmt.clone())))
+            .await?;
+        Ok(plan)
+    }
+
+    /// The result columns a command will produce, without running it (for Describe).
+    pub fn result_schema(cmd: &Command, plan: Option<&LogicalPlan>) -> Option<SchemaRef> {
+        match cmd {
+            Command::Plan { kind, .. } if kind.returns_rows() => {
+                plan.map(|p| Arc::new(p.schema().as_arrow().clone()))
+            }
+            Command::Show(None) => Some(show_all_schema()),
+            Command::Show(Some(name)) => Some(show_schema(name)),
+            _ => None,
+        }
+    }
+
+    /// Run one classified statement. `plan` is a cached (parameter-bound) plan, if any.
+    pub async fn run(&self, cmd: &Command, plan: Option<LogicalPlan>) -> Result<Outcome, SqlError> {
+        if self.tx().status == TxStatus::Failed && !cmd.ends_failed_block() {
+            return Err(SqlError::in_failed_transaction());
+        }
+        match cmd {
+            Command::Plan { stmt, kind } => {
+                let plan = match plan {
+                    Some(p) => p,
+                    None => self.plan(stmt).await?,
+                };
+                self.run_plan(*kind, plan).await
+            }
+            Command::Begin => {
+                let mut tx = self.tx();
+                if tx.status != TxStatus::Idle {
+                    drop(tx);
+                    self.warn("25001", "there is already a transaction in progress");
+                } else {
+                    tx.status = TxStatus::InBlock;
+                }
+                Ok(done("BEGIN"))
+            }
+            Command::Commit | Command::Rollback => {
+                let mut tx = self.tx();
+                let status = tx.status;
+                tx.end();
+                drop(tx);
+                if status == TxStatus::Idle {
+                    self.warn("25P01", "there is no transaction in progress");
+                }
+                let failed = status == TxStatus::Failed;
+                Ok(done(if matches!(cmd, Command::Commit) && !failed {
+                    "COMMIT"
+                } else {
+                    "ROLLBACK"
+                }))
+            }
+            Command::Savepoint(name) => {
+                let mut tx = self.tx();
+                if tx.status == TxStatus::Idle {
+                    return Err(SqlError::new(
+                        "25P01",
+                        "SAVEPOINT can only be used in transaction blocks",
+                    ));
+                }
+                tx.savepoints.push(name.clone());
+                Ok(done("SAVEPOINT"))
+            }
+            Command::Release(name) | Command::RollbackTo(name) => {
+                let mut tx = self.tx();
+                if tx.status == TxStatus::Idle {
+                    let what = if matches!(cmd, Command::Release(_)) {
+                        "RELEASE SAVEPOINT"
+                    } else {
+                        "ROLLBACK TO SAVEPOINT"
+                    };
+                    return Err(SqlError::new(
+                        "25P01",
+                        format!("{what} can only be used in transaction blocks"),
+                    ));
+                }
+                let Some(pos) = tx.savepoints.iter().rposition(|s| s == name) else {
+                    return Err(SqlError::new(
+                        "3B001",
+                        format!("savepoint \"{name}\" does not exist"),
+                    ));
+                };
+                if matches!(cmd, Command::Release(_)) {
+                    tx.savepoints.truncate(pos);
+                    Ok(done("RELEASE"))
+                } else {
+                    tx.savepoints.truncate(pos + 1);
+                    tx.status = TxStatus::InBlock;
+                    Ok(done("ROLLBACK"))
+                }
+            }
+            Command::Set { name, value } => {
+                let mut s = self.settings();
+                match value {
+                    Some(v) => s.set(name, v)?,
+                    None => s.reset(name)?,
+                }
+                Ok(done("SET"))
+            }
+            Command::Reset(name) => {
+                let mut s = self.settings();
+                match name {
+                    Some(n) => s.reset(n)?,
+                    None => s.reset_all(),
+                }
+                Ok(done("RESET"))
+            }
+            Command::Show(name) => self.show(name.as_deref()),
+            Command::Truncate(tables) => {
+                for t in tables {
+                    self.truncate(t).await?;
+                }
+                Ok(done("TRUNCATE TABLE"))
+            }
+            Command::NoOp(tag) => Ok(done(tag)),
+            Command::DropTables { names, if_exists } => {
+                for n in names {
+                    let d = DropTable {
+                        name: TableReference::bare(table_name(n)),
+                        if_exists: *if_exists,
+                        schema: Arc::new(DFSchema::empty()),
+                    };
+                    let result = self.shared.catalog.drop_table(&d)?;
+                    self.ddl_notice(result);
+                }
+                Ok(done("DROP TABLE"))
+            }
+            Command::Copy(spec) => self.start_copy(spec).await,
+            Command::Fail(e) => Err(e.clone()),
+        }
+    }
+
+    async fn run_plan(
+        &self,
+        kind: PlanKind,
+        plan: LogicalPlan,
+    ) -> Result<Outcome, SqlError> {
+        match &plan {
+            LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => {
+                let (result, rows) = self.shared.catalog.create_table(&self.ctx, c).await?;
+                self.ddl_notice(result);
+                return Ok(if kind == PlanKind::CreateTableAs {
+                    Outcome::Done(Tag::new("SELECT").with_rows(rows))
+                } else {
+                    done("CREATE TABLE")
+                });
+            }
+            LogicalPlan::Ddl(DdlStatement::DropTable(d)) => {
+                let result = self.shared.catalog.drop_table(d)?;
+                self.ddl_notice(result);
+                return Ok(done("DROP TABLE"));
+            }
+            _ => {}
+        }
+        let df = self.ctx.execute_logical_plan(plan).await?;
+        if kind.is_ddl() {
+            self.shared.catalog.bump();
+        }
+        match kind {
+            PlanKind::Query | PlanKind::Explain => {
+                let schema = Arc::new(df.schema().as_arrow().clone());
+                let stream = df.execute_stream().await?;
+                Ok(Outcome::Rows { schema, stream })
+            }
+            PlanKind::Insert => Ok(Outcome::Done(
+                Tag::new("INSERT").with_oid(0).with_rows(count(df).await?),
+            )),
+            PlanKind::Update => Ok(Outcome::Done(Tag::new("UPDATE").with_rows(count(df).await?))),
+            PlanKind::Delete => Ok(Outcome::Done(Tag::new("DELETE").with_rows(count(df).await?))),
+            PlanKind::CreateTable
+            | PlanKind::CreateTableAs
+            | PlanKind::DropTable
+            | PlanKind::CreateView
+            | PlanKind::DropView
+            | PlanKind::CreateSchema
+            | PlanKind::DropSchema => {
+                df.collect().await?;
+                Ok(done(match kind {
+                    PlanKind::CreateTable => "CREATE TABLE",
+                    PlanKind::DropTable => "DROP TABLE",
+                    PlanKind::CreateView => "CREATE VIEW",
+                    PlanKind::DropView => "DROP VIEW",
+                    PlanKind::CreateSchema => "CREATE SCHEMA",
+                    _ => "DROP SCHEMA",
+                }))
+            }
+        }
+    }
+
+    async fn truncate(&self, table: &ObjectName) -> Result<(), SqlError> {
+        let name = table_name(table);
+        let t = self
+            .shared
+            .catalog
+            .storage
+            .table(&name)
+            .ok_or_else(|| SqlError::new("42P01", format!("relation \"{name}\" does not exist")))?;
+        t.truncate().await?;
+        Ok(())
+    }
+
+    fn show(&self, name: Option<&str>) -> Result<Outcome, SqlError> {
+        let settings = self.settings();
+        let (schema, columns): (SchemaRef, Vec<Vec<String>>) = match name {
+            None => {
+                let all = settings.all();
+                (
+                    show_all_schema(),
+                    vec![
+                        all.iter().map(|r| r.0.clone()).collect(),
+                        all.iter().map(|r| r.1.clone()).collect(),
+                        all.iter().map(|r| r.2.clone()).collect(),
+                    ],
+                )
+            }
+            Some(n) => (show_schema(n), vec![vec![settings.show(n)?]]),
+        };
+        let arrays = columns
+            .into_iter()
+            .map(|c| Arc::new(StringArray::from(c)) as Arc<dyn Array>)
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays)
+            .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+        let stream = MemoryStream::try_new(vec![batch], schema.clone(), None)?;
+        Ok(Outcome::Rows {
+            schema,
+            stream: Box::pin(stream),
+        })
+    }
+
+    fn ddl_notice(&self, result: crate::catalog::DdlResult) {
+        if let crate::catalog::DdlResult::Skipped(info) = result {
+            self.notice(info);
+        }
+    }
+
+    fn warn(&self, code: &str, message: &str) {
+        self.notice(ErrorInfo::new("WARNING".into(), code.into(), message.into()));
+    }
+}
+
+fn done(tag: &str) -> Outcome {
+    Outcome::Done(Tag::new(tag))
+}
+
+fn show_schema(name: &str) -> SchemaRef {
+    let col = crate::session::settings::Settings::canonical_name(name);
+    Arc::new(Schema::new(vec![Field::new(col, DataType::Utf8, true)]))
+}
+
+fn show_all_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("name", DataType::Utf8, true),
+        Field::new("setting", DataType::Utf8, true),
+        Field::new("description", DataType::Utf8, true),
+    ]))
+}
+
+/// The row count DataFusion's DML plans return as a single `count` value.
+async fn count(df: datafusion::dataframe::DataFrame) -> Result<usize, SqlError> {
+    let batches = df.collect().await?;
+    let n = batches
+        .first()
+        .and_then(|b| b.columns().first().cloned())
+        .and_then(|c| {
+            c.as_primitive_opt::<UInt64Type>()
+                .filter(|a| !a.is_empty())
+                .map(|a| a.value(0))
+        })
+        .unwrap_or(0);
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// The storage name of a table: unquoted identifiers fold to lower case, as in PostgreSQL.
+pub(crate) fn table_name(n: &ObjectName) -> String {
+    match n.0.last().and_then(|p| p.as_ident()) {
+        Some(i) if i.quote_style.is_some() => i.value.clone(),
+        Some(i) => i.value.to_lowercase(),
+        None => n.to_string(),
+    }
+}

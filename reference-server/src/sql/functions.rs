@@ -1,0 +1,163 @@
+//! PostgreSQL functions DataFusion lacks, registered per session (some read the session's
+//! settings, so they cannot be global).
+
+use std::sync::{Arc, Mutex};
+
+use datafusion::arrow::array::{ArrayRef, StringArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
+use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+use datafusion::prelude::SessionContext;
+
+use crate::catalog;
+use std::time::{Duration, Instant};
+
+use crate::session::control::StatementControl;
+use crate::session::lock;
+use crate::session::settings::{SERVER_VERSION, Settings};
+
+pub fn register(ctx: &SessionContext, settings: Arc<Mutex<Settings>>, control: Arc<StatementControl>) {
+    let c = control.clone();
+    ctx.register_udf(create_udf(
+        "pg_sleep",
+        vec![DataType::Float64],
+        DataType::Utf8,
+        Volatility::Volatile,
+        Arc::new(move |args: &[ColumnarValue]| {
+            let secs = match args.first() {
+                Some(ColumnarValue::Scalar(ScalarValue::Float64(v))) => v.unwrap_or(0.0),
+                _ => return Err(DataFusionError::Plan("pg_sleep expects a constant".into())),
+            };
+            // Hand this worker's other tasks (the accept loop, the CancelRequest connection)
+            // to another thread while sleeping; impossible on a current-thread runtime.
+            let multi_thread = tokio::runtime::Handle::try_current()
+                .map(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+                .unwrap_or(false);
+            if multi_thread {
+                tokio::task::block_in_place(|| sleep_checked(&c, secs))?;
+            } else {
+                sleep_checked(&c, secs)?;
+            }
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(String::new()))))
+        }),
+    ));
+
+    let version = format!(
+        "PostgreSQL {SERVER_VERSION} (reference-server {}) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit",
+        env!("CARGO_PKG_VERSION")
+    );
+    constant(ctx, "version", version);
+    constant(ctx, "current_database", catalog::DATABASE.to_owned());
+    constant(ctx, "current_schema", catalog::SCHEMA.to_owned());
+
+    let c = control.clone();
+    ctx.register_udf(create_udf(
+        "pg_backend_pid",
+        vec![],
+        DataType::Int32,
+        Volatility::Stable,
+        Arc::new(move |_args: &[ColumnarValue]| {
+            let pid = c.pid.load(std::sync::atomic::Ordering::Relaxed);
+            Ok(ColumnarValue::Scalar(ScalarValue::Int32(Some(pid))))
+        }),
+    ));
+
+    let s = settings.clone();
+    ctx.register_udf(create_udf(
+        "set_config",
+        vec![DataType::Utf8, DataType::Utf8, DataType::Boolean],
+        DataType::Utf8,
+        Volatility::Volatile,
+        Arc::new(move |args: &[ColumnarValue]| {
+            let text = |i: usize| match args.get(i) {
+                Some(ColumnarValue::Scalar(
+                    ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v),
+                )) => Ok(v.clone()),
+                _ => Err(DataFusionError::Plan("set_config expects constant arguments".into())),
+            };
+            let (Some(name), value) = (text(0)?, text(1)?) else {
+                return Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)));
+            };
+            let mut guard = lock(&s);
+            let result = match &value {
+                Some(v) => guard.set(&name, v),
+                None => guard.reset(&name),
+            };
+            result.map_err(|e| DataFusionError::External(Box::new(e)))?;
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(guard.get(&name))))
+        }),
+    ));
+
+    let s = settings.clone();
+    ctx.register_udf(create_udf(
+        "current_setting",
+        vec![DataType::Utf8],
+        DataType::Utf8,
+        Volatility::Stable,
+        Arc::new(move |args: &[ColumnarValue]| {
+            map_strings(args, |name| {
+                lock(&s)
+                    .show(name)
+                    .map_err(|e| DataFusionError::External(Box::new(e)))
+            })
+        }),
+    ));
+}
+
+/// Sleep in small slices so CancelRequest and statement_timeout interrupt it.
+fn sleep_checked(control: &StatementControl, secs: f64) -> DfResult<()> {
+    let total = Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX);
+    let end = Instant::now().checked_add(total);
+    loop {
+        control.check().map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let now = Instant::now();
+        let left = match end {
+            Some(end) if end <= now => return Ok(()),
+            Some(end) => end - now,
+            None => Duration::from_millis(10),
+        };
+        std::thread::sleep(left.min(Duration::from_millis(10)));
+    }
+}
+
+fn constant(ctx: &SessionContext, name: &str, value: String) {
+    ctx.register_udf(create_udf(
+        name,
+        vec![],
+        DataType::Utf8,
+        Volatility::Stable,
+        Arc::new(move |_args: &[ColumnarValue]| {
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(value.clone()))))
+        }),
+    ));
+}
+
+/// Apply `f` to a single text argument, scalar or column (NULL in, NULL out).
+fn map_strings(
+    args: &[ColumnarValue],
+    f: impl Fn(&str) -> DfResult<String>,
+) -> DfResult<ColumnarValue> {
+    let Some(arg) = args.first() else {
+        return Err(DataFusionError::Plan("missing argument".into()));
+    };
+    match arg {
+        ColumnarValue::Scalar(s) => {
+            let v = match s {
+                ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => v,
+                _ => return Err(DataFusionError::Plan("expected a text argument".into())),
+            };
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(
+                v.as_deref().map(&f).transpose()?,
+            )))
+        }
+        ColumnarValue::Array(a) => {
+            let strings = datafusion::arrow::compute::cast(a, &DataType::Utf8)?;
+            let strings = strings
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| DataFusionError::Plan("expected a text argument".into()))?;
+            let out: DfResult<StringArray> = strings.iter().map(|v| v.map(&f).transpose()).collect();
+            Ok(ColumnarValue::Array(Arc::new(out?) as ArrayRef))
+        }
+    }
+}

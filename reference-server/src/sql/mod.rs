@@ -1,0 +1,15 @@
+//! SQL layer: parse (sqlparser's PostgreSQL dialect), classify, plan and run on DataFusion,
+//! and map errors to SQLSTATEs.
+
+pub mod classify;
+pub mod copy;
+pub mod copy_run;
+pub mod error;
+pub mod execute;
+pub mod functions;
+pub mod parse;
+pub mod rewrite;
+
+pub use classify::{Command, PlanKind};
+pub use error::SqlError;
+pub use execute::Outcome;
