@@ -86,6 +86,19 @@ impl SuiteArgs {
     }
 }
 
+/// A report axis that can be selected with `--check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Check {
+    Sql,
+    Flow,
+}
+
+impl CommonArgs {
+    pub fn runs(&self, check: Check) -> bool {
+        self.checks.is_empty() || self.checks.contains(&check)
+    }
+}
+
 /// What every verb that tests a server takes.
 #[derive(Debug, Clone, Args, Default)]
 pub struct CommonArgs {
@@ -93,6 +106,13 @@ pub struct CommonArgs {
     /// reference server, started in-process on a free loopback port.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
+    /// More ways to reach the target for protocol scripts that need another server set-up:
+    /// `NAME=URL`, NAME one of password, md5, scram, tls, tls_required (repeatable).
+    #[arg(long = "target-profile", value_name = "NAME=URL")]
+    pub target_profiles: Vec<String>,
+    /// Which checks to run (repeatable): sql, flow. Default: all.
+    #[arg(long = "check", value_name = "CHECK")]
+    pub checks: Vec<Check>,
     #[command(flatten)]
     pub oracle: OracleArgs,
     #[command(flatten)]

@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::args::{OracleArgs, SuiteArgs};
 use super::suites;
+use crate::checks::flow::{FlowOptions, complete_flows, start_oracle_profiles};
 use crate::checks::sql::complete::complete_file;
 use crate::postgres::Oracle;
 use crate::session::ConnectOptions;
@@ -33,6 +34,18 @@ pub async fn run(args: CompleteArgs) -> anyhow::Result<u8> {
                 failed = true;
             }
         }
+    }
+    let scripts = suites::flow_scripts(&args.suites)?;
+    if !scripts.is_empty() {
+        let (profiles, clusters) = start_oracle_profiles(args.oracle.pg_version.as_deref()).await?;
+        match complete_flows(&scripts, &profiles, &FlowOptions::default()).await {
+            Ok(s) => println!("protocol scripts: {s:?}"),
+            Err(e) => {
+                eprintln!("protocol scripts: {e}");
+                failed = true;
+            }
+        }
+        drop(clusters);
     }
     oracle.stop().await?;
     Ok(if failed { 2 } else { 0 })

@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::args::CommonArgs;
+use super::args::{Check, CommonArgs};
 use super::gate::{self, GateArgs};
-use super::{progress, suites, target};
+use super::{flows, progress, suites, target};
 use crate::checks::sql::diff::diff_files;
 use crate::checks::sql::run::total_cases;
 use crate::postgres::Oracle;
@@ -20,7 +20,16 @@ pub struct DiffArgs {
 }
 
 pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
-    let files = suites::sql_files(&args.common.suites)?;
+    let files = if args.common.runs(Check::Sql) {
+        suites::sql_files(&args.common.suites)?
+    } else {
+        Vec::new()
+    };
+    let scripts = if args.common.runs(Check::Flow) {
+        suites::flow_scripts(&args.common.suites)?
+    } else {
+        Vec::new()
+    };
     let opts = args.common.suites.sql_options();
     let oracle = Oracle::start(
         &args.common.oracle.spec()?,
@@ -32,7 +41,7 @@ pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
             "diff needs a PostgreSQL oracle (--postgres local|container|URL), and none is available"
         )
     })?;
-    let tgt = target::start(args.common.target.as_deref()).await?;
+    let tgt = target::start(args.common.target.as_deref(), &args.common.target_profiles).await?;
     let mut report = Report::new(tgt.description.clone(), oracle.version().map(str::to_owned));
     report.note(format!("differential run against {}", oracle.describe()));
     let bar = progress::bar(total_cases(&files, &opts));
@@ -41,6 +50,20 @@ pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
         report.push(c);
     }
     bar.finish_and_clear();
+    let flow_oracle = flows::oracle_profiles(
+        Some(&oracle),
+        args.common.oracle.pg_version.as_deref(),
+        &mut report,
+    )
+    .await;
+    flows::run(
+        &scripts,
+        &tgt,
+        flow_oracle.as_ref().map(|p| &p.0),
+        &mut report,
+    )
+    .await;
+    drop(flow_oracle);
     tgt.stop().await;
     oracle.stop().await?;
     gate::conclude(&mut report, &args.gate, &args.common.report_dir)

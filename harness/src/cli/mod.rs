@@ -4,6 +4,7 @@
 mod args;
 mod complete;
 mod diff;
+mod flows;
 mod gate;
 mod postgres;
 mod progress;

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::CommonArgs;
+use super::args::{Check, CommonArgs};
 use super::gate::{self, GateArgs};
-use super::{progress, suites, target};
+use super::{flows, progress, suites, target};
 use crate::checks::sql::run::{run_files, total_cases};
 use crate::postgres::Oracle;
 use crate::report::{CaseResult, Report, Status};
@@ -28,7 +28,17 @@ pub struct RunArgs {
 const BUILTIN_BASELINE: &str = "reports/reference-server/report.json";
 
 pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
-    let files = suites::sql_files(&args.common.suites)?;
+    let run_sql = args.common.runs(Check::Sql);
+    let files = if run_sql {
+        suites::sql_files(&args.common.suites)?
+    } else {
+        Vec::new()
+    };
+    let scripts = if args.common.runs(Check::Flow) {
+        suites::flow_scripts(&args.common.suites)?
+    } else {
+        Vec::new()
+    };
     let opts = args.common.suites.sql_options();
     let resolved = Oracle::resolve(
         &args.common.oracle.spec()?,
@@ -54,7 +64,7 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
         )
     });
     let builtin = args.common.target.is_none();
-    let tgt = target::start(args.common.target.as_deref()).await?;
+    let tgt = target::start(args.common.target.as_deref(), &args.common.target_profiles).await?;
     if builtin && args.gate.baseline.is_none() && PathBuf::from(BUILTIN_BASELINE).is_file() {
         args.gate.baseline = Some(BUILTIN_BASELINE.into());
     }
@@ -100,6 +110,20 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
         }
         report.push(c);
     }
+    let flow_oracle = flows::oracle_profiles(
+        oracle.as_ref(),
+        args.common.oracle.pg_version.as_deref(),
+        &mut report,
+    )
+    .await;
+    flows::run(
+        &scripts,
+        &tgt,
+        flow_oracle.as_ref().map(|p| &p.0),
+        &mut report,
+    )
+    .await;
+    drop(flow_oracle);
     tgt.stop().await;
     if let Some(o) = oracle {
         o.stop().await?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::args::SuiteArgs;
+use crate::checks::flow::{Script, collect_scripts};
 use crate::checks::sql::files::{self, SltFile};
 
 /// The built-in suites folder: `--suites-dir`, else `./suites`, else the source tree's.
@@ -38,4 +39,13 @@ pub fn sql_files(args: &SuiteArgs) -> anyhow::Result<Vec<SltFile>> {
         anyhow::bail!("no .slt files to run");
     }
     Ok(out)
+}
+
+/// The protocol scripts: `suites/protocol/**` (none with --only-suites).
+pub fn flow_scripts(args: &SuiteArgs) -> anyhow::Result<Vec<Script>> {
+    if args.only_suites {
+        return Ok(Vec::new());
+    }
+    let dir = suites_dir(args).join("protocol");
+    collect_scripts(&dir).with_context(|| format!("the protocol scripts in {}", dir.display()))
 }

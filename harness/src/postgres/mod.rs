@@ -24,6 +24,7 @@ mod shutdown;
 mod signals;
 mod state;
 mod tls;
+pub use tls::self_signed_cert;
 
 pub use binaries::{PgBinaries, find_binaries};
 pub use detached::{DetachedInfo, list_detached, start_detached, stop_detached};

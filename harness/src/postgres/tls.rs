@@ -39,3 +39,10 @@ pub(crate) fn generate(dir: &Path, runner: &Runner) -> Result<ServerCert, Oracle
     runner.chown(&cert)?;
     Ok(ServerCert { cert, key })
 }
+
+/// A self-signed certificate for a server run by this process (e.g. the built-in reference
+/// server's TLS profiles): same files as for PostgreSQL, owned by us.
+pub fn self_signed_cert(dir: &Path) -> Result<(PathBuf, PathBuf), OracleError> {
+    let c = generate(dir, &Runner::Direct)?;
+    Ok((c.cert, c.key))
+}
