@@ -8,7 +8,10 @@ use clap::Parser;
 use reference_server::{AuthMethod, Server, ServerConfig};
 
 #[derive(Debug, Parser)]
-#[command(version, about = "A time-series SQL server speaking the PostgreSQL wire protocol")]
+#[command(
+    version,
+    about = "A time-series SQL server speaking the PostgreSQL wire protocol"
+)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:5433")]
@@ -51,8 +54,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut users: Vec<(String, String)> = args.users.into_iter().zip(args.passwords).collect();
     if let Some(path) = &args.users_file {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {

@@ -10,10 +10,19 @@ async fn psql_runs_statements() {
         common::run(
             "psql",
             &[
-                "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", &conn, "-c",
-                "CREATE TABLE m (t timestamp, v double precision)", "-c",
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                &conn,
+                "-c",
+                "CREATE TABLE m (t timestamp, v double precision)",
+                "-c",
                 "INSERT INTO m VALUES ('2024-01-01 00:00:00', 1.5), ('2024-01-01 00:01:00', 2.5)",
-                "-c", "SELECT count(*), sum(v) FROM m",
+                "-c",
+                "SELECT count(*), sum(v) FROM m",
             ],
         )
     })
@@ -32,7 +41,12 @@ async fn pgbench_select_only_in_all_modes() {
     let init = {
         let (h, p) = (host.clone(), port.clone());
         tokio::task::spawn_blocking(move || {
-            common::run("pgbench", &["-h", &h, "-p", &p, "-U", "postgres", "-i", "-I", "dtg", "-s", "1", "postgres"])
+            common::run(
+                "pgbench",
+                &[
+                    "-h", &h, "-p", &p, "-U", "postgres", "-i", "-I", "dtg", "-s", "1", "postgres",
+                ],
+            )
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"))
@@ -41,12 +55,22 @@ async fn pgbench_select_only_in_all_modes() {
     for mode in ["simple", "extended", "prepared"] {
         let (h, p) = (host.clone(), port.clone());
         let out = tokio::task::spawn_blocking(move || {
-            common::run("pgbench", &["-h", &h, "-p", &p, "-U", "postgres", "-S", "-n", "-M", mode, "-T", "3", "postgres"])
+            common::run(
+                "pgbench",
+                &[
+                    "-h", &h, "-p", &p, "-U", "postgres", "-S", "-n", "-M", mode, "-T", "3",
+                    "postgres",
+                ],
+            )
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(out.0, "pgbench -M {mode} failed: {}\n{}", out.1, out.2);
-        assert!(out.1.contains("number of failed transactions: 0"), "{mode}: {}", out.1);
+        assert!(
+            out.1.contains("number of failed transactions: 0"),
+            "{mode}: {}",
+            out.1
+        );
     }
     server.shutdown().await.ok();
 }
@@ -55,12 +79,23 @@ async fn pgbench_select_only_in_all_modes() {
 async fn psycopg_script() {
     let server = common::start().await;
     let addr = server.local_addr();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/psycopg_smoke.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scripts/psycopg_smoke.py"
+    );
     let out = tokio::task::spawn_blocking(move || {
-        common::run("python3", &[script, &addr.ip().to_string(), &addr.port().to_string()])
+        common::run(
+            "python3",
+            &[script, &addr.ip().to_string(), &addr.port().to_string()],
+        )
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.0 && out.1.trim() == "OK", "psycopg failed:\n{}\n{}", out.1, out.2);
+    assert!(
+        out.0 && out.1.trim() == "OK",
+        "psycopg failed:\n{}\n{}",
+        out.1,
+        out.2
+    );
     server.shutdown().await.ok();
 }

@@ -7,7 +7,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 
-async fn copy_in(c: &tokio_postgres::Client, sql: &str, data: &str) -> Result<u64, tokio_postgres::Error> {
+async fn copy_in(
+    c: &tokio_postgres::Client,
+    sql: &str,
+    data: &str,
+) -> Result<u64, tokio_postgres::Error> {
     let sink = c.copy_in(sql).await?;
     futures::pin_mut!(sink);
     sink.send(Bytes::from(data.to_owned())).await?;
@@ -15,7 +19,10 @@ async fn copy_in(c: &tokio_postgres::Client, sql: &str, data: &str) -> Result<u6
 }
 
 async fn copy_out(c: &tokio_postgres::Client, sql: &str) -> String {
-    let stream = c.copy_out(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let stream = c
+        .copy_out(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     futures::pin_mut!(stream);
     let mut out = Vec::new();
     while let Some(chunk) = stream.next().await {
@@ -28,10 +35,22 @@ async fn copy_out(c: &tokio_postgres::Client, sql: &str) -> String {
 async fn copy_text_and_csv_round_trip() {
     let server = common::start().await;
     let c = common::connect(&server).await;
-    c.batch_execute("CREATE TABLE c (id int NOT NULL, name text, v double precision)").await.ok();
-    let n = copy_in(&c, "COPY c FROM STDIN", "1\tone\t1.5\n2\t\\N\t2\n3\ttab\\there\t-0.25\n").await;
+    c.batch_execute("CREATE TABLE c (id int NOT NULL, name text, v double precision)")
+        .await
+        .ok();
+    let n = copy_in(
+        &c,
+        "COPY c FROM STDIN",
+        "1\tone\t1.5\n2\t\\N\t2\n3\ttab\\there\t-0.25\n",
+    )
+    .await;
     assert_eq!(n.ok(), Some(3));
-    let n = copy_in(&c, "COPY c (id, name) FROM STDIN (FORMAT csv, HEADER)", "id,name\n4,\"a,b\"\n5,\n").await;
+    let n = copy_in(
+        &c,
+        "COPY c (id, name) FROM STDIN (FORMAT csv, HEADER)",
+        "id,name\n4,\"a,b\"\n5,\n",
+    )
+    .await;
     assert_eq!(n.ok(), Some(2));
     assert_eq!(
         copy_out(&c, "COPY (SELECT * FROM c ORDER BY id) TO STDOUT").await,
@@ -42,9 +61,18 @@ async fn copy_text_and_csv_round_trip() {
         "id,name\n4,\"a,b\"\n5,\n"
     );
     // A bad row aborts the whole COPY.
-    let err = copy_in(&c, "COPY c FROM STDIN", "6\tsix\t6\n7\tseven\tnot_a_number\n").await.err();
+    let err = copy_in(
+        &c,
+        "COPY c FROM STDIN",
+        "6\tsix\t6\n7\tseven\tnot_a_number\n",
+    )
+    .await
+    .err();
     assert_eq!(err.as_ref().map(common::code).as_deref(), Some("22P02"));
-    let count = c.query_one("SELECT count(*) FROM c", &[]).await.map(|r| r.get::<_, i64>(0));
+    let count = c
+        .query_one("SELECT count(*) FROM c", &[])
+        .await
+        .map(|r| r.get::<_, i64>(0));
     assert_eq!(count.ok(), Some(5));
     server.shutdown().await.ok();
 }

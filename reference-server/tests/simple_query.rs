@@ -6,7 +6,10 @@ use tokio_postgres::SimpleQueryMessage;
 
 /// Command tags of every statement in a simple query, in order.
 async fn tags(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
-    let msgs = client.simple_query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let msgs = client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     msgs.iter()
         .filter_map(|m| match m {
             SimpleQueryMessage::CommandComplete(n) => Some(n.to_string()),
@@ -32,7 +35,10 @@ async fn ddl_dml_and_select_tags() {
         .await,
         vec!["0", "3", "2", "1", "2"]
     );
-    let rows = c.simple_query("SELECT id, name FROM t ORDER BY id").await.unwrap_or_default();
+    let rows = c
+        .simple_query("SELECT id, name FROM t ORDER BY id")
+        .await
+        .unwrap_or_default();
     let values: Vec<(String, String)> = rows
         .iter()
         .filter_map(|m| match m {
@@ -43,7 +49,10 @@ async fn ddl_dml_and_select_tags() {
             _ => None,
         })
         .collect();
-    assert_eq!(values, vec![("1".into(), "a".into()), ("2".into(), "z".into())]);
+    assert_eq!(
+        values,
+        vec![("1".into(), "a".into()), ("2".into(), "z".into())]
+    );
     server.shutdown().await.ok();
 }
 
@@ -51,7 +60,9 @@ async fn ddl_dml_and_select_tags() {
 async fn error_sqlstates() {
     let server = common::start().await;
     let c = common::connect(&server).await;
-    c.batch_execute("CREATE TABLE e (a int NOT NULL)").await.ok();
+    c.batch_execute("CREATE TABLE e (a int NOT NULL)")
+        .await
+        .ok();
     let cases = [
         ("SELECT * FROM nope", "42P01"),
         ("SELECT nope FROM e", "42703"),
@@ -93,7 +104,9 @@ async fn settings_are_per_session_and_reported() {
     let server = common::start().await;
     let a = common::connect(&server).await;
     let b = common::connect(&server).await;
-    a.batch_execute("SET extra_float_digits = 2; SET application_name = 'alpha'").await.ok();
+    a.batch_execute("SET extra_float_digits = 2; SET application_name = 'alpha'")
+        .await
+        .ok();
     let show = |rows: Vec<SimpleQueryMessage>| {
         rows.into_iter()
             .find_map(|m| match m {
@@ -102,13 +115,34 @@ async fn settings_are_per_session_and_reported() {
             })
             .unwrap_or_default()
     };
-    assert_eq!(show(a.simple_query("SHOW extra_float_digits").await.unwrap_or_default()), "2");
-    assert_eq!(show(b.simple_query("SHOW extra_float_digits").await.unwrap_or_default()), "1");
     assert_eq!(
-        show(a.simple_query("SELECT current_setting('application_name')").await.unwrap_or_default()),
+        show(
+            a.simple_query("SHOW extra_float_digits")
+                .await
+                .unwrap_or_default()
+        ),
+        "2"
+    );
+    assert_eq!(
+        show(
+            b.simple_query("SHOW extra_float_digits")
+                .await
+                .unwrap_or_default()
+        ),
+        "1"
+    );
+    assert_eq!(
+        show(
+            a.simple_query("SELECT current_setting('application_name')")
+                .await
+                .unwrap_or_default()
+        ),
         "alpha"
     );
-    assert_eq!(show(b.simple_query("SHOW DateStyle").await.unwrap_or_default()), "ISO, MDY");
+    assert_eq!(
+        show(b.simple_query("SHOW DateStyle").await.unwrap_or_default()),
+        "ISO, MDY"
+    );
     server.shutdown().await.ok();
 }
 

@@ -39,7 +39,11 @@ async fn time_bucket_first_last_generate_series() {
         vec!["2024-01-01 00:00:00|1|2|2", "2024-01-01 00:15:00|3|4|2", "2024-01-01 00:30:00|5|5|1"]
     );
     assert_eq!(
-        rows(&c, "SELECT time_bucket(INTERVAL '7 days', TIMESTAMP '2024-01-10 12:00')").await,
+        rows(
+            &c,
+            "SELECT time_bucket(INTERVAL '7 days', TIMESTAMP '2024-01-10 12:00:00')"
+        )
+        .await,
         vec!["2024-01-08 00:00:00"]
     );
     assert_eq!(
@@ -65,7 +69,10 @@ async fn data_survives_restart() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     drop(c);
-    server.shutdown().await.unwrap_or_else(|e| panic!("shutdown: {e}"));
+    server
+        .shutdown()
+        .await
+        .unwrap_or_else(|e| panic!("shutdown: {e}"));
 
     let server = common::start_with(config).await;
     let c = common::connect(&server).await;

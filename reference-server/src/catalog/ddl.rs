@@ -16,12 +16,16 @@ use crate::storage::{StorageError, TableDef};
 pub enum DdlResult {
     Done,
     /// `IF [NOT] EXISTS` made it a no-op; PostgreSQL sends this NOTICE.
-    Skipped(ErrorInfo),
+    Skipped(Box<ErrorInfo>),
 }
 
 impl Catalog {
     /// CREATE TABLE (with or without AS): returns the rows inserted by AS.
-    pub async fn create_table(&self, ctx: &SessionContext, c: &CreateMemoryTable) -> Result<(DdlResult, usize), SqlError> {
+    pub async fn create_table(
+        &self,
+        ctx: &SessionContext,
+        c: &CreateMemoryTable,
+    ) -> Result<(DdlResult, usize), SqlError> {
         let name = c.name.table().to_owned();
         let pk: Vec<usize> = c
             .constraints
@@ -39,7 +43,11 @@ impl Catalog {
             .map(|(i, f)| {
                 let f = f.as_ref().clone();
                 // PRIMARY KEY implies NOT NULL, as in PostgreSQL.
-                if pk.contains(&i) { f.with_nullable(false) } else { f }
+                if pk.contains(&i) {
+                    f.with_nullable(false)
+                } else {
+                    f
+                }
             })
             .collect();
         let schema = Arc::new(Schema::new(fields));
@@ -52,36 +60,48 @@ impl Catalog {
             name: name.clone(),
             schema: schema.clone(),
             time_column,
-            primary_key: pk.iter().filter_map(|i| schema.fields().get(*i).map(|f| f.name().clone())).collect(),
+            primary_key: pk
+                .iter()
+                .filter_map(|i| schema.fields().get(*i).map(|f| f.name().clone()))
+                .collect(),
         };
         let created = match self.storage.create_table(def, c.if_not_exists) {
             Ok(created) => created,
             Err(StorageError::AlreadyExists(n)) => {
-                return Err(SqlError::new("42P07", format!("relation \"{n}\" already exists")));
+                return Err(SqlError::new(
+                    "42P07",
+                    format!("relation \"{n}\" already exists"),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
         self.bump();
         if !created {
             return Ok((
-                DdlResult::Skipped(ErrorInfo::new(
+                DdlResult::Skipped(Box::new(ErrorInfo::new(
                     "NOTICE".into(),
                     "42P07".into(),
                     format!("relation \"{name}\" already exists, skipping"),
-                )),
+                ))),
                 0,
             ));
         }
-        let is_ctas = !matches!(c.input.as_ref(), datafusion::logical_expr::LogicalPlan::EmptyRelation(_));
+        let is_ctas = !matches!(
+            c.input.as_ref(),
+            datafusion::logical_expr::LogicalPlan::EmptyRelation(_)
+        );
         if !is_ctas {
             return Ok((DdlResult::Done, 0));
         }
         let inserted = async {
-            let batches = ctx.execute_logical_plan(c.input.as_ref().clone()).await?.collect().await?;
-            let table = self
-                .storage
-                .table(&name)
-                .ok_or_else(|| SqlError::new("42P01", format!("relation \"{name}\" does not exist")))?;
+            let batches = ctx
+                .execute_logical_plan(c.input.as_ref().clone())
+                .await?
+                .collect()
+                .await?;
+            let table = self.storage.table(&name).ok_or_else(|| {
+                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
+            })?;
             let batches = batches
                 .into_iter()
                 .map(|b| b.with_schema(schema.clone()))
@@ -103,19 +123,24 @@ impl Catalog {
 
     pub fn drop_table(&self, d: &DropTable) -> Result<DdlResult, SqlError> {
         let name = d.name.table();
-        let dropped = self.storage.drop_table(name, d.if_exists).map_err(|e| match e {
-            StorageError::NotFound(n) => SqlError::new("42P01", format!("table \"{n}\" does not exist")),
-            other => other.into(),
-        })?;
+        let dropped = self
+            .storage
+            .drop_table(name, d.if_exists)
+            .map_err(|e| match e {
+                StorageError::NotFound(n) => {
+                    SqlError::new("42P01", format!("table \"{n}\" does not exist"))
+                }
+                other => other.into(),
+            })?;
         self.bump();
         Ok(if dropped {
             DdlResult::Done
         } else {
-            DdlResult::Skipped(ErrorInfo::new(
+            DdlResult::Skipped(Box::new(ErrorInfo::new(
                 "NOTICE".into(),
                 "00000".into(),
                 format!("table \"{name}\" does not exist, skipping"),
-            ))
+            )))
         })
     }
 }

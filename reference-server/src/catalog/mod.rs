@@ -76,7 +76,10 @@ impl SchemaProvider for StorageSchema {
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>, DataFusionError> {
-        Ok(self.storage.table(name).map(|t| t as Arc<dyn TableProvider>))
+        Ok(self
+            .storage
+            .table(name)
+            .map(|t| t as Arc<dyn TableProvider>))
     }
 
     fn table_exist(&self, name: &str) -> bool {

@@ -34,7 +34,9 @@ pub struct UserStore {
 
 impl fmt::Debug for UserStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserStore").field("users", &self.users.len()).finish()
+        f.debug_struct("UserStore")
+            .field("users", &self.users.len())
+            .finish()
     }
 }
 
@@ -171,7 +173,10 @@ impl AuthMechanism for PasswordMechanism {
         message: PasswordMessageFamily,
     ) -> PgWireResult<AuthState> {
         let presented = message.into_password()?.password;
-        let user = LoginInfo::from_client_info(client).user().unwrap_or_default().to_owned();
+        let user = LoginInfo::from_client_info(client)
+            .user()
+            .unwrap_or_default()
+            .to_owned();
         let ok = match self.md5_salt {
             Some(salt) => match self.store.users.get(&user) {
                 Some(secret) => {

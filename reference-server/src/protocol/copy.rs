@@ -77,7 +77,11 @@ impl Backend {
             )))
             .await?;
         let format_options = Arc::new(self.session.settings().format_options());
-        let fields = Arc::new(rows::fields_for(&schema, &Format::UnifiedText, &format_options));
+        let fields = Arc::new(rows::fields_for(
+            &schema,
+            &Format::UnifiedText,
+            &format_options,
+        ));
         if options.header && options.format == CopyFormat::Csv {
             let mut line = String::new();
             for (i, f) in schema.fields().iter().enumerate() {
@@ -87,7 +91,11 @@ impl Backend {
                 copy::encode_field(&mut line, Some(f.name()), options);
             }
             line.push('\n');
-            client.feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(line)))).await?;
+            client
+                .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
+                    line,
+                ))))
+                .await?;
         }
         let mut count = 0usize;
         loop {
@@ -104,13 +112,21 @@ impl Backend {
                     copy::encode_field(&mut line, text.as_deref(), options);
                 }
                 line.push('\n');
-                client.feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(line)))).await?;
+                client
+                    .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
+                        line,
+                    ))))
+                    .await?;
                 count += 1;
             }
         }
-        client.feed(PgWireBackendMessage::CopyDone(CopyDone::new())).await?;
         client
-            .feed(PgWireBackendMessage::CommandComplete(Tag::new("COPY").with_rows(count).into()))
+            .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
+            .await?;
+        client
+            .feed(PgWireBackendMessage::CommandComplete(
+                Tag::new("COPY").with_rows(count).into(),
+            ))
             .await?;
         Ok(())
     }
@@ -150,7 +166,9 @@ impl CopyHandler for Backend {
         let outcome = match result {
             Ok(n) => {
                 client
-                    .feed(PgWireBackendMessage::CommandComplete(Tag::new("COPY").with_rows(n).into()))
+                    .feed(PgWireBackendMessage::CommandComplete(
+                        Tag::new("COPY").with_rows(n).into(),
+                    ))
                     .await?;
                 Ok(())
             }

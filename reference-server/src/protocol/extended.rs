@@ -56,7 +56,11 @@ impl Parser {
         Self { session }
     }
 
-    async fn prepare(&self, sql: &str, client_types: &[Option<Type>]) -> Result<Option<Prepared>, SqlError> {
+    async fn prepare(
+        &self,
+        sql: &str,
+        client_types: &[Option<Type>],
+    ) -> Result<Option<Prepared>, SqlError> {
         let mut statements = parse::parse(sql)?;
         if statements.len() > 1 {
             return Err(SqlError::syntax(
@@ -75,7 +79,11 @@ impl Parser {
             Command::Plan { stmt, .. } => Some(self.session.plan(stmt).await?),
             _ => None,
         };
-        let param_arrow = plan.as_ref().map(inferred_params).transpose()?.unwrap_or_default();
+        let param_arrow = plan
+            .as_ref()
+            .map(inferred_params)
+            .transpose()?
+            .unwrap_or_default();
         let n = param_arrow.len().max(client_types.len());
         let param_types = (0..n)
             .map(|i| {
@@ -84,7 +92,13 @@ impl Parser {
                     .cloned()
                     .flatten()
                     .filter(|t| *t != Type::UNKNOWN)
-                    .or_else(|| param_arrow.get(i).cloned().flatten().map(|dt| rows::pg_type(&dt)))
+                    .or_else(|| {
+                        param_arrow
+                            .get(i)
+                            .cloned()
+                            .flatten()
+                            .map(|dt| rows::pg_type(&dt))
+                    })
                     .unwrap_or(Type::TEXT)
             })
             .collect();
@@ -110,7 +124,10 @@ fn inferred_params(plan: &LogicalPlan) -> Result<Vec<Option<DataType>>, SqlError
             continue;
         };
         if idx == 0 || idx > u16::MAX as usize {
-            return Err(SqlError::new("42P02", format!("there is no parameter {id}")));
+            return Err(SqlError::new(
+                "42P02",
+                format!("there is no parameter {id}"),
+            ));
         }
         if out.len() < idx {
             out.resize(idx, None);
@@ -124,7 +141,12 @@ fn inferred_params(plan: &LogicalPlan) -> Result<Vec<Option<DataType>>, SqlError
 impl QueryParser for Parser {
     type Statement = Statement;
 
-    async fn parse_sql<C>(&self, _client: &C, sql: &str, types: &[Option<Type>]) -> PgWireResult<Option<Statement>>
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Statement>>
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
@@ -135,7 +157,11 @@ impl QueryParser for Parser {
         Ok(stmt.param_types.clone())
     }
 
-    fn get_result_schema(&self, stmt: &Statement, format: Option<&Format>) -> PgWireResult<Vec<FieldInfo>> {
+    fn get_result_schema(
+        &self,
+        stmt: &Statement,
+        format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
         let options = Arc::new(self.session.settings().format_options());
         Ok(stmt
             .schema
@@ -165,10 +191,17 @@ impl ExtendedQueryHandler for Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let name = message.name.clone().unwrap_or_else(|| DEFAULT_NAME.to_owned());
+        let name = message
+            .name
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NAME.to_owned());
         if name != DEFAULT_NAME && client.portal_store().get_statement(&name).is_some() {
             self.session.tx().on_error();
-            return Err(SqlError::new("42P05", format!("prepared statement \"{name}\" already exists")).into());
+            return Err(SqlError::new(
+                "42P05",
+                format!("prepared statement \"{name}\" already exists"),
+            )
+            .into());
         }
         // A failed Parse of the unnamed statement still destroys the previous one.
         if name == DEFAULT_NAME {
@@ -183,7 +216,9 @@ impl ExtendedQueryHandler for Backend {
                 return Err(e);
             }
         }
-        client.feed(PgWireBackendMessage::ParseComplete(ParseComplete::new())).await?;
+        client
+            .feed(PgWireBackendMessage::ParseComplete(ParseComplete::new()))
+            .await?;
         Ok(())
     }
 
@@ -199,7 +234,9 @@ impl ExtendedQueryHandler for Backend {
             self.session.tx().on_error();
         }
         result?;
-        client.feed(PgWireBackendMessage::BindComplete(BindComplete::new())).await?;
+        client
+            .feed(PgWireBackendMessage::BindComplete(BindComplete::new()))
+            .await?;
         Ok(())
     }
 
@@ -212,48 +249,57 @@ impl ExtendedQueryHandler for Backend {
     {
         let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
         let options = Arc::new(self.session.settings().format_options());
-        let (params, fields) = match message.target_type {
-            TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
-                Some(Entry::Value(stmt)) => {
-                    let p = &stmt.statement;
-                    let fields = p
-                        .schema
-                        .as_ref()
-                        .map(|s| rows::fields_for(s, &Format::UnifiedText, &options));
-                    (Some(p.param_types.clone()), fields)
+        let (params, fields) =
+            match message.target_type {
+                TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
+                    Some(Entry::Value(stmt)) => {
+                        let p = &stmt.statement;
+                        let fields = p
+                            .schema
+                            .as_ref()
+                            .map(|s| rows::fields_for(s, &Format::UnifiedText, &options));
+                        (Some(p.param_types.clone()), fields)
+                    }
+                    Some(Entry::Empty) => (Some(vec![]), None),
+                    None => return Err(self.missing_statement(name)),
+                },
+                TARGET_TYPE_BYTE_PORTAL => match client.portal_store().get_portal(name) {
+                    Some(Entry::Value(portal)) => {
+                        let fields =
+                            portal.statement.statement.schema.as_ref().map(|s| {
+                                rows::fields_for(s, &portal.result_column_format, &options)
+                            });
+                        (None, fields)
+                    }
+                    Some(Entry::Empty) => (None, None),
+                    None => return Err(self.missing_portal(name)),
+                },
+                other => {
+                    return Err(protocol_violation(format!(
+                        "invalid DESCRIBE message subtype {other}"
+                    )));
                 }
-                Some(Entry::Empty) => (Some(vec![]), None),
-                None => return Err(self.missing_statement(name)),
-            },
-            TARGET_TYPE_BYTE_PORTAL => match client.portal_store().get_portal(name) {
-                Some(Entry::Value(portal)) => {
-                    let fields = portal
-                        .statement
-                        .statement
-                        .schema
-                        .as_ref()
-                        .map(|s| rows::fields_for(s, &portal.result_column_format, &options));
-                    (None, fields)
-                }
-                Some(Entry::Empty) => (None, None),
-                None => return Err(self.missing_portal(name)),
-            },
-            other => return Err(protocol_violation(format!("invalid DESCRIBE message subtype {other}"))),
-        };
+            };
         if let Some(params) = params {
             client
-                .feed(PgWireBackendMessage::ParameterDescription(ParameterDescription::new(
-                    params.iter().map(|t| t.oid()).collect(),
-                )))
+                .feed(PgWireBackendMessage::ParameterDescription(
+                    ParameterDescription::new(params.iter().map(|t| t.oid()).collect()),
+                ))
                 .await?;
         }
         match fields {
             Some(f) => {
                 client
-                    .feed(PgWireBackendMessage::RowDescription(rows::row_description(&f)))
+                    .feed(PgWireBackendMessage::RowDescription(rows::row_description(
+                        &f,
+                    )))
                     .await?
             }
-            None => client.feed(PgWireBackendMessage::NoData(NoData::new())).await?,
+            None => {
+                client
+                    .feed(PgWireBackendMessage::NoData(NoData::new()))
+                    .await?
+            }
         }
         Ok(())
     }
@@ -272,7 +318,11 @@ impl ExtendedQueryHandler for Backend {
         let portal = match client.portal_store().get_portal(name) {
             Some(Entry::Value(p)) => p,
             Some(Entry::Empty) => {
-                client.feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())).await?;
+                client
+                    .feed(PgWireBackendMessage::EmptyQueryResponse(
+                        EmptyQueryResponse::new(),
+                    ))
+                    .await?;
                 return Ok(());
             }
             None => return Err(self.missing_portal(name)),
@@ -304,14 +354,21 @@ impl ExtendedQueryHandler for Backend {
         Ok(())
     }
 
-    async fn do_query<C>(&self, _client: &mut C, _portal: &Portal<Statement>, _max_rows: usize) -> PgWireResult<Response>
+    async fn do_query<C>(
+        &self,
+        _client: &mut C,
+        _portal: &Portal<Statement>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::PortalStore: PortalStore<Statement = Self::Statement>,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        Err(PgWireError::ApiError("portals are executed by on_execute".into()))
+        Err(PgWireError::ApiError(
+            "portals are executed by on_execute".into(),
+        ))
     }
 }
 
@@ -319,7 +376,11 @@ impl Backend {
     fn missing_statement(&self, name: &str) -> PgWireError {
         self.session.tx().on_error();
         let shown = if name == DEFAULT_NAME { "" } else { name };
-        SqlError::new("26000", format!("prepared statement \"{shown}\" does not exist")).into()
+        SqlError::new(
+            "26000",
+            format!("prepared statement \"{shown}\" does not exist"),
+        )
+        .into()
     }
 
     fn missing_portal(&self, name: &str) -> PgWireError {
@@ -336,7 +397,11 @@ impl Backend {
     {
         let stmt_name = message.statement_name.as_deref().unwrap_or(DEFAULT_NAME);
         let portal_name = message.portal_name.as_deref().unwrap_or(DEFAULT_NAME);
-        let shown = if stmt_name == DEFAULT_NAME { "" } else { stmt_name };
+        let shown = if stmt_name == DEFAULT_NAME {
+            ""
+        } else {
+            stmt_name
+        };
         let stmt = match client.portal_store().get_statement(stmt_name) {
             Some(Entry::Value(s)) => s,
             Some(Entry::Empty) => {
@@ -368,7 +433,11 @@ impl Backend {
                 "bind message has {pf} parameter formats but {n_params} parameters"
             )));
         }
-        let n_cols = prepared.schema.as_ref().map(|s| s.fields().len()).unwrap_or(0);
+        let n_cols = prepared
+            .schema
+            .as_ref()
+            .map(|s| s.fields().len())
+            .unwrap_or(0);
         let rf = message.result_column_format_codes.len();
         if rf > 1 && rf != n_cols {
             return Err(protocol_violation(format!(
@@ -381,7 +450,9 @@ impl Backend {
             .chain(&message.result_column_format_codes)
             .find(|c| !matches!(c, 0 | 1))
         {
-            return Err(protocol_violation(format!("unsupported format code: {bad}")));
+            return Err(protocol_violation(format!(
+                "unsupported format code: {bad}"
+            )));
         }
         let portal = Portal::try_new(message, stmt.clone())?;
         client.portal_store().put_portal(Arc::new(portal));
@@ -389,13 +460,18 @@ impl Backend {
     }
 
     /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
-    async fn bound_plan(&self, portal: &Portal<Statement>) -> Result<Option<LogicalPlan>, SqlError> {
+    async fn bound_plan(
+        &self,
+        portal: &Portal<Statement>,
+    ) -> Result<Option<LogicalPlan>, SqlError> {
         let prepared = &portal.statement.statement;
         let Command::Plan { stmt, .. } = &prepared.command else {
             return Ok(None);
         };
         let plan = match &prepared.plan {
-            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => p.clone(),
+            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => {
+                p.clone()
+            }
             _ => self.session.plan(stmt).await?,
         };
         if prepared.param_types.is_empty() {
@@ -418,7 +494,12 @@ impl Backend {
         Ok(Some(bound.recompute_schema()?))
     }
 
-    async fn execute_portal<C>(&self, client: &mut C, portal: &Portal<Statement>, max_rows: usize) -> PgWireResult<()>
+    async fn execute_portal<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Statement>,
+        max_rows: usize,
+    ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
@@ -433,29 +514,45 @@ impl Backend {
             let outcome = interrupt
                 .race(async {
                     let plan = self.bound_plan(portal).await.map_err(SqlError::into_wire)?;
-                    self.session.run(&prepared.command, plan).await.map_err(SqlError::into_wire)
+                    self.session
+                        .run(&prepared.command, plan)
+                        .await
+                        .map_err(SqlError::into_wire)
                 })
                 .await?;
             match outcome {
                 Outcome::Done(tag) => {
                     *state = PortalExecutionState::Finished;
-                    client.feed(PgWireBackendMessage::CommandComplete(tag.into())).await?;
+                    client
+                        .feed(PgWireBackendMessage::CommandComplete(tag.into()))
+                        .await?;
                     return Ok(());
                 }
                 Outcome::CopyIn { columns, options } => {
                     *state = PortalExecutionState::Finished;
                     return self.begin_copy_in(client, columns, &options, true).await;
                 }
-                Outcome::CopyOut { schema, stream, options } => {
+                Outcome::CopyOut {
+                    schema,
+                    stream,
+                    options,
+                } => {
                     *state = PortalExecutionState::Finished;
-                    return self.copy_out(client, schema, stream, &options, &mut interrupt).await;
+                    return self
+                        .copy_out(client, schema, stream, &options, &mut interrupt)
+                        .await;
                 }
                 Outcome::Rows { schema, stream } => {
                     let options = Arc::new(self.session.settings().format_options());
                     let schema = rows::rename(&schema, prepared.command.column_names().as_deref());
-                    let fields = Arc::new(rows::fields_for(&schema, &portal.result_column_format, &options));
+                    let fields = Arc::new(rows::fields_for(
+                        &schema,
+                        &portal.result_column_format,
+                        &options,
+                    ));
                     let row_stream = rows::row_stream(stream, fields.clone());
-                    *state = PortalExecutionState::Suspended(QueryResponse::new(fields, row_stream));
+                    *state =
+                        PortalExecutionState::Suspended(QueryResponse::new(fields, row_stream));
                 }
             }
         }
@@ -472,7 +569,9 @@ impl Backend {
         };
         let mut sent = 0usize;
         while max_rows == 0 || sent < max_rows {
-            let next = interrupt.race(async { Ok(response.data_rows().next().await) }).await?;
+            let next = interrupt
+                .race(async { Ok(response.data_rows().next().await) })
+                .await?;
             match next {
                 Some(row) => {
                     client.feed(PgWireBackendMessage::DataRow(row?)).await?;
@@ -482,14 +581,18 @@ impl Backend {
                     *state = PortalExecutionState::Finished;
                     client
                         .feed(PgWireBackendMessage::CommandComplete(
-                            pgwire::api::results::Tag::new("SELECT").with_rows(sent).into(),
+                            pgwire::api::results::Tag::new("SELECT")
+                                .with_rows(sent)
+                                .into(),
                         ))
                         .await?;
                     return Ok(());
                 }
             }
         }
-        client.feed(PgWireBackendMessage::PortalSuspended(PortalSuspended::new())).await?;
+        client
+            .feed(PgWireBackendMessage::PortalSuspended(PortalSuspended::new()))
+            .await?;
         Ok(())
     }
 }

@@ -88,13 +88,17 @@ impl Backend {
     {
         for n in self.session.take_notices() {
             client
-                .feed(PgWireBackendMessage::NoticeResponse(NoticeResponse::from(n)))
+                .feed(PgWireBackendMessage::NoticeResponse(NoticeResponse::from(
+                    n,
+                )))
                 .await?;
         }
         let reports = self.session.settings().take_reports();
         for (k, v) in reports {
             client
-                .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(k, v)))
+                .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
+                    k, v,
+                )))
                 .await?;
         }
         Ok(())

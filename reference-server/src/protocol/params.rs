@@ -60,7 +60,10 @@ pub fn decode(
         };
         SqlError::new(
             "22P02",
-            format!("invalid input syntax for type {}: \"{shown}\"", pg_name(&target, pg)),
+            format!(
+                "invalid input syntax for type {}: \"{shown}\"",
+                pg_name(&target, pg)
+            ),
         )
     })
 }
@@ -108,8 +111,9 @@ fn decode_binary(bytes: &[u8], pg: &Type) -> Result<ScalarValue, SqlError> {
             ScalarValue::Decimal128(Some(d.mantissa()), 38, d.scale().min(38) as i8)
         }
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN | Type::JSON => {
-            let s = std::str::from_utf8(bytes)
-                .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+            let s = std::str::from_utf8(bytes).map_err(|_| {
+                SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
+            })?;
             ScalarValue::Utf8(Some(s.to_owned()))
         }
         _ => {

@@ -60,7 +60,10 @@ pub fn fields_for(
 }
 
 /// Encode every row of `batch` with the given field descriptions.
-pub fn encode_batch(batch: &RecordBatch, fields: &Arc<Vec<FieldInfo>>) -> PgWireResult<Vec<DataRow>> {
+pub fn encode_batch(
+    batch: &RecordBatch,
+    fields: &Arc<Vec<FieldInfo>>,
+) -> PgWireResult<Vec<DataRow>> {
     let mut rows = Vec::with_capacity(batch.num_rows());
     let mut encoder = DataRowEncoder::new(fields.clone());
     let columns = batch.columns();
@@ -105,10 +108,14 @@ fn encode_value(
         (_, ScalarValue::Int64(v)) => put!(v),
         (_, ScalarValue::UInt32(v)) => put!(v.map(i64::from)),
         (_, ScalarValue::UInt64(v)) => put!(v.map(Decimal::from)),
-        (_, ScalarValue::Float32(Some(v))) if fmt == FieldFormat::Text && opts.extra_float_digits > 0 => {
+        (_, ScalarValue::Float32(Some(v)))
+            if fmt == FieldFormat::Text && opts.extra_float_digits > 0 =>
+        {
             put!(Some(float_text(f64::from(v), 6, &v.to_string())))
         }
-        (_, ScalarValue::Float64(Some(v))) if fmt == FieldFormat::Text && opts.extra_float_digits > 0 => {
+        (_, ScalarValue::Float64(Some(v)))
+            if fmt == FieldFormat::Text && opts.extra_float_digits > 0 =>
+        {
             put!(Some(float_text(v, 15, &v.to_string())))
         }
         (_, ScalarValue::Float32(v)) => put!(v),
@@ -121,13 +128,12 @@ fn encode_value(
             put!(d)
         }
         (_, ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v)) => put!(v),
-        (
-            _,
-            ScalarValue::Binary(v) | ScalarValue::LargeBinary(v) | ScalarValue::BinaryView(v),
-        ) => put!(v),
-        (_, ScalarValue::Date32(v)) => put!(v.and_then(|d| {
-            NaiveDate::from_num_days_from_ce_opt(d + 719_163)
-        })),
+        (_, ScalarValue::Binary(v) | ScalarValue::LargeBinary(v) | ScalarValue::BinaryView(v)) => {
+            put!(v)
+        }
+        (_, ScalarValue::Date32(v)) => {
+            put!(v.and_then(|d| { NaiveDate::from_num_days_from_ce_opt(d + 719_163) }))
+        }
         (&Type::TIMESTAMP | &Type::TIMESTAMPTZ, s) => {
             let micros = timestamp_micros(col.data_type(), &s);
             let dt = micros.and_then(DateTime::<Utc>::from_timestamp_micros);
@@ -178,10 +184,18 @@ fn float_text(v: f64, max_exp: i32, shortest: &str) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's `{:e}` keeps the shortest digits: "1.5e20", "-2.5e-7".
     let sci = format!("{:e}", shortest.parse::<f64>().unwrap_or(v));
@@ -230,7 +244,6 @@ fn display(col: &ArrayRef, row: usize) -> PgWireResult<String> {
     let f = ArrayFormatter::try_new(col.as_ref(), &opts).map_err(api_err)?;
     Ok(f.value(row).to_string())
 }
-
 
 /// RowDescription message for the given fields.
 pub fn row_description(fields: &[FieldInfo]) -> RowDescription {

@@ -53,7 +53,9 @@ impl SimpleQueryHandler for Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        Err(PgWireError::ApiError("simple queries are handled by on_query".into()))
+        Err(PgWireError::ApiError(
+            "simple queries are handled by on_query".into(),
+        ))
     }
 }
 
@@ -73,7 +75,9 @@ impl Backend {
         let status = self.session.tx().wire_status();
         client.set_transaction_status(status);
         client
-            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(status)))
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                status,
+            )))
             .await?;
         Ok(())
     }
@@ -90,7 +94,9 @@ impl Backend {
         };
         if statements.is_empty() {
             client
-                .feed(PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new()))
+                .feed(PgWireBackendMessage::EmptyQueryResponse(
+                    EmptyQueryResponse::new(),
+                ))
                 .await?;
             return Ok(());
         }
@@ -99,16 +105,27 @@ impl Backend {
             let timeout = self.session.settings().statement_timeout_ms();
             let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);
             let result = match interrupt
-                .race(async { self.session.run(&cmd, None).await.map_err(SqlError::into_wire) })
+                .race(async {
+                    self.session
+                        .run(&cmd, None)
+                        .await
+                        .map_err(SqlError::into_wire)
+                })
                 .await
             {
                 Ok(Outcome::Done(tag)) => self.send_tag(client, tag).await,
                 Ok(Outcome::Rows { schema, stream }) => {
                     let names = cmd.column_names();
-                    self.stream_rows(client, schema, names, stream, &mut interrupt).await
+                    self.stream_rows(client, schema, names, stream, &mut interrupt)
+                        .await
                 }
-                Ok(Outcome::CopyOut { schema, stream, options }) => {
-                    self.copy_out(client, schema, stream, &options, &mut interrupt).await
+                Ok(Outcome::CopyOut {
+                    schema,
+                    stream,
+                    options,
+                }) => {
+                    self.copy_out(client, schema, stream, &options, &mut interrupt)
+                        .await
                 }
                 Ok(Outcome::CopyIn { columns, options }) => {
                     // Statements after COPY FROM STDIN in the same message are not run.
@@ -172,7 +189,9 @@ impl Backend {
         let fields: Arc<Vec<FieldInfo>> =
             Arc::new(rows::fields_for(&schema, &Format::UnifiedText, &options));
         client
-            .feed(PgWireBackendMessage::RowDescription(rows::row_description(&fields)))
+            .feed(PgWireBackendMessage::RowDescription(rows::row_description(
+                &fields,
+            )))
             .await?;
         let mut count = 0usize;
         loop {
@@ -185,6 +204,7 @@ impl Backend {
                 client.feed(PgWireBackendMessage::DataRow(row)).await?;
             }
         }
-        self.send_tag(client, Tag::new("SELECT").with_rows(count)).await
+        self.send_tag(client, Tag::new("SELECT").with_rows(count))
+            .await
     }
 }

@@ -48,12 +48,20 @@ impl Authenticator {
 }
 
 fn fatal(code: &str, message: String) -> PgWireError {
-    PgWireError::UserError(Box::new(ErrorInfo::new("FATAL".into(), code.into(), message)))
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "FATAL".into(),
+        code.into(),
+        message,
+    )))
 }
 
 #[async_trait]
 impl StartupHandler for Backend {
-    async fn on_startup<C>(&self, client: &mut C, message: PgWireFrontendMessage) -> PgWireResult<()>
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
@@ -62,28 +70,50 @@ impl StartupHandler for Backend {
         if let PgWireFrontendMessage::Startup(ref startup) = message {
             protocol_negotiation(client, startup).await?;
             save_startup_parameters_to_metadata(client, startup);
-            let user = client.metadata().get(METADATA_USER).cloned().unwrap_or_default();
+            let user = client
+                .metadata()
+                .get(METADATA_USER)
+                .cloned()
+                .unwrap_or_default();
             if user.is_empty() {
-                return Err(fatal("28000", "no PostgreSQL user name specified in startup packet".into()));
+                return Err(fatal(
+                    "28000",
+                    "no PostgreSQL user name specified in startup packet".into(),
+                ));
             }
             if self.session.shared.config.tls_required && !client.is_secure() {
                 let host = client.socket_addr().ip();
-                let db = client.metadata().get("database").cloned().unwrap_or_else(|| user.clone());
+                let db = client
+                    .metadata()
+                    .get("database")
+                    .cloned()
+                    .unwrap_or_else(|| user.clone());
                 return Err(fatal(
                     "28000",
-                    format!("no pg_hba.conf entry for host \"{host}\", user \"{user}\", database \"{db}\", no encryption"),
+                    format!(
+                        "no pg_hba.conf entry for host \"{host}\", user \"{user}\", database \"{db}\", no encryption"
+                    ),
                 ));
             }
             let auth = &self.session.shared.auth;
             match &auth.factory {
                 None => self.finish(client, &user).await?,
                 Some(factory) => {
-                    let outcome = auth.driver.begin_authentication(client, factory.create()).await;
+                    let outcome = auth
+                        .driver
+                        .begin_authentication(client, factory.create())
+                        .await;
                     self.after_auth_step(client, outcome).await?;
                 }
             }
         } else if let PgWireFrontendMessage::PasswordMessageFamily(msg) = message {
-            let outcome = self.session.shared.auth.driver.advance_authentication(client, msg).await;
+            let outcome = self
+                .session
+                .shared
+                .auth
+                .driver
+                .advance_authentication(client, msg)
+                .await;
             self.after_auth_step(client, outcome).await?;
         }
         Ok(())
@@ -91,13 +121,21 @@ impl StartupHandler for Backend {
 }
 
 impl Backend {
-    async fn after_auth_step<C>(&self, client: &mut C, outcome: PgWireResult<AuthOutcome>) -> PgWireResult<()>
+    async fn after_auth_step<C>(
+        &self,
+        client: &mut C,
+        outcome: PgWireResult<AuthOutcome>,
+    ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let user = client.metadata().get(METADATA_USER).cloned().unwrap_or_default();
+        let user = client
+            .metadata()
+            .get(METADATA_USER)
+            .cloned()
+            .unwrap_or_default();
         match outcome {
             Ok(AuthOutcome::InProgress) => Ok(()),
             Ok(AuthOutcome::Authenticated { final_message, .. }) => {
@@ -128,20 +166,29 @@ impl Backend {
 
         let (pid, key) = self.session.shared.pids.generate(client);
         client.set_pid_and_secret_key(pid, key.clone());
-        self.session.register_cancel_key(pid, key.to_bytes().to_vec());
+        self.session
+            .register_cancel_key(pid, key.to_bytes().to_vec());
 
-        client.feed(PgWireBackendMessage::Authentication(Authentication::Ok)).await?;
+        client
+            .feed(PgWireBackendMessage::Authentication(Authentication::Ok))
+            .await?;
         let reported = self.session.settings().reported();
         for (k, v) in reported {
             client
-                .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(k, v)))
+                .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
+                    k, v,
+                )))
                 .await?;
         }
         client
-            .feed(PgWireBackendMessage::BackendKeyData(BackendKeyData::new(pid, key)))
+            .feed(PgWireBackendMessage::BackendKeyData(BackendKeyData::new(
+                pid, key,
+            )))
             .await?;
         client
-            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(TransactionStatus::Idle)))
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                TransactionStatus::Idle,
+            )))
             .await?;
         client.set_state(PgWireConnectionState::ReadyForQuery);
         Ok(())

@@ -77,8 +77,11 @@ impl StatementControl {
 /// Cancel keys of live sessions: pid → (secret key bytes, control).
 #[derive(Default)]
 pub struct CancelRegistry {
-    sessions: Mutex<HashMap<i32, (Vec<u8>, Weak<StatementControl>)>>,
+    sessions: Mutex<HashMap<i32, CancelEntry>>,
 }
+
+/// A session's secret key and its statement control.
+type CancelEntry = (Vec<u8>, Weak<StatementControl>);
 
 impl CancelRegistry {
     pub fn register(&self, pid: i32, key: Vec<u8>, control: &Arc<StatementControl>) {
@@ -96,7 +99,9 @@ impl CancelRegistry {
         let control = {
             let sessions = lock(&self.sessions);
             match sessions.get(&pid) {
-                Some((k, c)) if k.len() == key.len() && bool::from(k.as_slice().ct_eq(key)) => c.upgrade(),
+                Some((k, c)) if k.len() == key.len() && bool::from(k.as_slice().ct_eq(key)) => {
+                    c.upgrade()
+                }
                 _ => None,
             }
         };

@@ -138,7 +138,9 @@ impl Session {
     /// Make this session cancellable with (pid, key).
     pub fn register_cancel_key(&self, pid: i32, key: Vec<u8>) {
         self.shared.cancels.register(pid, key, &self.control);
-        self.control.pid.store(pid, std::sync::atomic::Ordering::Relaxed);
+        self.control
+            .pid
+            .store(pid, std::sync::atomic::Ordering::Relaxed);
         *lock(&self.pid) = Some(pid);
     }
 

@@ -16,7 +16,12 @@ struct Def {
     description: &'static str,
 }
 
-const fn def(name: &'static str, default: &'static str, reported: bool, description: &'static str) -> Def {
+const fn def(
+    name: &'static str,
+    default: &'static str,
+    reported: bool,
+    description: &'static str,
+) -> Def {
     Def {
         name,
         default,
@@ -30,39 +35,194 @@ pub const SERVER_VERSION: &str = "15.0";
 pub const SERVER_VERSION_NUM: &str = "150000";
 
 const DEFS: &[Def] = &[
-    def("application_name", "", true, "Sets the application name to be reported in statistics and logs."),
-    def("bytea_output", "hex", false, "Sets the output format for bytea."),
-    def("client_encoding", "UTF8", true, "Sets the client's character set encoding."),
-    def("client_min_messages", "notice", false, "Sets the message levels that are sent to the client."),
-    def("DateStyle", "ISO, MDY", true, "Sets the display format for date and time values."),
-    def("default_transaction_isolation", "read committed", false, "Sets the transaction isolation level of each new transaction."),
-    def("default_transaction_read_only", "off", true, "Sets the default read-only status of new transactions."),
-    def("extra_float_digits", "1", false, "Sets the number of digits displayed for floating-point values."),
-    def("idle_in_transaction_session_timeout", "0", false, "Sets the maximum allowed idle time between queries, when in a transaction."),
-    def("in_hot_standby", "off", true, "Shows whether hot standby is currently active."),
-    def("integer_datetimes", "on", true, "Shows whether datetimes are integer based."),
-    def("IntervalStyle", "postgres", true, "Sets the display format for interval values."),
-    def("is_superuser", "on", true, "Shows whether the current user is a superuser."),
+    def(
+        "application_name",
+        "",
+        true,
+        "Sets the application name to be reported in statistics and logs.",
+    ),
+    def(
+        "bytea_output",
+        "hex",
+        false,
+        "Sets the output format for bytea.",
+    ),
+    def(
+        "client_encoding",
+        "UTF8",
+        true,
+        "Sets the client's character set encoding.",
+    ),
+    def(
+        "client_min_messages",
+        "notice",
+        false,
+        "Sets the message levels that are sent to the client.",
+    ),
+    def(
+        "DateStyle",
+        "ISO, MDY",
+        true,
+        "Sets the display format for date and time values.",
+    ),
+    def(
+        "default_transaction_isolation",
+        "read committed",
+        false,
+        "Sets the transaction isolation level of each new transaction.",
+    ),
+    def(
+        "default_transaction_read_only",
+        "off",
+        true,
+        "Sets the default read-only status of new transactions.",
+    ),
+    def(
+        "extra_float_digits",
+        "1",
+        false,
+        "Sets the number of digits displayed for floating-point values.",
+    ),
+    def(
+        "idle_in_transaction_session_timeout",
+        "0",
+        false,
+        "Sets the maximum allowed idle time between queries, when in a transaction.",
+    ),
+    def(
+        "in_hot_standby",
+        "off",
+        true,
+        "Shows whether hot standby is currently active.",
+    ),
+    def(
+        "integer_datetimes",
+        "on",
+        true,
+        "Shows whether datetimes are integer based.",
+    ),
+    def(
+        "IntervalStyle",
+        "postgres",
+        true,
+        "Sets the display format for interval values.",
+    ),
+    def(
+        "is_superuser",
+        "on",
+        true,
+        "Shows whether the current user is a superuser.",
+    ),
     def("jit", "off", false, "Allow JIT compilation."),
-    def("lc_messages", "C", false, "Sets the language in which messages are displayed."),
-    def("lc_monetary", "C", false, "Sets the locale for formatting monetary amounts."),
-    def("lc_numeric", "C", false, "Sets the locale for formatting numbers."),
-    def("lc_time", "C", false, "Sets the locale for formatting date and time values."),
-    def("lock_timeout", "0", false, "Sets the maximum allowed duration of any wait for a lock."),
-    def("max_identifier_length", "63", false, "Shows the maximum identifier length."),
+    def(
+        "lc_messages",
+        "C",
+        false,
+        "Sets the language in which messages are displayed.",
+    ),
+    def(
+        "lc_monetary",
+        "C",
+        false,
+        "Sets the locale for formatting monetary amounts.",
+    ),
+    def(
+        "lc_numeric",
+        "C",
+        false,
+        "Sets the locale for formatting numbers.",
+    ),
+    def(
+        "lc_time",
+        "C",
+        false,
+        "Sets the locale for formatting date and time values.",
+    ),
+    def(
+        "lock_timeout",
+        "0",
+        false,
+        "Sets the maximum allowed duration of any wait for a lock.",
+    ),
+    def(
+        "max_identifier_length",
+        "63",
+        false,
+        "Shows the maximum identifier length.",
+    ),
     def("row_security", "on", false, "Enable row security."),
-    def("search_path", "\"$user\", public", false, "Sets the schema search order for names that are not schema-qualified."),
-    def("server_encoding", "UTF8", true, "Shows the server (database) character set encoding."),
-    def("server_version", SERVER_VERSION, true, "Shows the server version."),
-    def("server_version_num", SERVER_VERSION_NUM, false, "Shows the server version as an integer."),
-    def("session_authorization", "postgres", true, "Sets the session user name."),
-    def("standard_conforming_strings", "on", true, "Causes '...' strings to treat backslashes literally."),
-    def("statement_timeout", "0", false, "Sets the maximum allowed duration of any statement."),
-    def("synchronous_commit", "on", false, "Sets the current transaction's synchronization level."),
-    def("TimeZone", "Etc/UTC", true, "Sets the time zone for displaying and interpreting time stamps."),
-    def("transaction_isolation", "read committed", false, "Sets the current transaction's isolation level."),
-    def("transaction_read_only", "off", false, "Sets the current transaction's read-only status."),
-    def("work_mem", "4MB", false, "Sets the maximum memory to be used for query workspaces."),
+    def(
+        "search_path",
+        "\"$user\", public",
+        false,
+        "Sets the schema search order for names that are not schema-qualified.",
+    ),
+    def(
+        "server_encoding",
+        "UTF8",
+        true,
+        "Shows the server (database) character set encoding.",
+    ),
+    def(
+        "server_version",
+        SERVER_VERSION,
+        true,
+        "Shows the server version.",
+    ),
+    def(
+        "server_version_num",
+        SERVER_VERSION_NUM,
+        false,
+        "Shows the server version as an integer.",
+    ),
+    def(
+        "session_authorization",
+        "postgres",
+        true,
+        "Sets the session user name.",
+    ),
+    def(
+        "standard_conforming_strings",
+        "on",
+        true,
+        "Causes '...' strings to treat backslashes literally.",
+    ),
+    def(
+        "statement_timeout",
+        "0",
+        false,
+        "Sets the maximum allowed duration of any statement.",
+    ),
+    def(
+        "synchronous_commit",
+        "on",
+        false,
+        "Sets the current transaction's synchronization level.",
+    ),
+    def(
+        "TimeZone",
+        "Etc/UTC",
+        true,
+        "Sets the time zone for displaying and interpreting time stamps.",
+    ),
+    def(
+        "transaction_isolation",
+        "read committed",
+        false,
+        "Sets the current transaction's isolation level.",
+    ),
+    def(
+        "transaction_read_only",
+        "off",
+        false,
+        "Sets the current transaction's read-only status.",
+    ),
+    def(
+        "work_mem",
+        "4MB",
+        false,
+        "Sets the maximum memory to be used for query workspaces.",
+    ),
 ];
 
 /// Parameters a client may not SET (PostgreSQL: "cannot be changed").
@@ -98,7 +258,8 @@ impl Settings {
             reset_values: BTreeMap::new(),
             pending_reports: Vec::new(),
         };
-        s.values.insert("session_authorization".into(), user.to_owned());
+        s.values
+            .insert("session_authorization".into(), user.to_owned());
         for (k, v) in startup {
             if matches!(k.as_str(), "user" | "database" | "options" | "replication") {
                 continue;
@@ -274,7 +435,9 @@ impl Settings {
                 if !(-15..=3).contains(&n) {
                     return Err(SqlError::new(
                         "22023",
-                        format!("{n} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)"),
+                        format!(
+                            "{n} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)"
+                        ),
                     ));
                 }
                 n.to_string()
@@ -311,7 +474,10 @@ impl Settings {
 fn unrecognized(name: &str) -> SqlError {
     SqlError::new(
         "42704",
-        format!("unrecognized configuration parameter \"{}\"", name.to_ascii_lowercase()),
+        format!(
+            "unrecognized configuration parameter \"{}\"",
+            name.to_ascii_lowercase()
+        ),
     )
 }
 
@@ -336,7 +502,11 @@ fn normalize_datestyle(current: &str, value: &str) -> Option<String> {
     let mut order = current.split(',').nth(1).unwrap_or("MDY").trim().to_owned();
     let mut have_order = false;
     let mut german = false;
-    for tok in value.split([',', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
+    for tok in value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         match tok.to_ascii_uppercase().as_str() {
             "ISO" => style = "ISO".into(),
             "SQL" => style = "SQL".into(),
@@ -376,13 +546,14 @@ fn normalize_timezone(value: &str) -> Option<String> {
         return Some(tz.name().to_owned());
     }
     // Numeric offsets are hours east of UTC in SET TIME ZONE; PostgreSQL shows them POSIX-style.
-    if let Ok(hours) = f64::from_str(v) {
-        if hours.abs() <= 15.0 && hours.fract() == 0.0 {
-            let h = hours as i64;
-            let sign = if h < 0 { '-' } else { '+' };
-            let posix = if h <= 0 { '+' } else { '-' };
-            return Some(format!("<{sign}{:02}>{posix}{:02}", h.abs(), h.abs()));
-        }
+    if let Ok(hours) = f64::from_str(v)
+        && hours.abs() <= 15.0
+        && hours.fract() == 0.0
+    {
+        let h = hours as i64;
+        let sign = if h < 0 { '-' } else { '+' };
+        let posix = if h <= 0 { '+' } else { '-' };
+        return Some(format!("<{sign}{:02}>{posix}{:02}", h.abs(), h.abs()));
     }
     None
 }
@@ -421,22 +592,40 @@ mod tests {
 
     #[test]
     fn datestyle_merges_like_postgres() {
-        assert_eq!(normalize_datestyle("ISO, MDY", "German").as_deref(), Some("German, DMY"));
-        assert_eq!(normalize_datestyle("ISO, MDY", "SQL").as_deref(), Some("SQL, MDY"));
-        assert_eq!(normalize_datestyle("ISO, MDY", "ymd").as_deref(), Some("ISO, YMD"));
+        assert_eq!(
+            normalize_datestyle("ISO, MDY", "German").as_deref(),
+            Some("German, DMY")
+        );
+        assert_eq!(
+            normalize_datestyle("ISO, MDY", "SQL").as_deref(),
+            Some("SQL, MDY")
+        );
+        assert_eq!(
+            normalize_datestyle("ISO, MDY", "ymd").as_deref(),
+            Some("ISO, YMD")
+        );
     }
 
     #[test]
     fn durations_round_trip() {
-        assert_eq!(format_duration_ms(parse_duration_ms("1500").unwrap_or(0)), "1500ms");
-        assert_eq!(format_duration_ms(parse_duration_ms("60s").unwrap_or(0)), "1min");
+        assert_eq!(
+            format_duration_ms(parse_duration_ms("1500").unwrap_or(0)),
+            "1500ms"
+        );
+        assert_eq!(
+            format_duration_ms(parse_duration_ms("60s").unwrap_or(0)),
+            "1min"
+        );
     }
 
     #[test]
     fn reported_change_is_queued_once() {
         let mut s = Settings::new("u", &HashMap::new());
         assert!(s.set("timezone", "utc").is_ok());
-        assert_eq!(s.take_reports(), vec![("TimeZone".to_owned(), "UTC".to_owned())]);
+        assert_eq!(
+            s.take_reports(),
+            vec![("TimeZone".to_owned(), "UTC".to_owned())]
+        );
         assert!(s.take_reports().is_empty());
         assert_eq!(s.set("nope", "1").map_err(|e| e.code), Err("42704"));
     }

@@ -48,7 +48,10 @@ impl PlanKind {
 /// A classified statement.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Plan { stmt: Box<Statement>, kind: PlanKind },
+    Plan {
+        stmt: Box<Statement>,
+        kind: PlanKind,
+    },
     Begin,
     Commit,
     Rollback,
@@ -56,7 +59,10 @@ pub enum Command {
     Release(String),
     RollbackTo(String),
     /// `SET name = value`; `None` is `DEFAULT`.
-    Set { name: String, value: Option<String> },
+    Set {
+        name: String,
+        value: Option<String>,
+    },
     /// `RESET name`; `None` is `RESET ALL`.
     Reset(Option<String>),
     /// `SHOW name`; `None` is `SHOW ALL`.
@@ -65,7 +71,10 @@ pub enum Command {
     /// Accepted and ignored, answering with this tag (VACUUM, ANALYZE, DISCARD...).
     NoOp(&'static str),
     /// `DROP TABLE a, b, ...` (DataFusion plans one table at a time).
-    DropTables { names: Vec<ObjectName>, if_exists: bool },
+    DropTables {
+        names: Vec<ObjectName>,
+        if_exists: bool,
+    },
     Copy(Box<CopySpec>),
     /// A statement that is known to fail (unsupported, invalid options...).
     Fail(SqlError),
@@ -160,7 +169,9 @@ pub fn classify(mut stmt: Statement) -> Command {
             match name.to_ascii_lowercase().as_str() {
                 "all" => Command::Show(None),
                 "time zone" => Command::Show(Some("TimeZone".into())),
-                "transaction isolation level" => Command::Show(Some("transaction_isolation".into())),
+                "transaction isolation level" => {
+                    Command::Show(Some("transaction_isolation".into()))
+                }
                 _ => Command::Show(Some(name)),
             }
         }
@@ -173,7 +184,11 @@ pub fn classify(mut stmt: Statement) -> Command {
         Statement::Deallocate { .. } => Command::NoOp("DEALLOCATE"),
         other => {
             let text = other.to_string();
-            let head: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+            let head: String = text
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ");
             unsupported(&head)
         }
     }
@@ -291,7 +306,9 @@ fn expr_column_name(e: &Expr) -> String {
             .and_then(|p| p.as_ident())
             .map(|i| i.value.to_ascii_lowercase())
             .unwrap_or_else(|| "?column?".into()),
-        Expr::Cast { expr, data_type, .. } => match expr_column_name(expr).as_str() {
+        Expr::Cast {
+            expr, data_type, ..
+        } => match expr_column_name(expr).as_str() {
             "?column?" => cast_type_name(data_type),
             name => name.to_owned(),
         },

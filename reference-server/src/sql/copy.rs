@@ -40,7 +40,10 @@ pub enum CopySpec {
 
 #[derive(Debug, Clone)]
 pub enum CopyOut {
-    Table { table: ObjectName, columns: Vec<String> },
+    Table {
+        table: ObjectName,
+        columns: Vec<String>,
+    },
     Query(Box<Query>),
 }
 
@@ -86,9 +89,13 @@ impl CopySpec {
     }
 }
 
-fn parse_options(options: &[CopyOption], legacy: &[CopyLegacyOption]) -> Result<CopyOptions, SqlError> {
+fn parse_options(
+    options: &[CopyOption],
+    legacy: &[CopyLegacyOption],
+) -> Result<CopyOptions, SqlError> {
     let mut format = CopyFormat::Text;
-    let (mut delimiter, mut null, mut header, mut quote, mut escape) = (None, None, false, None, None);
+    let (mut delimiter, mut null, mut header, mut quote, mut escape) =
+        (None, None, false, None, None);
     for o in options {
         match o {
             CopyOption::Format(f) => {
@@ -97,7 +104,10 @@ fn parse_options(options: &[CopyOption], legacy: &[CopyLegacyOption]) -> Result<
                     "csv" => CopyFormat::Csv,
                     "binary" => CopyFormat::Binary,
                     other => {
-                        return Err(SqlError::new("22023", format!("COPY format \"{other}\" not recognized")));
+                        return Err(SqlError::new(
+                            "22023",
+                            format!("COPY format \"{other}\" not recognized"),
+                        ));
                     }
                 }
             }
@@ -107,7 +117,11 @@ fn parse_options(options: &[CopyOption], legacy: &[CopyLegacyOption]) -> Result<
             CopyOption::Header(h) => header = *h,
             CopyOption::Quote(c) => quote = Some(*c),
             CopyOption::Escape(c) => escape = Some(*c),
-            other => return Err(SqlError::unsupported(format!("COPY option {other} is not supported"))),
+            other => {
+                return Err(SqlError::unsupported(format!(
+                    "COPY option {other} is not supported"
+                )));
+            }
         }
     }
     for o in legacy {
@@ -124,19 +138,29 @@ fn parse_options(options: &[CopyOption], legacy: &[CopyLegacyOption]) -> Result<
                         CopyLegacyCsvOption::Quote(q) => quote = Some(*q),
                         CopyLegacyCsvOption::Escape(e) => escape = Some(*e),
                         other => {
-                            return Err(SqlError::unsupported(format!("COPY option {other} is not supported")));
+                            return Err(SqlError::unsupported(format!(
+                                "COPY option {other} is not supported"
+                            )));
                         }
                     }
                 }
             }
-            other => return Err(SqlError::unsupported(format!("COPY option {other} is not supported"))),
+            other => {
+                return Err(SqlError::unsupported(format!(
+                    "COPY option {other} is not supported"
+                )));
+            }
         }
     }
     if format != CopyFormat::Csv && (quote.is_some() || escape.is_some()) {
-        return Err(SqlError::unsupported("COPY QUOTE and ESCAPE are available only in CSV mode"));
+        return Err(SqlError::unsupported(
+            "COPY QUOTE and ESCAPE are available only in CSV mode",
+        ));
     }
     if format == CopyFormat::Text && header {
-        return Err(SqlError::unsupported("COPY HEADER available only in CSV mode"));
+        return Err(SqlError::unsupported(
+            "COPY HEADER available only in CSV mode",
+        ));
     }
     let is_csv = format == CopyFormat::Csv;
     let quote = quote.unwrap_or('"');
@@ -157,7 +181,11 @@ pub struct DecodeError {
 }
 
 /// Decode COPY text or CSV data into rows of fields (`None` = NULL).
-pub fn decode(data: &str, opts: &CopyOptions, ncols: usize) -> Result<Vec<Vec<Option<String>>>, DecodeError> {
+pub fn decode(
+    data: &str,
+    opts: &CopyOptions,
+    ncols: usize,
+) -> Result<Vec<Vec<Option<String>>>, DecodeError> {
     let rows = match opts.format {
         CopyFormat::Csv => decode_csv(data, opts)?,
         _ => decode_text(data, opts)?,
@@ -278,7 +306,11 @@ fn decode_csv(data: &str, opts: &CopyOptions) -> Result<Lines, DecodeError> {
     let mut chars = data.chars().peekable();
     let finish_field = |field: &mut String, quoted: bool, row: &mut Vec<Option<String>>| {
         let v = std::mem::take(field);
-        row.push(if !quoted && v == opts.null { None } else { Some(v) });
+        row.push(if !quoted && v == opts.null {
+            None
+        } else {
+            Some(v)
+        });
     };
     while let Some(c) = chars.next() {
         if in_quotes {
@@ -324,7 +356,12 @@ fn decode_csv(data: &str, opts: &CopyOptions) -> Result<Lines, DecodeError> {
             line += 1;
             row_start = line;
         } else {
-            if at_field_start && field.is_empty() && c == '\\' && chars.peek() == Some(&'.') && row.is_empty() {
+            if at_field_start
+                && field.is_empty()
+                && c == '\\'
+                && chars.peek() == Some(&'.')
+                && row.is_empty()
+            {
                 // end-of-data marker `\.`
                 break;
             }
@@ -352,7 +389,9 @@ pub fn encode_field(out: &mut String, value: Option<&str>, opts: &CopyOptions) {
         (Some(v), CopyFormat::Csv) => {
             let needs_quote = v.is_empty() && opts.null.is_empty()
                 || v == opts.null
-                || v.contains(|c: char| c == opts.delimiter || c == opts.quote || c == '\n' || c == '\r')
+                || v.contains(|c: char| {
+                    c == opts.delimiter || c == opts.quote || c == '\n' || c == '\r'
+                })
                 || v == "\\.";
             if needs_quote {
                 out.push(opts.quote);

@@ -28,9 +28,15 @@ const MAX_COPY_BYTES: usize = 1 << 30;
 impl Session {
     pub(super) async fn start_copy(&self, spec: &CopySpec) -> Result<Outcome, SqlError> {
         match spec {
-            CopySpec::From { table, columns, options } => {
+            CopySpec::From {
+                table,
+                columns,
+                options,
+            } => {
                 if options.format == CopyFormat::Binary {
-                    return Err(SqlError::unsupported("COPY FROM in binary format is not supported yet"));
+                    return Err(SqlError::unsupported(
+                        "COPY FROM in binary format is not supported yet",
+                    ));
                 }
                 let schema = self.table_schema(table).await?;
                 let targets = if columns.is_empty() {
@@ -39,12 +45,18 @@ impl Session {
                     columns
                         .iter()
                         .map(|c| {
-                            schema.index_of(&c.to_ascii_lowercase()).or_else(|_| schema.index_of(c)).map_err(|_| {
-                                SqlError::new(
-                                    "42703",
-                                    format!("column \"{c}\" of relation \"{}\" does not exist", last(table)),
-                                )
-                            })
+                            schema
+                                .index_of(&c.to_ascii_lowercase())
+                                .or_else(|_| schema.index_of(c))
+                                .map_err(|_| {
+                                    SqlError::new(
+                                        "42703",
+                                        format!(
+                                            "column \"{c}\" of relation \"{}\" does not exist",
+                                            last(table)
+                                        ),
+                                    )
+                                })
                         })
                         .collect::<Result<Vec<_>, _>>()?
                 };
@@ -56,16 +68,26 @@ impl Session {
                     options: options.clone(),
                     data: Vec::new(),
                 });
-                Ok(Outcome::CopyIn { columns, options: options.clone() })
+                Ok(Outcome::CopyIn {
+                    columns,
+                    options: options.clone(),
+                })
             }
             CopySpec::To { source, options } => {
                 if options.format == CopyFormat::Binary {
-                    return Err(SqlError::unsupported("COPY TO in binary format is not supported yet"));
+                    return Err(SqlError::unsupported(
+                        "COPY TO in binary format is not supported yet",
+                    ));
                 }
                 let sql = match source {
-                    CopyOut::Table { table, columns } if columns.is_empty() => format!("SELECT * FROM {table}"),
+                    CopyOut::Table { table, columns } if columns.is_empty() => {
+                        format!("SELECT * FROM {table}")
+                    }
                     CopyOut::Table { table, columns } => {
-                        let cols: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+                        let cols: Vec<String> = columns
+                            .iter()
+                            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+                            .collect();
                         format!("SELECT {} FROM {table}", cols.join(", "))
                     }
                     CopyOut::Query(q) => q.to_string(),
@@ -73,7 +95,11 @@ impl Session {
                 let df = self.ctx.sql(&sql).await?;
                 let schema = Arc::new(df.schema().as_arrow().clone());
                 let stream = df.execute_stream().await?;
-                Ok(Outcome::CopyOut { schema, stream, options: options.clone() })
+                Ok(Outcome::CopyOut {
+                    schema,
+                    stream,
+                    options: options.clone(),
+                })
             }
         }
     }
@@ -86,7 +112,10 @@ impl Session {
         };
         if state.data.len() + bytes.len() > MAX_COPY_BYTES {
             *guard = None;
-            return Err(SqlError::new("54000", "COPY data exceeds the server's limit"));
+            return Err(SqlError::new(
+                "54000",
+                "COPY data exceeds the server's limit",
+            ));
         }
         state.data.extend_from_slice(bytes);
         Ok(())
@@ -106,9 +135,8 @@ impl Session {
             .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
         let table = last(&state.table);
         let rows = copy::decode(text, &state.options, state.targets.len()).map_err(|e| {
-            let mut err = e.error;
-            err.context = Some(format!("COPY {table}, line {}", e.line));
-            err
+            e.error
+                .with_context(format!("COPY {table}, line {}", e.line))
         })?;
         if rows.is_empty() {
             return Ok(0);
@@ -122,7 +150,10 @@ impl Session {
                 continue;
             };
             let strings: StringArray = rows.iter().map(|r| r.get(pos).cloned().flatten()).collect();
-            let opts = CastOptions { safe: false, ..Default::default() };
+            let opts = CastOptions {
+                safe: false,
+                ..Default::default()
+            };
             let array = match cast_with_options(&strings, field.data_type(), &opts) {
                 Ok(a) => a,
                 Err(_) => {
@@ -132,48 +163,56 @@ impl Session {
                         cast_with_options(&one, field.data_type(), &opts).is_err()
                     });
                     let r = bad.unwrap_or(0);
-                    let v = if strings.is_valid(r) { strings.value(r) } else { "" };
+                    let v = if strings.is_valid(r) {
+                        strings.value(r)
+                    } else {
+                        ""
+                    };
                     let ty = crate::protocol::rows::pg_type(field.data_type());
-                    let mut err = SqlError::new(
+                    let err = SqlError::new(
                         "22P02",
-                        format!("invalid input syntax for type {}: \"{v}\"", type_display(ty.name())),
+                        format!(
+                            "invalid input syntax for type {}: \"{v}\"",
+                            type_display(ty.name())
+                        ),
                     );
-                    err.context = Some(format!("COPY {table}, line {}, column {}: \"{v}\"", line_of(r), field.name()));
-                    return Err(err);
+                    return Err(err.with_context(format!(
+                        "COPY {table}, line {}, column {}: \"{v}\"",
+                        line_of(r),
+                        field.name()
+                    )));
                 }
             };
             if !field.is_nullable() && array.null_count() > 0 {
                 let r = (0..n).find(|r| array.is_null(*r)).unwrap_or(0);
-                let mut err = SqlError::new(
+                let err = SqlError::new(
                     "23502",
-                    format!("null value in column \"{}\" of relation \"{table}\" violates not-null constraint", field.name()),
+                    format!(
+                        "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
+                        field.name()
+                    ),
                 );
-                err.context = Some(format!("COPY {table}, line {}", line_of(r)));
-                return Err(err);
+                return Err(err.with_context(format!("COPY {table}, line {}", line_of(r))));
             }
             columns.push(array);
         }
         let batch = RecordBatch::try_new(state.schema.clone(), columns)
             .map_err(|e| SqlError::new("XX000", e.to_string()))?;
         let name = super::execute::table_name(&state.table);
-        let t = self
-            .shared
-            .catalog
-            .storage
-            .table(&name)
-            .ok_or_else(|| SqlError::new("42P01", format!("relation \"{name}\" does not exist")))?;
+        let t =
+            self.shared.catalog.storage.table(&name).ok_or_else(|| {
+                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
+            })?;
         t.insert(vec![batch]).await?;
         Ok(n)
     }
 
     async fn table_schema(&self, table: &ObjectName) -> Result<SchemaRef, SqlError> {
         let name = super::execute::table_name(table);
-        let t = self
-            .shared
-            .catalog
-            .storage
-            .table(&name)
-            .ok_or_else(|| SqlError::new("42P01", format!("relation \"{name}\" does not exist")))?;
+        let t =
+            self.shared.catalog.storage.table(&name).ok_or_else(|| {
+                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
+            })?;
         Ok(t.schema())
     }
 }

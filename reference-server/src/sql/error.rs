@@ -9,12 +9,17 @@ use pgwire::error::{ErrorInfo, PgWireError};
 pub struct SqlError {
     pub code: &'static str,
     pub message: String,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
+    /// Rarely used fields, boxed to keep `Result<_, SqlError>` small.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Extra {
+    detail: Option<String>,
     /// 1-based character offset into the query, like PostgreSQL's `position` field.
-    pub position: Option<usize>,
+    position: Option<usize>,
     /// PostgreSQL's CONTEXT line (e.g. `COPY t, line 3`).
-    pub context: Option<String>,
+    context: Option<String>,
 }
 
 impl std::fmt::Display for SqlError {
@@ -30,21 +35,31 @@ impl SqlError {
         Self {
             code,
             message: message.into(),
-            detail: None,
-            hint: None,
-            position: None,
-            context: None,
+            extra: None,
         }
     }
 
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.extra().detail = Some(detail.into());
         self
     }
 
     pub fn with_position(mut self, position: Option<usize>) -> Self {
-        self.position = position;
+        self.extra().position = position;
         self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.extra().context = Some(context.into());
+        self
+    }
+
+    pub fn position(&self) -> Option<usize> {
+        self.extra.as_ref().and_then(|e| e.position)
     }
 
     pub fn syntax(message: impl Into<String>) -> Self {
@@ -72,10 +87,11 @@ impl SqlError {
 
     pub fn into_error_info(self) -> ErrorInfo {
         let mut info = ErrorInfo::new("ERROR".to_owned(), self.code.to_owned(), self.message);
-        info.detail = self.detail;
-        info.hint = self.hint;
-        info.position = self.position.map(|p| p.to_string());
-        info.where_context = self.context;
+        if let Some(extra) = self.extra {
+            info.detail = extra.detail;
+            info.position = extra.position.map(|p| p.to_string());
+            info.where_context = extra.context;
+        }
         info
     }
 }
@@ -140,9 +156,7 @@ fn from_datafusion(e: &DataFusionError) -> SqlError {
 fn from_arrow(a: &ArrowError) -> SqlError {
     match a {
         ArrowError::DivideByZero => SqlError::new("22012", "division by zero"),
-        ArrowError::CastError(m) | ArrowError::ParseError(m) => {
-            SqlError::new("22P02", clean(m))
-        }
+        ArrowError::CastError(m) | ArrowError::ParseError(m) => SqlError::new("22P02", clean(m)),
         ArrowError::ArithmeticOverflow(m) => SqlError::new("22003", clean(m)),
         ArrowError::ExternalError(inner) => {
             if let Some(df) = inner.downcast_ref::<DataFusionError>() {
@@ -159,10 +173,9 @@ fn from_arrow(a: &ArrowError) -> SqlError {
 
 fn from_schema(s: &SchemaError) -> SqlError {
     match s {
-        SchemaError::FieldNotFound { field, .. } => SqlError::new(
-            "42703",
-            format!("column \"{}\" does not exist", field.name),
-        ),
+        SchemaError::FieldNotFound { field, .. } => {
+            SqlError::new("42703", format!("column \"{}\" does not exist", field.name))
+        }
         SchemaError::AmbiguousReference { field } => SqlError::new(
             "42702",
             format!("column reference \"{}\" is ambiguous", field.name),
@@ -198,6 +211,8 @@ fn from_message(raw: &str) -> SqlError {
         "42703"
     } else if lower.contains("non-nullable") || lower.contains("null value in column") {
         "23502"
+    } else if lower.contains("error parsing timestamp") || lower.contains("error parsing date") {
+        "22007"
     } else if lower.contains("overflow") {
         "22003"
     } else if lower.contains("cannot cast") || lower.contains("cast error") {
@@ -205,8 +220,7 @@ fn from_message(raw: &str) -> SqlError {
     } else if lower.contains("failed to coerce")
         || lower.contains("cannot infer common")
         || lower.contains("type mismatch")
-        || lower.contains("does not support")
-            && lower.contains("type")
+        || lower.contains("does not support") && lower.contains("type")
     {
         "42804"
     } else if lower.contains("more than one row") || lower.contains("scalar subquery") {
@@ -276,7 +290,10 @@ mod tests {
 
     #[test]
     fn prefixes_are_stripped() {
-        assert_eq!(clean("Error during planning: Execution error: boom"), "boom");
+        assert_eq!(
+            clean("Error during planning: Execution error: boom"),
+            "boom"
+        );
     }
 
     #[test]

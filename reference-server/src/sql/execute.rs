@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt64Type};
-use datafusion::execution::SendableRecordBatchStream;
 use datafusion::common::{DFSchema, TableReference};
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::logical_expr::{DdlStatement, DropTable, LogicalPlan};
 use datafusion::physical_plan::memory::MemoryStream;
 use datafusion::sql::parser::Statement as DFStatement;
@@ -13,9 +13,9 @@ use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
 use pgwire::api::results::Tag;
 use pgwire::error::ErrorInfo;
 
+use super::SqlError;
 use super::classify::{Command, PlanKind};
 use super::copy::CopyOptions;
-use super::SqlError;
 use crate::session::Session;
 use crate::session::transaction::TxStatus;
 
@@ -29,7 +29,10 @@ pub enum Outcome {
     /// A completed command with its tag.
     Done(Tag),
     /// `COPY ... FROM STDIN` is waiting for CopyData (state kept in the session).
-    CopyIn { columns: usize, options: CopyOptions },
+    CopyIn {
+        columns: usize,
+        options: CopyOptions,
+    },
     /// `COPY ... TO STDOUT`: rows to send as CopyData.
     CopyOut {
         schema: SchemaRef,
@@ -178,11 +181,7 @@ impl Session {
         }
     }
 
-    async fn run_plan(
-        &self,
-        kind: PlanKind,
-        plan: LogicalPlan,
-    ) -> Result<Outcome, SqlError> {
+    async fn run_plan(&self, kind: PlanKind, plan: LogicalPlan) -> Result<Outcome, SqlError> {
         match &plan {
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => {
                 let (result, rows) = self.shared.catalog.create_table(&self.ctx, c).await?;
@@ -213,8 +212,12 @@ impl Session {
             PlanKind::Insert => Ok(Outcome::Done(
                 Tag::new("INSERT").with_oid(0).with_rows(count(df).await?),
             )),
-            PlanKind::Update => Ok(Outcome::Done(Tag::new("UPDATE").with_rows(count(df).await?))),
-            PlanKind::Delete => Ok(Outcome::Done(Tag::new("DELETE").with_rows(count(df).await?))),
+            PlanKind::Update => Ok(Outcome::Done(
+                Tag::new("UPDATE").with_rows(count(df).await?),
+            )),
+            PlanKind::Delete => Ok(Outcome::Done(
+                Tag::new("DELETE").with_rows(count(df).await?),
+            )),
             PlanKind::CreateTable
             | PlanKind::CreateTableAs
             | PlanKind::DropTable
@@ -237,12 +240,10 @@ impl Session {
 
     async fn truncate(&self, table: &ObjectName) -> Result<(), SqlError> {
         let name = table_name(table);
-        let t = self
-            .shared
-            .catalog
-            .storage
-            .table(&name)
-            .ok_or_else(|| SqlError::new("42P01", format!("relation \"{name}\" does not exist")))?;
+        let t =
+            self.shared.catalog.storage.table(&name).ok_or_else(|| {
+                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
+            })?;
         t.truncate().await?;
         Ok(())
     }
@@ -278,12 +279,16 @@ impl Session {
 
     fn ddl_notice(&self, result: crate::catalog::DdlResult) {
         if let crate::catalog::DdlResult::Skipped(info) = result {
-            self.notice(info);
+            self.notice(*info);
         }
     }
 
     fn warn(&self, code: &str, message: &str) {
-        self.notice(ErrorInfo::new("WARNING".into(), code.into(), message.into()));
+        self.notice(ErrorInfo::new(
+            "WARNING".into(),
+            code.into(),
+            message.into(),
+        ));
     }
 }
 

@@ -16,7 +16,11 @@ use crate::session::control::StatementControl;
 use crate::session::lock;
 use crate::session::settings::{SERVER_VERSION, Settings};
 
-pub fn register(ctx: &SessionContext, settings: Arc<Mutex<Settings>>, control: Arc<StatementControl>) {
+pub fn register(
+    ctx: &SessionContext,
+    settings: Arc<Mutex<Settings>>,
+    control: Arc<StatementControl>,
+) {
     let c = control.clone();
     ctx.register_udf(create_udf(
         "pg_sleep",
@@ -38,7 +42,9 @@ pub fn register(ctx: &SessionContext, settings: Arc<Mutex<Settings>>, control: A
             } else {
                 sleep_checked(&c, secs)?;
             }
-            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(String::new()))))
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(
+                Some(String::new()),
+            )))
         }),
     ));
 
@@ -73,7 +79,9 @@ pub fn register(ctx: &SessionContext, settings: Arc<Mutex<Settings>>, control: A
                 Some(ColumnarValue::Scalar(
                     ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v),
                 )) => Ok(v.clone()),
-                _ => Err(DataFusionError::Plan("set_config expects constant arguments".into())),
+                _ => Err(DataFusionError::Plan(
+                    "set_config expects constant arguments".into(),
+                )),
             };
             let (Some(name), value) = (text(0)?, text(1)?) else {
                 return Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)));
@@ -109,7 +117,9 @@ fn sleep_checked(control: &StatementControl, secs: f64) -> DfResult<()> {
     let total = Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX);
     let end = Instant::now().checked_add(total);
     loop {
-        control.check().map_err(|e| DataFusionError::External(Box::new(e)))?;
+        control
+            .check()
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
         let now = Instant::now();
         let left = match end {
             Some(end) if end <= now => return Ok(()),
@@ -127,7 +137,9 @@ fn constant(ctx: &SessionContext, name: &str, value: String) {
         DataType::Utf8,
         Volatility::Stable,
         Arc::new(move |_args: &[ColumnarValue]| {
-            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(value.clone()))))
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(
+                value.clone(),
+            ))))
         }),
     ));
 }
@@ -156,7 +168,8 @@ fn map_strings(
                 .as_any()
                 .downcast_ref::<StringArray>()
                 .ok_or_else(|| DataFusionError::Plan("expected a text argument".into()))?;
-            let out: DfResult<StringArray> = strings.iter().map(|v| v.map(&f).transpose()).collect();
+            let out: DfResult<StringArray> =
+                strings.iter().map(|v| v.map(&f).transpose()).collect();
             Ok(ColumnarValue::Array(Arc::new(out?) as ArrayRef))
         }
     }

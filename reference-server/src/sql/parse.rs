@@ -39,9 +39,17 @@ fn normalize_boolean_options(tokens: &mut [TokenWithSpan]) {
         };
         if prev_option && w.quote_style.is_none() {
             if w.value.eq_ignore_ascii_case("on") {
-                *w = Word { value: "TRUE".into(), quote_style: None, keyword: Keyword::TRUE };
+                *w = Word {
+                    value: "TRUE".into(),
+                    quote_style: None,
+                    keyword: Keyword::TRUE,
+                };
             } else if w.value.eq_ignore_ascii_case("off") {
-                *w = Word { value: "FALSE".into(), quote_style: None, keyword: Keyword::FALSE };
+                *w = Word {
+                    value: "FALSE".into(),
+                    quote_style: None,
+                    keyword: Keyword::FALSE,
+                };
             }
         }
         prev_option = matches!(w.keyword, Keyword::FREEZE | Keyword::HEADER);
@@ -101,8 +109,8 @@ mod tests {
         let e = parse("SELEC 1").err();
         assert_eq!(e.as_ref().map(|e| e.code), Some("42601"));
         assert_eq!(
-            e.map(|e| (e.message, e.position)),
-            Some(("syntax error at or near \"SELEC\"".to_owned(), Some(1)))
+            e.map(|e| (e.position(), e.message)),
+            Some((Some(1), "syntax error at or near \"SELEC\"".to_owned()))
         );
     }
 

@@ -6,8 +6,8 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments,
-    Ident, ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Statement, Value,
+    DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
+    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Statement, Value,
     visit_expressions_mut,
 };
 
@@ -23,20 +23,34 @@ pub fn rewrite(stmt: &mut Statement) {
 
 fn rewrite_expr(e: &mut Expr) {
     let Expr::Function(f) = e else { return };
-    let Some(name) = f.name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.to_ascii_lowercase()) else {
+    let Some(name) = f
+        .name
+        .0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.to_ascii_lowercase())
+    else {
         return;
     };
-    let FunctionArguments::List(list) = &mut f.args else { return };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return;
+    };
     match name.as_str() {
         "time_bucket" if (2..=3).contains(&list.args.len()) => {
             if list.args.len() == 2 {
-                list.args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Cast {
-                    kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
-                    expr: Box::new(Expr::value(Value::SingleQuotedString(TIME_BUCKET_ORIGIN.into()))),
-                    data_type: DataType::Timestamp(None, datafusion::sql::sqlparser::ast::TimezoneInfo::None),
-                    array: false,
-                    format: None,
-                })));
+                list.args
+                    .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Cast {
+                        kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+                        expr: Box::new(Expr::value(Value::SingleQuotedString(
+                            TIME_BUCKET_ORIGIN.into(),
+                        ))),
+                        data_type: DataType::Timestamp(
+                            None,
+                            datafusion::sql::sqlparser::ast::TimezoneInfo::None,
+                        ),
+                        array: false,
+                        format: None,
+                    })));
             }
             f.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new("date_bin"))]);
         }
@@ -44,12 +58,20 @@ fn rewrite_expr(e: &mut Expr) {
             let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(order))) = list.args.pop() else {
                 return;
             };
-            list.clauses.push(FunctionArgumentClause::OrderBy(vec![OrderByExpr {
-                expr: order,
-                options: OrderByOptions { asc: None, nulls_first: None },
-                with_fill: None,
-            }]));
-            let target = if name == "first" { "first_value" } else { "last_value" };
+            list.clauses
+                .push(FunctionArgumentClause::OrderBy(vec![OrderByExpr {
+                    expr: order,
+                    options: OrderByOptions {
+                        asc: None,
+                        nulls_first: None,
+                    },
+                    with_fill: None,
+                }]));
+            let target = if name == "first" {
+                "first_value"
+            } else {
+                "last_value"
+            };
             f.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(target))]);
         }
         _ => {}

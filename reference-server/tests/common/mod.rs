@@ -20,7 +20,11 @@ pub async fn start_with(mut config: ServerConfig) -> RunningServer {
 
 pub fn conn_str(server: &RunningServer, user: &str) -> String {
     let addr = server.local_addr();
-    format!("host={} port={} user={user} dbname=postgres", addr.ip(), addr.port())
+    format!(
+        "host={} port={} user={user} dbname=postgres",
+        addr.ip(),
+        addr.port()
+    )
 }
 
 pub async fn connect(server: &RunningServer) -> Client {
@@ -40,7 +44,9 @@ pub async fn connect_as(server: &RunningServer, user: &str) -> Client {
 
 /// The SQLSTATE of a failed statement.
 pub fn code(e: &tokio_postgres::Error) -> String {
-    e.code().map(|c| c.code().to_owned()).unwrap_or_else(|| format!("no sqlstate: {e}"))
+    e.code()
+        .map(|c| c.code().to_owned())
+        .unwrap_or_else(|| format!("no sqlstate: {e}"))
 }
 
 /// Run a command-line client and return (success, stdout, stderr).
