@@ -47,8 +47,8 @@ impl Table {
     }
 
     pub(crate) fn filter_range(&self, filters: &[Expr]) -> TimeRange {
-        match &self.def.time_column {
-            Some(col) => timecol::range_from_filters(filters, col),
+        match self.time_idx {
+            Some(idx) => timecol::range_from_filters(filters, self.def.schema.field(idx)),
             None => TimeRange::default(),
         }
     }

@@ -89,6 +89,8 @@ pub(super) fn open_dir(dir: &Path, opts: StorageOptions) -> Result<Arc<Storage>,
             wal.set_unflushed(t.id, Some(first.lo))?;
         }
     }
+    // Segments fully covered by manifests (e.g. after a crash right after a flush) can go.
+    wal.cleanup()?;
     let shared = Arc::new(Shared {
         wal,
         opts,

@@ -47,6 +47,8 @@ pub(crate) struct State {
     pub mem: Vec<MemEntry>,
     pub mem_rows: usize,
     small_tail: usize,
+    /// Leading entries a running flush/truncate will drain; merging must not touch them.
+    frozen: usize,
     pub segments: Vec<Arc<Segment>>,
     pub flushed_lsn: u64,
     pub next_segment_id: u64,
@@ -85,14 +87,17 @@ impl State {
     }
 
     fn merge_tail(&mut self, n: usize) -> Result<(), StorageError> {
-        let start = self.mem.len().saturating_sub(n);
-        let tail = self.mem.split_off(start);
+        let start = self.mem.len().saturating_sub(n).max(self.frozen);
+        if self.mem.len() < start + 2 {
+            return Ok(());
+        }
+        let tail = self.mem.get(start..).unwrap_or_default();
         let (Some(first), Some(last)) = (tail.first(), tail.last()) else {
             return Ok(());
         };
         let (lo, hi) = (first.lo, last.hi);
-        let schema = first.batch.schema();
-        let batch = concat_batches(&schema, tail.iter().map(|e| &e.batch))?;
+        let batch = concat_batches(&first.batch.schema(), tail.iter().map(|e| &e.batch))?;
+        self.mem.truncate(start);
         self.small_tail = 0;
         self.mem.push(MemEntry { lo, hi, batch });
         Ok(())
@@ -252,7 +257,8 @@ impl Table {
     /// Flushes the memtable to segments. Callers hold `ops`.
     pub(crate) async fn flush_locked(&self) -> Result<Vec<PartitionKey>, StorageError> {
         let (k, batches, hi, mut next_id, current) = {
-            let st = self.lock_state()?;
+            let mut st = self.lock_state()?;
+            st.frozen = st.mem.len();
             let Some(last) = st.mem.last() else {
                 return Ok(Vec::new());
             };
@@ -303,7 +309,7 @@ impl Table {
             parts.extend(timecol::split_by_partition(b, self.time_idx, self.width)?);
         }
         let mut out = Vec::with_capacity(parts.len());
-        for (key, batch, range) in parts {
+        for timecol::Part { key, batch, range } in parts {
             let id = *next_id;
             *next_id += 1;
             let mut meta = SegmentMeta {
@@ -361,6 +367,7 @@ impl Table {
             let n = drain.min(st.mem.len());
             let drained: usize = st.mem.drain(..n).map(|e| e.batch.num_rows()).sum();
             st.mem_rows = st.mem_rows.saturating_sub(drained);
+            st.frozen = 0;
             if st.mem.is_empty() {
                 st.small_tail = 0;
             }
@@ -436,7 +443,8 @@ impl Table {
         self.check_usable()?;
         let _ops = self.ops.lock().await;
         let (k, lsn, next_id) = {
-            let st = self.lock_state()?;
+            let mut st = self.lock_state()?;
+            st.frozen = st.mem.len();
             (
                 st.mem.len(),
                 self.shared.wal.last_lsn()?,

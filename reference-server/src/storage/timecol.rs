@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
 use datafusion::arrow::compute::{SortOptions, sort_to_indices, take_record_batch};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Date64Type, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType,
+    DataType, Date32Type, Date64Type, Field, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::utils::split_conjunction;
-use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator};
+use datafusion::logical_expr::{Between, BinaryExpr, Cast, Expr, Operator, TryCast};
 
 use super::StorageError;
 
@@ -19,6 +19,16 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// Partition key of rows whose time value is NULL (or of tables without a time column).
 pub(crate) type PartitionKey = Option<i64>;
+
+/// Inclusive min/max of the time column in microseconds (None: no non-NULL values).
+pub(crate) type MinMax = Option<(i64, i64)>;
+
+/// One partition's rows, sorted by time.
+pub(crate) struct Part {
+    pub key: PartitionKey,
+    pub batch: RecordBatch,
+    pub range: MinMax,
+}
 
 /// The time column's values as microseconds since the epoch (floor for finer units, saturating).
 pub(crate) fn micros(col: &ArrayRef) -> Result<Vec<Option<i64>>, StorageError> {
@@ -92,9 +102,20 @@ impl TimeRange {
     }
 }
 
-fn is_time_col(e: &Expr, time_col: &str) -> bool {
+fn is_time_col(e: &Expr, time_col: &Field) -> bool {
     match e {
-        Expr::Column(c) => c.name == time_col,
+        Expr::Column(c) => c.name == *time_col.name(),
+        // A cast to micro- or nanoseconds in the column's own time zone keeps values (at the
+        // microsecond resolution bounds use) and order, so bounds on it bound the column.
+        Expr::Cast(Cast { expr, field }) | Expr::TryCast(TryCast { expr, field }) => {
+            let zone = match time_col.data_type() {
+                DataType::Timestamp(_, tz) => tz.clone(),
+                _ => None,
+            };
+            matches!(field.data_type(),
+                DataType::Timestamp(TimeUnit::Microsecond | TimeUnit::Nanosecond, tz) if *tz == zone)
+                && is_time_col(expr, time_col)
+        }
         _ => false,
     }
 }
@@ -110,7 +131,7 @@ fn literal(e: &Expr) -> Option<i64> {
 /// conjuncts are understood; anything else leaves the range wider, never narrower).
 pub(crate) fn range_from_filters<'a>(
     filters: impl IntoIterator<Item = &'a Expr>,
-    time_col: &str,
+    time_col: &Field,
 ) -> TimeRange {
     let mut r = TimeRange::default();
     for f in filters {
@@ -121,7 +142,7 @@ pub(crate) fn range_from_filters<'a>(
     r
 }
 
-fn apply_conjunct(r: &mut TimeRange, e: &Expr, time_col: &str) {
+fn apply_conjunct(r: &mut TimeRange, e: &Expr, time_col: &Field) {
     match e {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
             let (op, v) = if is_time_col(left, time_col) {
@@ -174,9 +195,13 @@ pub(crate) fn split_by_partition(
     batch: &RecordBatch,
     time_idx: Option<usize>,
     width_micros: i64,
-) -> Result<Vec<(PartitionKey, RecordBatch, Option<(i64, i64)>)>, StorageError> {
+) -> Result<Vec<Part>, StorageError> {
     let Some(idx) = time_idx else {
-        return Ok(vec![(None, batch.clone(), None)]);
+        return Ok(vec![Part {
+            key: None,
+            batch: batch.clone(),
+            range: None,
+        }]);
     };
     let col = batch.column(idx);
     let order = sort_to_indices(
@@ -189,7 +214,7 @@ pub(crate) fn split_by_partition(
     )?;
     let sorted = take_record_batch(batch, &order)?;
     let times = micros(sorted.column(idx))?;
-    let mut groups: BTreeMap<PartitionKey, (Vec<u32>, Option<(i64, i64)>)> = BTreeMap::new();
+    let mut groups: BTreeMap<PartitionKey, (Vec<u32>, MinMax)> = BTreeMap::new();
     for (row, t) in times.iter().enumerate() {
         let row = u32::try_from(row)
             .map_err(|_| StorageError::SchemaMismatch("batch too large".into()))?;
@@ -206,7 +231,11 @@ pub(crate) fn split_by_partition(
         } else {
             take_record_batch(&sorted, &UInt32Array::from(rows))?
         };
-        out.push((key, part, range));
+        out.push(Part {
+            key,
+            batch: part,
+            range,
+        });
     }
     Ok(out)
 }
