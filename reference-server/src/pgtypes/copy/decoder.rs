@@ -1,0 +1,805 @@
+//! COPY FROM: an incremental decoder fed CopyData chunks split at arbitrary byte positions.
+
+use datafusion::arrow::array::{ArrayRef, RecordBatchOptions, new_null_array};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::scalar::ScalarValue;
+
+use super::options::{CopyFormat, CopyOptions};
+use super::BINARY_SIGNATURE;
+use crate::pgtypes::binary_in::parse_binary;
+use crate::pgtypes::mapping::PgColumnType;
+use crate::pgtypes::settings::FormatSettings;
+use crate::pgtypes::text_in::{InCtx, parse_text};
+use crate::pgtypes::PgTypeError;
+
+/// Longest row accepted, so a stream without line ends cannot exhaust memory.
+const MAX_ROW_BYTES: usize = 256 << 20;
+
+/// A COPY FROM failure, worded as PostgreSQL words it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CopyError {
+    /// SQLSTATE, e.g. `22P02` (bad value), `22P04` (bad COPY format), `23502` (NULL in a
+    /// NOT NULL column).
+    pub code: &'static str,
+    pub message: String,
+    /// 1-based input line (binary: tuple number, counting the header as line 0+1).
+    pub line: u64,
+    /// The column being read, when the error is about one value.
+    pub column: Option<String>,
+    /// The offending value's text, when known (PostgreSQL shows it in the context).
+    pub value: Option<String>,
+    /// The line's text, for errors about a whole line (shown when no column applies).
+    pub line_text: Option<String>,
+}
+
+impl CopyError {
+    /// PostgreSQL's CONTEXT line: `COPY t, line 3, column a: "x"`.
+    pub fn context(&self, table: &str) -> String {
+        match (&self.column, &self.value, &self.line_text) {
+            (Some(c), Some(v), _) => {
+                format!("COPY {table}, line {}, column {c}: \"{}\"", self.line, limit(v))
+            }
+            (Some(c), None, _) => format!("COPY {table}, line {}, column {c}", self.line),
+            (None, _, Some(t)) => format!("COPY {table}, line {}: \"{}\"", self.line, limit(t)),
+            _ => format!("COPY {table}, line {}", self.line),
+        }
+    }
+}
+
+/// PostgreSQL's limit_printout_length: at most 100 bytes, then `...`.
+fn limit(s: &str) -> String {
+    const MAX: usize = 100;
+    if s.len() <= MAX {
+        return s.to_string();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+/// Decodes COPY FROM input into record batches of `schema`.
+pub struct CopyDecoder {
+    schema: SchemaRef,
+    cols: Vec<PgColumnType>,
+    opts: CopyOptions,
+    ctx: InCtx,
+    table: Option<String>,
+    /// Unconsumed input.
+    buf: Vec<u8>,
+    /// Rows decoded so far, column-major.
+    columns: Vec<Vec<ScalarValue>>,
+    rows: usize,
+    /// Lines (text/csv) or tuples (binary) consumed, for error positions.
+    line: u64,
+    header_done: bool,
+    /// `\.` or the binary trailer was seen: further input is ignored (text) or an error.
+    ended: bool,
+    /// Line ending style, fixed by the first line.
+    eol: Option<Eol>,
+    force_not_null: Vec<bool>,
+    force_null: Vec<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Eol {
+    Nl,
+    CrNl,
+    Cr,
+}
+
+fn bad_format(msg: impl Into<String>, line: u64) -> CopyError {
+    CopyError {
+        code: "22P04",
+        message: msg.into(),
+        line,
+        column: None,
+        value: None,
+        line_text: None,
+    }
+}
+
+impl CopyDecoder {
+    pub fn new(
+        schema: SchemaRef,
+        cols: Vec<PgColumnType>,
+        opts: CopyOptions,
+        settings: &FormatSettings,
+    ) -> Self {
+        let names = |list: &[String]| -> Vec<bool> {
+            schema.fields().iter().map(|f| list.iter().any(|n| n == f.name())).collect()
+        };
+        let force_not_null = names(&opts.force_not_null);
+        let force_null = names(&opts.force_null);
+        let n = schema.fields().len();
+        CopyDecoder {
+            schema,
+            cols,
+            ctx: InCtx::new(settings),
+            table: None,
+            buf: Vec::new(),
+            columns: vec![Vec::new(); n],
+            rows: 0,
+            line: 0,
+            header_done: false,
+            ended: false,
+            eol: None,
+            force_not_null,
+            force_null,
+            opts,
+        }
+    }
+
+    /// Names the target table in NOT NULL violation messages.
+    pub fn with_table(mut self, table: impl Into<String>) -> Self {
+        self.table = Some(table.into());
+        self
+    }
+
+    /// Rows decoded and not yet taken.
+    pub fn pending_rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Lines (or binary tuples) read so far.
+    pub fn lines(&self) -> u64 {
+        self.line
+    }
+
+    /// Feeds one CopyData payload.
+    pub fn push(&mut self, data: &[u8]) -> Result<(), CopyError> {
+        if self.ended {
+            if self.opts.format == CopyFormat::Binary && !data.is_empty() {
+                return Err(bad_format("received copy data after EOF marker", self.line));
+            }
+            return Ok(());
+        }
+        self.buf.extend_from_slice(data);
+        let consumed = match self.opts.format {
+            CopyFormat::Binary => self.decode_binary(false)?,
+            _ => self.decode_lines(false)?,
+        };
+        self.buf.drain(..consumed);
+        if self.buf.len() > MAX_ROW_BYTES {
+            return Err(CopyError {
+                code: "54000",
+                message: "COPY row is too long".into(),
+                line: self.line + 1,
+                column: None,
+                value: None,
+                line_text: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Up to `max_rows` decoded rows as a batch, or `None` when none are pending.
+    pub fn take_batch(&mut self, max_rows: usize) -> Result<Option<RecordBatch>, CopyError> {
+        if self.rows == 0 || max_rows == 0 {
+            return Ok(None);
+        }
+        let n = max_rows.min(self.rows);
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.columns.len());
+        for (i, col) in self.columns.iter_mut().enumerate() {
+            let taken: Vec<ScalarValue> = col.drain(..n).collect();
+            let dt = self.schema.field(i).data_type();
+            let array = if taken.is_empty() {
+                new_null_array(dt, n)
+            } else {
+                ScalarValue::iter_to_array(taken).map_err(|e| CopyError {
+                    code: "XX000",
+                    message: e.to_string(),
+                    line: self.line,
+                    column: None,
+                    value: None,
+                    line_text: None,
+                })?
+            };
+            arrays.push(array);
+        }
+        self.rows -= n;
+        let options = RecordBatchOptions::new().with_row_count(Some(n));
+        RecordBatch::try_new_with_options(self.schema.clone(), arrays, &options)
+            .map(Some)
+            .map_err(|e| CopyError {
+                code: "XX000",
+                message: e.to_string(),
+                line: self.line,
+                column: None,
+                value: None,
+                line_text: None,
+            })
+    }
+
+    /// Ends the input: decodes a final unterminated line, checks the binary trailer, and
+    /// returns the remaining rows.
+    pub fn finish(&mut self) -> Result<Option<RecordBatch>, CopyError> {
+        if !self.ended {
+            match self.opts.format {
+                CopyFormat::Binary => {
+                    let consumed = self.decode_binary(true)?;
+                    self.buf.drain(..consumed);
+                    if !self.ended {
+                        // PostgreSQL accepts a stream that stops cleanly between tuples
+                        // only after the header; anything partial is an unexpected EOF.
+                        if !self.buf.is_empty() || !self.header_done {
+                            return Err(bad_format("unexpected EOF in COPY data", self.line + 1));
+                        }
+                    }
+                }
+                _ => {
+                    let consumed = self.decode_lines(true)?;
+                    self.buf.drain(..consumed);
+                }
+            }
+            self.ended = true;
+        }
+        self.take_batch(self.rows)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // text and csv
+
+    /// Finds the end of the line starting at `from`; returns (content end, next line start).
+    /// Text: a backslash protects the next byte. CSV: line ends inside quotes are data.
+    fn find_line_end(&self, from: usize) -> Option<(usize, usize)> {
+        let b = &self.buf;
+        let csv = self.opts.format == CopyFormat::Csv;
+        let mut in_quote = false;
+        let mut i = from;
+        while i < b.len() {
+            let c = b[i];
+            if csv {
+                if in_quote {
+                    if c == self.opts.escape && self.opts.escape != self.opts.quote {
+                        if b.get(i + 1) == Some(&self.opts.quote)
+                            || b.get(i + 1) == Some(&self.opts.escape)
+                        {
+                            i += 2;
+                            continue;
+                        }
+                    } else if c == self.opts.quote {
+                        in_quote = false;
+                    }
+                    i += 1;
+                    continue;
+                }
+                if c == self.opts.quote {
+                    in_quote = true;
+                    i += 1;
+                    continue;
+                }
+            } else if c == b'\\' {
+                if i + 1 >= b.len() {
+                    return None;
+                }
+                i += 2;
+                continue;
+            }
+            if c == b'\n' {
+                return Some((i, i + 1));
+            }
+            if c == b'\r' {
+                match b.get(i + 1) {
+                    None => return None,
+                    Some(b'\n') => return Some((i, i + 2)),
+                    Some(_) => return Some((i, i + 1)),
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
+    fn decode_lines(&mut self, at_eof: bool) -> Result<usize, CopyError> {
+        let mut pos = 0;
+        while !self.ended {
+            let (end, next) = match self.find_line_end(pos) {
+                Some(x) => x,
+                None if at_eof && pos < self.buf.len() => {
+                    if self.opts.format == CopyFormat::Csv && self.unterminated_quote(pos) {
+                        return Err(bad_format("unterminated CSV quoted field", self.line + 1));
+                    }
+                    let n = self.buf.len();
+                    if self.buf.last() == Some(&b'\r') { (n - 1, n) } else { (n, n) }
+                }
+                None => break,
+            };
+            self.line += 1;
+            let terminator = &self.buf[end..next];
+            let eol = match terminator {
+                b"\n" => Some(Eol::Nl),
+                b"\r\n" => Some(Eol::CrNl),
+                b"\r" => Some(Eol::Cr),
+                _ => None,
+            };
+            if let Some(e) = eol {
+                match self.eol {
+                    None => self.eol = Some(e),
+                    Some(prev) if prev != e => {
+                        let newline = e == Eol::Nl || prev == Eol::Cr && e == Eol::CrNl;
+                        let csv = self.opts.format == CopyFormat::Csv;
+                        let msg = match (newline, csv) {
+                            (true, false) => "literal newline found in data",
+                            (false, false) => "literal carriage return found in data",
+                            (true, true) => "unquoted newline found in data",
+                            (false, true) => "unquoted carriage return found in data",
+                        };
+                        return Err(bad_format(msg, self.line));
+                    }
+                    _ => {}
+                }
+            }
+            let line = self.buf[pos..end].to_vec();
+            pos = next;
+            if std::str::from_utf8(&line).is_err() {
+                let at = std::str::from_utf8(&line).err().map_or(0, |e| e.valid_up_to());
+                let bad: Vec<String> =
+                    line[at..].iter().take(2).map(|x| format!("0x{x:02x}")).collect();
+                return Err(CopyError {
+                    code: "22021",
+                    message: format!(
+                        "invalid byte sequence for encoding \"UTF8\": {}",
+                        bad.join(" ")
+                    ),
+                    line: self.line,
+                    column: None,
+                    value: None,
+                    line_text: None,
+                });
+            }
+            let csv = self.opts.format == CopyFormat::Csv;
+            let line = if csv {
+                if line == b"\\." {
+                    self.ended = true;
+                    break;
+                }
+                line
+            } else {
+                match end_marker(&line) {
+                    Some(Ok(before)) => {
+                        self.ended = true;
+                        if before == 0 {
+                            break;
+                        }
+                        line[..before].to_vec()
+                    }
+                    Some(Err(())) => {
+                        return Err(bad_format("end-of-copy marker corrupt", self.line));
+                    }
+                    None => line,
+                }
+            };
+            if self.opts.header && !self.header_done {
+                self.header_done = true;
+                continue;
+            }
+            self.header_done = true;
+            let fields = if csv {
+                self.split_csv(&line)?
+            } else {
+                self.split_text(&line)
+            };
+            self.add_row(fields, &line)?;
+        }
+        Ok(pos)
+    }
+
+    fn unterminated_quote(&self, from: usize) -> bool {
+        let mut in_quote = false;
+        let b = &self.buf[from..];
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if in_quote && c == self.opts.escape && self.opts.escape != self.opts.quote {
+                i += 2;
+                continue;
+            }
+            if c == self.opts.quote {
+                in_quote = !in_quote;
+            }
+            i += 1;
+        }
+        in_quote
+    }
+
+    /// Text format: split on unescaped delimiters; a field whose raw text is the NULL string
+    /// is NULL; others are de-escaped.
+    fn split_text(&self, line: &[u8]) -> Vec<Option<Vec<u8>>> {
+        let delim = self.opts.delimiter;
+        let null = self.opts.null.as_bytes();
+        let mut fields = Vec::new();
+        let mut start = 0;
+        let mut i = 0;
+        loop {
+            if i >= line.len() || line[i] == delim {
+                let raw = &line[start..i.min(line.len())];
+                fields.push(if raw == null { None } else { Some(unescape_text(raw)) });
+                if i >= line.len() {
+                    break;
+                }
+                i += 1;
+                start = i;
+            } else if line[i] == b'\\' {
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        fields
+    }
+
+    /// CSV: fields split on the delimiter outside quotes; an unquoted field equal to the
+    /// NULL string is NULL (unless FORCE_NOT_NULL); a quoted one is a value (unless
+    /// FORCE_NULL).
+    fn split_csv(&self, line: &[u8]) -> Result<Vec<Option<Vec<u8>>>, CopyError> {
+        let (delim, quote, escape) = (self.opts.delimiter, self.opts.quote, self.opts.escape);
+        let null = self.opts.null.as_bytes();
+        let mut fields = Vec::new();
+        let mut i = 0;
+        loop {
+            let mut value = Vec::new();
+            let mut quoted = false;
+            let mut in_quote = false;
+            while i < line.len() {
+                let c = line[i];
+                if in_quote {
+                    if c == escape
+                        && let Some(&n) = line.get(i + 1)
+                        && (n == quote || n == escape)
+                    {
+                        value.push(n);
+                        i += 2;
+                        continue;
+                    }
+                    if c == quote {
+                        in_quote = false;
+                        i += 1;
+                        continue;
+                    }
+                    value.push(c);
+                    i += 1;
+                    continue;
+                }
+                if c == delim {
+                    break;
+                }
+                if c == quote {
+                    in_quote = true;
+                    quoted = true;
+                    i += 1;
+                    continue;
+                }
+                value.push(c);
+                i += 1;
+            }
+            if in_quote {
+                return Err(bad_format("unterminated CSV quoted field", self.line));
+            }
+            let col = fields.len();
+            let is_null = if quoted {
+                self.force_null.get(col).copied().unwrap_or(false) && value == null
+            } else {
+                value == null && !self.force_not_null.get(col).copied().unwrap_or(false)
+            };
+            fields.push(if is_null { None } else { Some(value) });
+            if i >= line.len() {
+                break;
+            }
+            i += 1; // the delimiter
+        }
+        Ok(fields)
+    }
+
+    fn add_row(&mut self, fields: Vec<Option<Vec<u8>>>, line: &[u8]) -> Result<(), CopyError> {
+        let ncols = self.cols.len();
+        let line_text = || Some(String::from_utf8_lossy(line).into_owned());
+        if fields.len() > ncols {
+            let mut e = bad_format("extra data after last expected column", self.line);
+            e.line_text = line_text();
+            return Err(e);
+        }
+        if fields.len() < ncols {
+            let missing = self.schema.field(fields.len()).name().clone();
+            let mut e = bad_format(format!("missing data for column \"{missing}\""), self.line);
+            e.line_text = line_text();
+            return Err(e);
+        }
+        let mut values = Vec::with_capacity(ncols);
+        for (i, f) in fields.into_iter().enumerate() {
+            let field = self.schema.field(i);
+            let v = match f {
+                None => None,
+                Some(bytes) => {
+                    let text = String::from_utf8(bytes).map_err(|e| {
+                        let b = e.as_bytes();
+                        let at = e.utf8_error().valid_up_to();
+                        let bad: Vec<String> =
+                            b[at..].iter().take(2).map(|x| format!("0x{x:02x}")).collect();
+                        CopyError {
+                            code: "22021",
+                            message: format!(
+                                "invalid byte sequence for encoding \"UTF8\": {}",
+                                bad.join(" ")
+                            ),
+                            line: self.line,
+                            column: Some(field.name().clone()),
+                            value: None,
+                            line_text: None,
+                        }
+                    })?;
+                    let parsed = parse_text(&text, &self.cols[i], &self.ctx)
+                        .map_err(|e| self.value_error(e, i, Some(text.clone())))?;
+                    Some(parsed)
+                }
+            };
+            values.push(self.to_column_type(v, i).map_err(|mut e| {
+                if e.code == "23502" {
+                    e.line_text = line_text();
+                }
+                e
+            })?);
+        }
+        self.push_row(values);
+        Ok(())
+    }
+
+    fn value_error(&self, e: PgTypeError, col: usize, value: Option<String>) -> CopyError {
+        CopyError {
+            code: e.sqlstate(),
+            message: e.to_string(),
+            line: self.line,
+            column: Some(self.schema.field(col).name().clone()),
+            value,
+            line_text: None,
+        }
+    }
+
+    /// Casts a parsed value to the column's Arrow type and enforces NOT NULL.
+    fn to_column_type(&self, v: Option<ScalarValue>, i: usize) -> Result<ScalarValue, CopyError> {
+        let field = self.schema.field(i);
+        let dt = field.data_type();
+        match v {
+            None => {
+                if !field.is_nullable() {
+                    let table = self.table.as_deref().unwrap_or("?");
+                    return Err(CopyError {
+                        code: "23502",
+                        message: format!(
+                            "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
+                            field.name()
+                        ),
+                        line: self.line,
+                        column: None,
+                        value: None,
+                        line_text: None,
+                    });
+                }
+                ScalarValue::try_from(dt).map_err(|e| self.value_error(
+                    PgTypeError::FeatureNotSupported(e.to_string()),
+                    i,
+                    None,
+                ))
+            }
+            Some(s) if s.data_type() == *dt => Ok(s),
+            Some(s) => s.cast_to(dt).map_err(|_| {
+                let err = if matches!(dt, datafusion::arrow::datatypes::DataType::Decimal128(..) | datafusion::arrow::datatypes::DataType::Decimal256(..)) {
+                    PgTypeError::NumericOverflow
+                } else {
+                    PgTypeError::FeatureNotSupported(format!(
+                        "cannot store a {} value in a column of Arrow type {dt}",
+                        s.data_type()
+                    ))
+                };
+                self.value_error(err, i, None)
+            }),
+        }
+    }
+
+    fn push_row(&mut self, values: Vec<ScalarValue>) {
+        for (col, v) in self.columns.iter_mut().zip(values) {
+            col.push(v);
+        }
+        self.rows += 1;
+    }
+
+    // -----------------------------------------------------------------------------------
+    // binary
+
+    fn decode_binary(&mut self, at_eof: bool) -> Result<usize, CopyError> {
+        let mut pos = 0;
+        if !self.header_done {
+            let b = &self.buf;
+            let sig_len = BINARY_SIGNATURE.len();
+            let have = b.len().min(sig_len);
+            if b[..have] != BINARY_SIGNATURE[..have] {
+                return Err(bad_format("COPY file signature not recognized", 1));
+            }
+            if b.len() < sig_len + 8 {
+                if at_eof {
+                    let msg = if b.len() < sig_len {
+                        "COPY file signature not recognized"
+                    } else if b.len() < sig_len + 4 {
+                        "invalid COPY file header (missing flags)"
+                    } else {
+                        "invalid COPY file header (missing length)"
+                    };
+                    return Err(bad_format(msg, 1));
+                }
+                return Ok(0);
+            }
+            let flags = read_i32(b, sig_len);
+            if flags & (1 << 16) != 0 {
+                return Err(bad_format("invalid COPY file header (WITH OIDS)", 1));
+            }
+            if flags & !0xffff & !(1 << 16) != 0 {
+                return Err(bad_format("unrecognized critical flags in COPY file header", 1));
+            }
+            let ext = read_i32(b, sig_len + 4);
+            if ext < 0 {
+                return Err(bad_format("invalid COPY file header (missing length)", 1));
+            }
+            let total = sig_len + 8 + ext as usize;
+            if b.len() < total {
+                if at_eof {
+                    return Err(bad_format("invalid COPY file header (wrong length)", 1));
+                }
+                return Ok(0);
+            }
+            pos = total;
+            self.header_done = true;
+        }
+        let ncols = self.cols.len();
+        loop {
+            let b = &self.buf;
+            if b.len() < pos + 2 {
+                break;
+            }
+            let count = i16::from_be_bytes([b[pos], b[pos + 1]]);
+            if count == -1 {
+                self.ended = true;
+                pos += 2;
+                if pos < b.len() {
+                    return Err(bad_format("received copy data after EOF marker", self.line + 1));
+                }
+                break;
+            }
+            let line = self.line + 1;
+            if count as usize != ncols || count < 0 {
+                return Err(bad_format(
+                    format!("row field count is {count}, expected {ncols}"),
+                    line,
+                ));
+            }
+            // Check the whole tuple is present before decoding any field.
+            let mut p = pos + 2;
+            let mut spans = Vec::with_capacity(ncols);
+            let mut complete = true;
+            for _ in 0..ncols {
+                if b.len() < p + 4 {
+                    complete = false;
+                    break;
+                }
+                let len = read_i32(b, p);
+                p += 4;
+                if len == -1 {
+                    spans.push(None);
+                    continue;
+                }
+                if len < 0 {
+                    return Err(bad_format("invalid field size", line));
+                }
+                let len = len as usize;
+                if b.len() < p + len {
+                    complete = false;
+                    break;
+                }
+                spans.push(Some((p, p + len)));
+                p += len;
+            }
+            if !complete {
+                break;
+            }
+            self.line = line;
+            let mut values = Vec::with_capacity(ncols);
+            for (i, span) in spans.into_iter().enumerate() {
+                let v = match span {
+                    None => None,
+                    Some((s, e)) => Some(
+                        parse_binary(&self.buf[s..e], &self.cols[i])
+                            .map_err(|err| self.value_error(err, i, None))?,
+                    ),
+                };
+                values.push(self.to_column_type(v, i)?);
+            }
+            self.push_row(values);
+            pos = p;
+        }
+        Ok(pos)
+    }
+}
+
+fn read_i32(b: &[u8], at: usize) -> i32 {
+    match b.get(at..at + 4) {
+        Some(&[a, b2, c, d]) => i32::from_be_bytes([a, b2, c, d]),
+        _ => 0,
+    }
+}
+
+/// Text format's end marker: an unescaped `\\.` must end the line (data before it is the
+/// last row); `Some(Ok(len))` gives the data length before it, `Some(Err)` a corrupt marker.
+fn end_marker(line: &[u8]) -> Option<Result<usize, ()>> {
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] == b'\\' {
+            if line.get(i + 1) == Some(&b'.') {
+                return Some(if i + 2 == line.len() { Ok(i) } else { Err(()) });
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// CopyReadAttributesText's de-escaping: `\b \f \n \r \t \v`, octal `\ooo`, hex `\xhh`,
+/// and any other escaped byte as itself.
+fn unescape_text(raw: &[u8]) -> Vec<u8> {
+    if !raw.contains(&b'\\') {
+        return raw.to_vec();
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' || i + 1 >= raw.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = raw[i + 1];
+        i += 2;
+        match e {
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                for _ in 0..2 {
+                    match raw.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push((v & 0xff) as u8);
+            }
+            b'x' => {
+                let hex = |c: Option<&u8>| c.and_then(|c| (*c as char).to_digit(16));
+                match hex(raw.get(i)) {
+                    Some(h) => {
+                        let mut v = h;
+                        i += 1;
+                        if let Some(l) = hex(raw.get(i)) {
+                            v = v * 16 + l;
+                            i += 1;
+                        }
+                        out.push(v as u8);
+                    }
+                    None => out.push(b'x'),
+                }
+            }
+            b'b' => out.push(0x08),
+            b'f' => out.push(0x0c),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(0x0b),
+            other => out.push(other),
+        }
+    }
+    out
+}
