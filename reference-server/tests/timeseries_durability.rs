@@ -41,7 +41,7 @@ async fn time_bucket_first_last_generate_series() {
     assert_eq!(
         rows(
             &c,
-            "SELECT time_bucket(INTERVAL '7 days', TIMESTAMP '2024-01-10 12:00')"
+            "SELECT time_bucket(INTERVAL '7 days', TIMESTAMP '2024-01-10 12:00:00')"
         )
         .await,
         vec!["2024-01-08 00:00:00"]

@@ -16,7 +16,7 @@ use crate::storage::{StorageError, TableDef};
 pub enum DdlResult {
     Done,
     /// `IF [NOT] EXISTS` made it a no-op; PostgreSQL sends this NOTICE.
-    Skipped(ErrorInfo),
+    Skipped(Box<ErrorInfo>),
 }
 
 impl Catalog {
@@ -78,11 +78,11 @@ impl Catalog {
         self.bump();
         if !created {
             return Ok((
-                DdlResult::Skipped(ErrorInfo::new(
+                DdlResult::Skipped(Box::new(ErrorInfo::new(
                     "NOTICE".into(),
                     "42P07".into(),
                     format!("relation \"{name}\" already exists, skipping"),
-                )),
+                ))),
                 0,
             ));
         }
@@ -136,11 +136,11 @@ impl Catalog {
         Ok(if dropped {
             DdlResult::Done
         } else {
-            DdlResult::Skipped(ErrorInfo::new(
+            DdlResult::Skipped(Box::new(ErrorInfo::new(
                 "NOTICE".into(),
                 "00000".into(),
                 format!("table \"{name}\" does not exist, skipping"),
-            ))
+            )))
         })
     }
 }

@@ -288,38 +288,53 @@ fn put_interval_verbose(out: &mut BytesMut, p: &IntervalParts) {
     out.put_u8(b'@');
     let mut is_zero = true;
     let mut is_before = false;
-    let mut add = |out: &mut BytesMut, value: i64, unit: &str| {
+    // AddVerboseIntPart: the first non-zero field sets "ago"; later ones are shown relative
+    // to it.
+    for (value, unit) in [
+        (p.year, "year"),
+        (p.mon, "mon"),
+        (p.day, "day"),
+        (p.hour, "hour"),
+        (p.min, "min"),
+    ] {
         if value == 0 {
-            return;
+            continue;
         }
+        let shown = if is_zero {
+            is_before = value < 0;
+            value.abs()
+        } else if is_before {
+            -value
+        } else {
+            value
+        };
         out.put_u8(b' ');
-        put_int(out, value.abs());
+        put_int(out, shown);
         out.put_u8(b' ');
         out.put_slice(unit.as_bytes());
-        if value.abs() != 1 {
+        if shown != 1 {
             out.put_u8(b's');
         }
-        if is_zero {
-            is_before = value < 0;
-        }
         is_zero = false;
-    };
-    add(out, p.year, "year");
-    add(out, p.mon, "mon");
-    add(out, p.day, "day");
-    add(out, p.hour, "hour");
-    add(out, p.min, "min");
+    }
     if p.sec != 0 || p.fsec != 0 {
         out.put_u8(b' ');
-        if (p.sec < 0 || p.fsec < 0) != is_before && !is_zero {
+        if p.sec < 0 || (p.sec == 0 && p.fsec < 0) {
+            if is_zero {
+                is_before = true;
+            } else if !is_before {
+                out.put_u8(b'-');
+            }
+        } else if is_before {
             out.put_u8(b'-');
         }
         put_int(out, p.sec.abs());
         put_fraction(out, p.fsec.unsigned_abs());
-        out.put_slice(b" secs");
-        if is_zero {
-            is_before = p.sec < 0 || p.fsec < 0;
-        }
+        out.put_slice(if p.sec.abs() != 1 || p.fsec != 0 {
+            b" secs"
+        } else {
+            b" sec"
+        });
         is_zero = false;
     }
     if is_zero {

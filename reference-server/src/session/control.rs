@@ -77,8 +77,11 @@ impl StatementControl {
 /// Cancel keys of live sessions: pid → (secret key bytes, control).
 #[derive(Default)]
 pub struct CancelRegistry {
-    sessions: Mutex<HashMap<i32, (Vec<u8>, Weak<StatementControl>)>>,
+    sessions: Mutex<HashMap<i32, CancelEntry>>,
 }
+
+/// A session's secret key and its statement control.
+type CancelEntry = (Vec<u8>, Weak<StatementControl>);
 
 impl CancelRegistry {
     pub fn register(&self, pid: i32, key: Vec<u8>, control: &Arc<StatementControl>) {

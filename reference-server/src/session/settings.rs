@@ -546,13 +546,14 @@ fn normalize_timezone(value: &str) -> Option<String> {
         return Some(tz.name().to_owned());
     }
     // Numeric offsets are hours east of UTC in SET TIME ZONE; PostgreSQL shows them POSIX-style.
-    if let Ok(hours) = f64::from_str(v) {
-        if hours.abs() <= 15.0 && hours.fract() == 0.0 {
-            let h = hours as i64;
-            let sign = if h < 0 { '-' } else { '+' };
-            let posix = if h <= 0 { '+' } else { '-' };
-            return Some(format!("<{sign}{:02}>{posix}{:02}", h.abs(), h.abs()));
-        }
+    if let Ok(hours) = f64::from_str(v)
+        && hours.abs() <= 15.0
+        && hours.fract() == 0.0
+    {
+        let h = hours as i64;
+        let sign = if h < 0 { '-' } else { '+' };
+        let posix = if h <= 0 { '+' } else { '-' };
+        return Some(format!("<{sign}{:02}>{posix}{:02}", h.abs(), h.abs()));
     }
     None
 }

@@ -135,9 +135,8 @@ impl Session {
             .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
         let table = last(&state.table);
         let rows = copy::decode(text, &state.options, state.targets.len()).map_err(|e| {
-            let mut err = e.error;
-            err.context = Some(format!("COPY {table}, line {}", e.line));
-            err
+            e.error
+                .with_context(format!("COPY {table}, line {}", e.line))
         })?;
         if rows.is_empty() {
             return Ok(0);
@@ -170,32 +169,30 @@ impl Session {
                         ""
                     };
                     let ty = crate::protocol::rows::pg_type(field.data_type());
-                    let mut err = SqlError::new(
+                    let err = SqlError::new(
                         "22P02",
                         format!(
                             "invalid input syntax for type {}: \"{v}\"",
                             type_display(ty.name())
                         ),
                     );
-                    err.context = Some(format!(
+                    return Err(err.with_context(format!(
                         "COPY {table}, line {}, column {}: \"{v}\"",
                         line_of(r),
                         field.name()
-                    ));
-                    return Err(err);
+                    )));
                 }
             };
             if !field.is_nullable() && array.null_count() > 0 {
                 let r = (0..n).find(|r| array.is_null(*r)).unwrap_or(0);
-                let mut err = SqlError::new(
+                let err = SqlError::new(
                     "23502",
                     format!(
                         "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
                         field.name()
                     ),
                 );
-                err.context = Some(format!("COPY {table}, line {}", line_of(r)));
-                return Err(err);
+                return Err(err.with_context(format!("COPY {table}, line {}", line_of(r))));
             }
             columns.push(array);
         }

@@ -9,12 +9,17 @@ use pgwire::error::{ErrorInfo, PgWireError};
 pub struct SqlError {
     pub code: &'static str,
     pub message: String,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
+    /// Rarely used fields, boxed to keep `Result<_, SqlError>` small.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Extra {
+    detail: Option<String>,
     /// 1-based character offset into the query, like PostgreSQL's `position` field.
-    pub position: Option<usize>,
+    position: Option<usize>,
     /// PostgreSQL's CONTEXT line (e.g. `COPY t, line 3`).
-    pub context: Option<String>,
+    context: Option<String>,
 }
 
 impl std::fmt::Display for SqlError {
@@ -30,21 +35,31 @@ impl SqlError {
         Self {
             code,
             message: message.into(),
-            detail: None,
-            hint: None,
-            position: None,
-            context: None,
+            extra: None,
         }
     }
 
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.extra().detail = Some(detail.into());
         self
     }
 
     pub fn with_position(mut self, position: Option<usize>) -> Self {
-        self.position = position;
+        self.extra().position = position;
         self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.extra().context = Some(context.into());
+        self
+    }
+
+    pub fn position(&self) -> Option<usize> {
+        self.extra.as_ref().and_then(|e| e.position)
     }
 
     pub fn syntax(message: impl Into<String>) -> Self {
@@ -72,10 +87,11 @@ impl SqlError {
 
     pub fn into_error_info(self) -> ErrorInfo {
         let mut info = ErrorInfo::new("ERROR".to_owned(), self.code.to_owned(), self.message);
-        info.detail = self.detail;
-        info.hint = self.hint;
-        info.position = self.position.map(|p| p.to_string());
-        info.where_context = self.context;
+        if let Some(extra) = self.extra {
+            info.detail = extra.detail;
+            info.position = extra.position.map(|p| p.to_string());
+            info.where_context = extra.context;
+        }
         info
     }
 }
@@ -195,6 +211,8 @@ fn from_message(raw: &str) -> SqlError {
         "42703"
     } else if lower.contains("non-nullable") || lower.contains("null value in column") {
         "23502"
+    } else if lower.contains("error parsing timestamp") || lower.contains("error parsing date") {
+        "22007"
     } else if lower.contains("overflow") {
         "22003"
     } else if lower.contains("cannot cast") || lower.contains("cast error") {

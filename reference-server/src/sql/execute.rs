@@ -279,7 +279,7 @@ impl Session {
 
     fn ddl_notice(&self, result: crate::catalog::DdlResult) {
         if let crate::catalog::DdlResult::Skipped(info) = result {
-            self.notice(info);
+            self.notice(*info);
         }
     }
 

@@ -109,8 +109,8 @@ mod tests {
         let e = parse("SELEC 1").err();
         assert_eq!(e.as_ref().map(|e| e.code), Some("42601"));
         assert_eq!(
-            e.map(|e| (e.message, e.position)),
-            Some(("syntax error at or near \"SELEC\"".to_owned(), Some(1)))
+            e.map(|e| (e.position(), e.message)),
+            Some((Some(1), "syntax error at or near \"SELEC\"".to_owned()))
         );
     }
 
