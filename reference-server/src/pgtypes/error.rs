@@ -66,6 +66,19 @@ impl PgTypeError {
         }
     }
 
+    /// PostgreSQL's report of invalid UTF-8: the bytes of the first bad sequence.
+    pub(crate) fn bad_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Self {
+        let at = err.valid_up_to();
+        let len = err.error_len().unwrap_or(bytes.len().saturating_sub(at)).max(1);
+        let shown: Vec<String> = bytes
+            .iter()
+            .skip(at)
+            .take(len)
+            .map(|b| format!("0x{b:02x}"))
+            .collect();
+        PgTypeError::InvalidUtf8(shown.join(" "))
+    }
+
     pub(crate) fn invalid(ty: &str, value: &str) -> Self {
         PgTypeError::InvalidText {
             ty: ty.to_string(),

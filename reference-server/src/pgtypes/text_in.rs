@@ -478,6 +478,9 @@ fn parse_datetime(s: &str, ctx: &InCtx) -> Result<DateTimeParts, PgTypeError> {
         rest = r;
     }
     let r = rest.trim_start_matches(is_pg_space);
+    if parts.date.is_none() && parts.time.is_none() {
+        return Err(PgTypeError::invalid("timestamp", orig));
+    }
     if !r.is_empty() {
         let bad = || PgTypeError::invalid("timestamp", orig);
         let zone = if r.eq_ignore_ascii_case("z") {
