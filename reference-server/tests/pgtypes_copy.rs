@@ -162,8 +162,13 @@ async fn copy_matches_postgresql() {
         if ours[..] != pg[..] {
             failures.push(format!("{opts_sql}: COPY TO\n ours {}\n   pg {}", show(&ours), show(&pg)));
         }
-        // PostgreSQL's output decodes back to the same rows, however it is chunked.
+        // PostgreSQL's output decodes back to the same rows, however it is chunked (except
+        // when the NULL string equals a data value: then PostgreSQL reads it back as NULL too).
+        let ambiguous = opts_sql.contains("NULL 'NULL'");
         for chunk in [1usize, 3, 7, 64, usize::MAX] {
+            if ambiguous {
+                break;
+            }
             let mut dec = CopyDecoder::new(batch.schema(), cols.clone(), opts.clone(), &settings);
             let mut got = Vec::new();
             let mut err = None;
