@@ -24,8 +24,18 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 
 /// Column types of the rows below.
 const TYPES: &[&str] = &[
-    "int4", "text", "float8", "timestamptz", "bool", "bytea", "numeric(10,2)", "int4[]",
-    "interval", "date", "jsonb", "varchar(5)",
+    "int4",
+    "text",
+    "float8",
+    "timestamptz",
+    "bool",
+    "bytea",
+    "numeric(10,2)",
+    "int4[]",
+    "interval",
+    "date",
+    "jsonb",
+    "varchar(5)",
 ];
 
 const ROWS: &[&str] = &[
@@ -53,18 +63,27 @@ fn values_sql() -> String {
 }
 
 /// The rows as Arrow arrays, built from PostgreSQL's text output through our text input.
-async fn rows_as_batch(client: &Client, settings: &FormatSettings) -> (RecordBatch, Vec<PgColumnType>) {
+async fn rows_as_batch(
+    client: &Client,
+    settings: &FormatSettings,
+) -> (RecordBatch, Vec<PgColumnType>) {
     let cols: Vec<PgColumnType> = TYPES
         .iter()
         .map(|t| parse_type_name(t).unwrap_or_else(|e| panic!("{t}: {e}")))
         .collect();
     let mut columns: Vec<Vec<ScalarValue>> = vec![Vec::new(); TYPES.len()];
-    for m in client.simple_query(&values_sql()).await.unwrap_or_else(|e| panic!("{e}")) {
+    for m in client
+        .simple_query(&values_sql())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
         if let SimpleQueryMessage::Row(r) = m {
             for (i, col) in cols.iter().enumerate() {
                 let v = match r.get(i) {
                     Some(t) => decode_text(t, col, settings).unwrap_or_else(|e| panic!("{t}: {e}")),
-                    None => decode_param(None, 0, &col.ty, settings).unwrap_or_else(|e| panic!("{e}")),
+                    None => {
+                        decode_param(None, 0, &col.ty, settings).unwrap_or_else(|e| panic!("{e}"))
+                    }
                 };
                 columns[i].push(v);
             }
@@ -85,13 +104,15 @@ async fn rows_as_batch(client: &Client, settings: &FormatSettings) -> (RecordBat
 }
 
 fn options_of(copy_sql: &str) -> CopyOptions {
-    let stmts = Parser::parse_sql(&PostgreSqlDialect {}, copy_sql).unwrap_or_else(|e| panic!("{copy_sql}: {e}"));
+    let stmts = Parser::parse_sql(&PostgreSqlDialect {}, copy_sql)
+        .unwrap_or_else(|e| panic!("{copy_sql}: {e}"));
     match stmts.first() {
         Some(Statement::Copy {
             options,
             legacy_options,
             ..
-        }) => CopyOptions::from_sqlparser(options, legacy_options).unwrap_or_else(|e| panic!("{copy_sql}: {e}")),
+        }) => CopyOptions::from_sqlparser(options, legacy_options)
+            .unwrap_or_else(|e| panic!("{copy_sql}: {e}")),
         other => panic!("not a COPY: {other:?}"),
     }
 }
@@ -160,7 +181,11 @@ async fn copy_matches_postgresql() {
             ours.extend_from_slice(&t);
         }
         if ours[..] != pg[..] {
-            failures.push(format!("{opts_sql}: COPY TO\n ours {}\n   pg {}", show(&ours), show(&pg)));
+            failures.push(format!(
+                "{opts_sql}: COPY TO\n ours {}\n   pg {}",
+                show(&ours),
+                show(&pg)
+            ));
         }
         // PostgreSQL's output decodes back to the same rows, however it is chunked (except
         // when the NULL string equals a data value: then PostgreSQL reads it back as NULL too).
@@ -195,25 +220,43 @@ async fn copy_matches_postgresql() {
             let merged = datafusion::arrow::compute::concat_batches(&batch.schema(), &got);
             match merged {
                 Ok(m) if m == batch => {}
-                Ok(m) => failures.push(format!("{opts_sql} chunk {chunk}: decoded rows differ:\n{m:?}\nvs\n{batch:?}")),
+                Ok(m) => failures.push(format!(
+                    "{opts_sql} chunk {chunk}: decoded rows differ:\n{m:?}\nvs\n{batch:?}"
+                )),
                 Err(e) => failures.push(format!("{opts_sql} chunk {chunk}: concat {e}")),
             }
         }
     }
     // A lone `\.` value must be quoted in single-column CSV output.
-    let single = pg_copy_out(&client, "COPY (SELECT E'\\\\.'::text AS x) TO STDOUT (FORMAT csv)")
-        .await
-        .unwrap_or_default();
+    let single = pg_copy_out(
+        &client,
+        "COPY (SELECT E'\\\\.'::text AS x) TO STDOUT (FORMAT csv)",
+    )
+    .await
+    .unwrap_or_default();
     let opts = options_of("COPY t TO STDOUT (FORMAT csv)");
     let one = RecordBatch::try_new(
-        Arc::new(Schema::new(vec![Field::new("x", datafusion::arrow::datatypes::DataType::Utf8, true)])),
+        Arc::new(Schema::new(vec![Field::new(
+            "x",
+            datafusion::arrow::datatypes::DataType::Utf8,
+            true,
+        )])),
         vec![Arc::new(datafusion::arrow::array::StringArray::from(vec!["\\."])) as ArrayRef],
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let ours = copy_out_batch(&one, &[parse_type_name("text").unwrap_or_else(|e| panic!("{e}"))], &opts, &settings)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let ours = copy_out_batch(
+        &one,
+        &[parse_type_name("text").unwrap_or_else(|e| panic!("{e}"))],
+        &opts,
+        &settings,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     if ours[..] != single[..] {
-        failures.push(format!("single \\. csv: ours {} pg {}", show(&ours), show(&single)));
+        failures.push(format!(
+            "single \\. csv: ours {} pg {}",
+            show(&ours),
+            show(&single)
+        ));
     }
     for f in &failures {
         eprintln!("MISMATCH {f}");
@@ -243,44 +286,90 @@ fn binary_row(fields: &[Option<&[u8]>]) -> Vec<u8> {
 
 /// Malformed COPY FROM inputs; each must fail in PostgreSQL and in our decoder alike.
 fn bad_inputs() -> Vec<(&'static str, Vec<u8>)> {
-    let good_row = binary_row(&[Some(&1i32.to_be_bytes()), Some(b"x"), Some(&0i32.to_be_bytes())]);
+    let good_row = binary_row(&[
+        Some(&1i32.to_be_bytes()),
+        Some(b"x"),
+        Some(&0i32.to_be_bytes()),
+    ]);
     vec![
         ("(FORMAT text)", b"x\tfoo\t2024-01-01\n".to_vec()),
         ("(FORMAT text)", b"1\tfoo\n".to_vec()),
         ("(FORMAT text)", b"1\tfoo\t2024-01-01\textra\n".to_vec()),
         ("(FORMAT text)", b"\\N\tfoo\t2024-01-01\n".to_vec()),
         ("(FORMAT text)", b"1\tfoo\t2024-13-01\n".to_vec()),
-        ("(FORMAT text)", b"1\tfoo\t2024-01-01\n2\tbar\tnope\n".to_vec()),
+        (
+            "(FORMAT text)",
+            b"1\tfoo\t2024-01-01\n2\tbar\tnope\n".to_vec(),
+        ),
         ("(FORMAT text)", b"1\t\xff\xfe\t2024-01-01\n".to_vec()),
         ("(FORMAT text)", b"99999999999\tfoo\t2024-01-01\n".to_vec()),
-        ("(FORMAT text)", b"1\tfoo\t2024-01-01\r\n2\tbar\t2024-01-02\n".to_vec()),
-        ("(FORMAT text)", b"1\tfoo\t2024-01-01\n2\tbar\t2024-01-02\r\n".to_vec()),
+        (
+            "(FORMAT text)",
+            b"1\tfoo\t2024-01-01\r\n2\tbar\t2024-01-02\n".to_vec(),
+        ),
+        (
+            "(FORMAT text)",
+            b"1\tfoo\t2024-01-01\n2\tbar\t2024-01-02\r\n".to_vec(),
+        ),
         ("(FORMAT text)", b"\n".to_vec()),
         ("(FORMAT text)", b"1\tfoo\\.\t2024-01-01\n".to_vec()),
-        ("(FORMAT text)", b" 1 \tfoo\t 2024-01-01 \n2\t\\x41\\101\tJan 5 2024x\n".to_vec()),
+        (
+            "(FORMAT text)",
+            b" 1 \tfoo\t 2024-01-01 \n2\t\\x41\\101\tJan 5 2024x\n".to_vec(),
+        ),
         ("(FORMAT csv)", b"1,\"unterminated\n".to_vec()),
         ("(FORMAT csv)", b"1,a\n".to_vec()),
         ("(FORMAT csv)", b"1,a,2024-01-01,extra\n".to_vec()),
         ("(FORMAT csv)", b",a,2024-01-01\n".to_vec()),
         ("(FORMAT csv)", b"1.5,a,2024-01-01\n".to_vec()),
-        ("(FORMAT binary)", b"NOTPGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec()),
+        (
+            "(FORMAT binary)",
+            b"NOTPGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec(),
+        ),
         ("(FORMAT binary)", b"PGCOPY\n\xff\r\n\0\0\0".to_vec()),
-        ("(FORMAT binary)", [binary_header(), good_row[..good_row.len() - 3].to_vec()].concat()),
-        ("(FORMAT binary)", [binary_header(), binary_row(&[Some(&1i32.to_be_bytes()), Some(b"x")])].concat()),
         (
             "(FORMAT binary)",
-            [binary_header(), binary_row(&[Some(&[0, 0, 1]), Some(b"x"), None]), vec![0xff, 0xff]].concat(),
+            [binary_header(), good_row[..good_row.len() - 3].to_vec()].concat(),
         ),
         (
             "(FORMAT binary)",
-            [binary_header(), binary_row(&[None, Some(b"x"), None]), vec![0xff, 0xff]].concat(),
+            [
+                binary_header(),
+                binary_row(&[Some(&1i32.to_be_bytes()), Some(b"x")]),
+            ]
+            .concat(),
         ),
         (
             "(FORMAT binary)",
-            [binary_header(), binary_row(&[Some(&1i32.to_be_bytes()), Some(b"\xff"), None]), vec![0xff, 0xff]]
-                .concat(),
+            [
+                binary_header(),
+                binary_row(&[Some(&[0, 0, 1]), Some(b"x"), None]),
+                vec![0xff, 0xff],
+            ]
+            .concat(),
         ),
-        ("(FORMAT binary)", [binary_header(), good_row.clone()].concat()),
+        (
+            "(FORMAT binary)",
+            [
+                binary_header(),
+                binary_row(&[None, Some(b"x"), None]),
+                vec![0xff, 0xff],
+            ]
+            .concat(),
+        ),
+        (
+            "(FORMAT binary)",
+            [
+                binary_header(),
+                binary_row(&[Some(&1i32.to_be_bytes()), Some(b"\xff"), None]),
+                vec![0xff, 0xff],
+            ]
+            .concat(),
+        ),
+        (
+            "(FORMAT binary)",
+            [binary_header(), good_row.clone()].concat(),
+        ),
     ]
 }
 
@@ -312,12 +401,21 @@ async fn copy_errors_match_postgresql() {
             sink.finish().await
         }
         .await;
-        let pg_err = pg_result.as_ref().err().and_then(|e| e.as_db_error()).map(|e| {
-            (e.code().code().to_string(), e.message().to_string(), e.where_().map(str::to_string))
-        });
+        let pg_err = pg_result
+            .as_ref()
+            .err()
+            .and_then(|e| e.as_db_error())
+            .map(|e| {
+                (
+                    e.code().code().to_string(),
+                    e.message().to_string(),
+                    e.where_().map(str::to_string),
+                )
+            });
         let opts = options_of(&sql);
         for chunk in [1usize, 5, usize::MAX] {
-            let mut dec = CopyDecoder::new(schema.clone(), cols.clone(), opts.clone(), &settings).with_table("t");
+            let mut dec = CopyDecoder::new(schema.clone(), cols.clone(), opts.clone(), &settings)
+                .with_table("t");
             let mut ours = None;
             for piece in data.chunks(chunk.min(data.len().max(1))) {
                 if let Err(e) = dec.push(piece) {
@@ -330,12 +428,19 @@ async fn copy_errors_match_postgresql() {
             }
             let ours = ours.map(|e| (e.code.to_string(), e.message.clone(), Some(e.context("t"))));
             let same = match (&ours, &pg_err) {
-                (Some(o), Some(p)) => o.0 == p.0 && o.1 == p.1 && p.2.as_deref().is_none_or(|w| Some(w) == o.2.as_deref()),
+                (Some(o), Some(p)) => {
+                    o.0 == p.0
+                        && o.1 == p.1
+                        && p.2.as_deref().is_none_or(|w| Some(w) == o.2.as_deref())
+                }
                 (None, None) => true,
                 _ => false,
             };
             if !same {
-                failures.push(format!("{opts_sql} {} chunk {chunk}:\n ours {ours:?}\n   pg {pg_err:?}", show(&data)));
+                failures.push(format!(
+                    "{opts_sql} {} chunk {chunk}:\n ours {ours:?}\n   pg {pg_err:?}",
+                    show(&data)
+                ));
             }
         }
         let _ = client.batch_execute("TRUNCATE t").await;
@@ -343,5 +448,9 @@ async fn copy_errors_match_postgresql() {
     for f in &failures {
         eprintln!("MISMATCH {f}");
     }
-    assert!(failures.is_empty(), "{} COPY error checks failed", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} COPY error checks failed",
+        failures.len()
+    );
 }

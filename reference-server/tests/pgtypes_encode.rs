@@ -170,19 +170,28 @@ const CASES: &[(&str, &str)] = &[
     ("'{{1,2},{3,4}}'", "int4[]"),
     ("'{-1,32767}'", "int2[]"),
     ("'{9223372036854775807}'", "int8[]"),
-    (r#"'{"a b","",NULL,"NULL","x,y","q\"q","back\\slash",plain}'"#, "text[]"),
+    (
+        r#"'{"a b","",NULL,"NULL","x,y","q\"q","back\\slash",plain}'"#,
+        "text[]",
+    ),
     (r#"'{"{braces}"," lead"}'"#, "varchar[]"),
     ("'{1.5,NaN,-Infinity,1e100}'", "float8[]"),
     ("'{0.1,2.5}'", "float4[]"),
     ("'{2024-01-01,infinity}'", "date[]"),
-    ("ARRAY['2024-01-01 00:00:00+00'::timestamptz]", "timestamptz[]"),
+    (
+        "ARRAY['2024-01-01 00:00:00+00'::timestamptz]",
+        "timestamptz[]",
+    ),
     ("ARRAY['2024-01-01 00:00:00'::timestamp]", "timestamp[]"),
     ("'{t,f,NULL}'", "bool[]"),
     ("ARRAY['\\x01ff'::bytea]", "bytea[]"),
     ("'{1.5,2}'", "numeric[]"),
     (r#"'{"1 day","2 hours"}'"#, "interval[]"),
     (r#"ARRAY['{"a":1}'::jsonb]"#, "jsonb[]"),
-    ("ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid]", "uuid[]"),
+    (
+        "ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid]",
+        "uuid[]",
+    ),
     ("ARRAY[NULL]::int4[]", "int4[]"),
     ("'{12:00:00}'", "time[]"),
     ("NULL", "int4"),
@@ -193,7 +202,13 @@ const CASES: &[(&str, &str)] = &[
 fn setting_variants() -> Vec<(Vec<String>, FormatSettings)> {
     let base = FormatSettings::default();
     let mut v = vec![(vec!["SET TimeZone = 'UTC'".to_string()], base.clone())];
-    for tz in ["Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "+03:00"] {
+    for tz in [
+        "Europe/Paris",
+        "America/New_York",
+        "Asia/Kolkata",
+        "Australia/Lord_Howe",
+        "+03:00",
+    ] {
         let s = FormatSettings {
             time_zone: tz.to_string(),
             ..base.clone()
@@ -210,20 +225,38 @@ fn setting_variants() -> Vec<(Vec<String>, FormatSettings)> {
             interval_style: style.to_string(),
             ..base.clone()
         };
-        v.push((vec!["SET TimeZone = 'UTC'".into(), format!("SET IntervalStyle = {style}")], s));
+        v.push((
+            vec![
+                "SET TimeZone = 'UTC'".into(),
+                format!("SET IntervalStyle = {style}"),
+            ],
+            s,
+        ));
     }
     for digits in [0, -3, 3] {
         let s = FormatSettings {
             extra_float_digits: digits,
             ..base.clone()
         };
-        v.push((vec!["SET TimeZone = 'UTC'".into(), format!("SET extra_float_digits = {digits}")], s));
+        v.push((
+            vec![
+                "SET TimeZone = 'UTC'".into(),
+                format!("SET extra_float_digits = {digits}"),
+            ],
+            s,
+        ));
     }
     let s = FormatSettings {
         bytea_output: "escape".into(),
         ..base
     };
-    v.push((vec!["SET TimeZone = 'UTC'".into(), "SET bytea_output = escape".into()], s));
+    v.push((
+        vec![
+            "SET TimeZone = 'UTC'".into(),
+            "SET bytea_output = escape".into(),
+        ],
+        s,
+    ));
     v
 }
 
@@ -256,7 +289,10 @@ async fn encodings_match_postgresql() {
     let mut checked = 0;
     for (set_sql, settings) in setting_variants() {
         for s in &set_sql {
-            client.batch_execute(s).await.unwrap_or_else(|e| panic!("{s}: {e}"));
+            client
+                .batch_execute(s)
+                .await
+                .unwrap_or_else(|e| panic!("{s}: {e}"));
         }
         let mut batch_cols: Vec<ArrayRef> = Vec::new();
         let mut batch_types: Vec<PgColumnType> = Vec::new();
@@ -290,7 +326,10 @@ async fn encodings_match_postgresql() {
                 }
             };
             if col.ty != pg_ty {
-                failures.push(format!("{ctx}: type {} but PostgreSQL says {}", col.ty, pg_ty));
+                failures.push(format!(
+                    "{ctx}: type {} but PostgreSQL says {}",
+                    col.ty, pg_ty
+                ));
             }
             // Our value: PostgreSQL's binary output read back by our binary input.
             let scalar = match decode_param(binary.as_deref(), 1, &col.ty, &settings) {
@@ -359,7 +398,11 @@ async fn encodings_match_postgresql() {
             }
             // Collect a wide row (text for odd columns, binary for even) for encode_data_rows.
             let binary_col = batch_cols.len() % 2 == 0;
-            let expect = if binary_col { binary.clone() } else { text.clone().map(String::into_bytes) };
+            let expect = if binary_col {
+                binary.clone()
+            } else {
+                text.clone().map(String::into_bytes)
+            };
             match expect {
                 Some(v) => {
                     expected_row.put_i32(v.len() as i32);
@@ -375,16 +418,25 @@ async fn encodings_match_postgresql() {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                datafusion::arrow::datatypes::Field::new(format!("c{i}"), a.data_type().clone(), true)
+                datafusion::arrow::datatypes::Field::new(
+                    format!("c{i}"),
+                    a.data_type().clone(),
+                    true,
+                )
             })
             .collect();
         let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(fields));
-        let formats: Vec<i16> = (0..batch_cols.len()).map(|i| i16::from(i % 2 == 0)).collect();
+        let formats: Vec<i16> = (0..batch_cols.len())
+            .map(|i| i16::from(i % 2 == 0))
+            .collect();
         match RecordBatch::try_new(schema, batch_cols) {
             Ok(batch) => match encode_data_rows(&batch, &batch_types, &formats, &settings) {
                 Ok(rows) if rows.len() == 1 => {
                     if rows[0].data[..] != expected_row[..] {
-                        failures.push(format!("[{}] encode_data_rows row differs", set_sql.join("; ")));
+                        failures.push(format!(
+                            "[{}] encode_data_rows row differs",
+                            set_sql.join("; ")
+                        ));
                     }
                     if rows[0].field_count as usize != batch_types.len() {
                         failures.push("encode_data_rows field_count wrong".into());
@@ -400,5 +452,9 @@ async fn encodings_match_postgresql() {
         eprintln!("MISMATCH {f}");
     }
     assert!(checked > 200, "only {checked} cases ran");
-    assert!(failures.is_empty(), "{} of {checked} checks failed (see MISMATCH lines)", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed (see MISMATCH lines)",
+        failures.len()
+    );
 }

@@ -39,9 +39,31 @@ fn noise(rng: &mut Rng, len: usize) -> Vec<u8> {
 }
 
 const TYPES: &[&str] = &[
-    "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "text", "bytea", "date",
-    "time", "timetz", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb", "inet",
-    "cidr", "int4[]", "text[]", "numeric[]", "timestamptz[]", "bpchar",
+    "int2",
+    "int4",
+    "int8",
+    "float4",
+    "float8",
+    "numeric",
+    "bool",
+    "text",
+    "bytea",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
+    "inet",
+    "cidr",
+    "int4[]",
+    "text[]",
+    "numeric[]",
+    "timestamptz[]",
+    "bpchar",
 ];
 
 #[test]

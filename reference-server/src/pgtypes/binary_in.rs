@@ -7,12 +7,12 @@ use datafusion::arrow::datatypes::IntervalMonthDayNano;
 use datafusion::scalar::ScalarValue;
 use postgres_types::Type;
 
+use super::PgTypeError;
 use super::datetime::{UNIX_TO_PG_DAYS, UNIX_TO_PG_USECS, put_offset, put_time};
 use super::mapping::{PgColumnType, pg_type_to_arrow};
 use super::numeric::parse_numeric_binary;
 use super::text_in::inet_binary_to_text;
 use super::text_out::put_uuid;
-use super::PgTypeError;
 
 fn short() -> PgTypeError {
     PgTypeError::Other {
@@ -26,7 +26,8 @@ fn wrong_len(_ty: &Type) -> PgTypeError {
 }
 
 fn fixed<const N: usize>(b: &[u8], ty: &Type) -> Result<[u8; N], PgTypeError> {
-    b.try_into().map_err(|_| if b.len() < N { short() } else { wrong_len(ty) })
+    b.try_into()
+        .map_err(|_| if b.len() < N { short() } else { wrong_len(ty) })
 }
 
 fn utf8(b: &[u8]) -> Result<String, PgTypeError> {
@@ -163,7 +164,9 @@ fn parse_array_binary(
         let len = read_i32(b, pos)?;
         let _lbound = read_i32(b, pos)?;
         if len < 0 {
-            return Err(PgTypeError::InvalidBinary("array size exceeds the maximum allowed".into()));
+            return Err(PgTypeError::InvalidBinary(
+                "array size exceeds the maximum allowed".into(),
+            ));
         }
         total = total.saturating_mul(len as u64);
         dims.push(len as usize);
@@ -173,7 +176,10 @@ fn parse_array_binary(
         return Err(short());
     }
     if ndim == 0 {
-        return Ok(ScalarValue::List(ScalarValue::new_list_nullable(&[], &elem_arrow)));
+        return Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+            &[],
+            &elem_arrow,
+        )));
     }
     let mut leaves = Vec::with_capacity(total as usize);
     for _ in 0..total {
@@ -185,7 +191,10 @@ fn parse_array_binary(
         let len = usize::try_from(len).map_err(|_| short())?;
         let raw = b.get(*pos..*pos + len).ok_or_else(short)?;
         *pos += len;
-        leaves.push(super::text_in::coerce(parse_binary(raw, elem)?, &elem_arrow)?);
+        leaves.push(super::text_in::coerce(
+            parse_binary(raw, elem)?,
+            &elem_arrow,
+        )?);
     }
     if *pos != b.len() {
         return Err(PgTypeError::InvalidBinary(
@@ -214,7 +223,10 @@ fn nest(
                 }
                 groups.push(nest(part, inner, elem));
             }
-            let item_type = groups.first().map(|g| g.data_type()).unwrap_or_else(|| elem.clone());
+            let item_type = groups
+                .first()
+                .map(|g| g.data_type())
+                .unwrap_or_else(|| elem.clone());
             ScalarValue::List(ScalarValue::new_list_nullable(&groups, &item_type))
         }
     }

@@ -5,13 +5,13 @@ use datafusion::arrow::array::Array;
 use datafusion::arrow::datatypes::Field;
 use postgres_types::Type;
 
+use super::PgTypeError;
 use super::datetime::{UNIX_TO_PG_DAYS, UNIX_TO_PG_USECS, USECS_PER_DAY};
 use super::datum::{Datum, datum_at};
 use super::mapping::{PgColumnType, pg_type_of};
 use super::settings::FormatSettings;
 use super::text_in::{parse_inet, parse_timetz, parse_uuid};
 use super::text_out::{TextCtx, decimal_of, put_text};
-use super::PgTypeError;
 
 /// Appends the PostgreSQL binary form of `array[row]` to `out`; returns `false` (writing
 /// nothing) for NULL.
@@ -70,7 +70,10 @@ fn as_i64(d: &Datum<'_>, col: &PgColumnType) -> Result<i64, PgTypeError> {
         Datum::UInt(v) => i64::try_from(*v).map_err(|_| out_of_range(col, v)),
         Datum::Bool(b) => Ok(i64::from(*b)),
         Datum::Dec128(v, _, 0) => i64::try_from(*v).map_err(|_| out_of_range(col, v)),
-        Datum::Str(s) => s.trim().parse().map_err(|_| PgTypeError::invalid(col.sql_name(), s)),
+        Datum::Str(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| PgTypeError::invalid(col.sql_name(), s)),
         _ => Err(cannot(d, col)),
     }
 }
@@ -116,9 +119,9 @@ pub(crate) fn put_binary(
     out: &mut BytesMut,
 ) -> Result<(), PgTypeError> {
     if let Datum::List(values) = d {
-        let elem = col.element().unwrap_or_else(|| {
-            pg_type_of(&Field::new("item", values.data_type().clone(), true))
-        });
+        let elem = col
+            .element()
+            .unwrap_or_else(|| pg_type_of(&Field::new("item", values.data_type().clone(), true)));
         return put_array_binary(values.as_ref(), &elem, ctx, out);
     }
     if let Datum::Struct(array, row) = d {
@@ -196,8 +199,13 @@ pub(crate) fn put_binary(
         Type::INTERVAL => match d {
             Datum::Interval(m, days, us) => {
                 out.put_i64(*us);
-                out.put_i32(i32::try_from(*days).map_err(|_| PgTypeError::DateTimeOutOfRange("interval"))?);
-                out.put_i32(i32::try_from(*m).map_err(|_| PgTypeError::DateTimeOutOfRange("interval"))?);
+                out.put_i32(
+                    i32::try_from(*days)
+                        .map_err(|_| PgTypeError::DateTimeOutOfRange("interval"))?,
+                );
+                out.put_i32(
+                    i32::try_from(*m).map_err(|_| PgTypeError::DateTimeOutOfRange("interval"))?,
+                );
             }
             Datum::Time(us) => {
                 out.put_i64(*us);

@@ -163,7 +163,13 @@ pub fn put_timestamp(out: &mut BytesMut, unix_usecs: i64, tz: Option<&SessionTz>
     put_ymd(out, y, m, d);
     out.put_u8(b' ');
     let secs = time / 1_000_000;
-    put_hms(out, secs / 3600, secs / 60 % 60, secs % 60, time % 1_000_000);
+    put_hms(
+        out,
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        time % 1_000_000,
+    );
     if let Some(off) = offset {
         put_offset(out, off);
     }
@@ -324,7 +330,11 @@ fn put_interval_verbose(out: &mut BytesMut, p: &IntervalParts) {
         }
         put_int(out, p.sec.abs());
         put_fraction(out, p.fsec.unsigned_abs());
-        out.put_slice(if p.sec.abs() != 1 || p.fsec != 0 { b" secs" } else { b" sec" });
+        out.put_slice(if p.sec.abs() != 1 || p.fsec != 0 {
+            b" secs"
+        } else {
+            b" sec"
+        });
         is_zero = false;
     }
     if is_zero {
@@ -345,7 +355,13 @@ fn put_fraction(out: &mut BytesMut, usec: u64) {
 }
 
 fn put_interval_iso(out: &mut BytesMut, p: &IntervalParts) {
-    if p.year == 0 && p.mon == 0 && p.day == 0 && p.hour == 0 && p.min == 0 && p.sec == 0 && p.fsec == 0
+    if p.year == 0
+        && p.mon == 0
+        && p.day == 0
+        && p.hour == 0
+        && p.min == 0
+        && p.sec == 0
+        && p.fsec == 0
     {
         out.put_slice(b"PT0S");
         return;
@@ -377,8 +393,10 @@ fn put_interval_iso(out: &mut BytesMut, p: &IntervalParts) {
 }
 
 fn put_interval_sql(out: &mut BytesMut, p: &IntervalParts) {
-    let has_neg = p.year < 0 || p.mon < 0 || p.day < 0 || p.hour < 0 || p.min < 0 || p.sec < 0 || p.fsec < 0;
-    let has_pos = p.year > 0 || p.mon > 0 || p.day > 0 || p.hour > 0 || p.min > 0 || p.sec > 0 || p.fsec > 0;
+    let has_neg =
+        p.year < 0 || p.mon < 0 || p.day < 0 || p.hour < 0 || p.min < 0 || p.sec < 0 || p.fsec < 0;
+    let has_pos =
+        p.year > 0 || p.mon > 0 || p.day > 0 || p.hour > 0 || p.min > 0 || p.sec > 0 || p.fsec > 0;
     let has_ym = p.year != 0 || p.mon != 0;
     let has_day_time = p.day != 0 || p.hour != 0 || p.min != 0 || p.sec != 0 || p.fsec != 0;
     let has_day = p.day != 0;

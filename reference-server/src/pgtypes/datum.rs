@@ -3,12 +3,12 @@
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StructArray};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal32Type, Decimal64Type, Decimal128Type,
-    Decimal256Type, DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
-    DurationSecondType, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
-    Int64Type, IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
-    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
-    TimeUnit, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    DataType, Date32Type, Date64Type, Decimal32Type, Decimal64Type, Decimal128Type, Decimal256Type,
+    DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
+    Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
+    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType, TimeUnit,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type, i256,
 };
 
@@ -78,13 +78,19 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Option<Datum<'_>>, PgTy
     let dt = array.data_type();
     macro_rules! prim {
         ($t:ty) => {
-            array.as_primitive_opt::<$t>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?
+            array
+                .as_primitive_opt::<$t>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?
         };
     }
     let d = match dt {
         DataType::Null => return Ok(None),
         DataType::Boolean => Datum::Bool(
-            array.as_boolean_opt().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_boolean_opt()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::Int8 => Datum::Int(i64::from(prim!(Int8Type))),
         DataType::Int16 => Datum::Int(i64::from(prim!(Int16Type))),
@@ -102,25 +108,46 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Option<Datum<'_>>, PgTy
         DataType::Decimal128(p, s) => Datum::Dec128(prim!(Decimal128Type), *p, *s),
         DataType::Decimal256(_, s) => Datum::Dec256(prim!(Decimal256Type), *s),
         DataType::Utf8 => Datum::Str(
-            array.as_string_opt::<i32>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_string_opt::<i32>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::LargeUtf8 => Datum::Str(
-            array.as_string_opt::<i64>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_string_opt::<i64>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::Utf8View => Datum::Str(
-            array.as_string_view_opt().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_string_view_opt()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::Binary => Datum::Bytes(
-            array.as_binary_opt::<i32>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_binary_opt::<i32>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::LargeBinary => Datum::Bytes(
-            array.as_binary_opt::<i64>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_binary_opt::<i64>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::BinaryView => Datum::Bytes(
-            array.as_binary_view_opt().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_binary_view_opt()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::FixedSizeBinary(_) => Datum::Bytes(
-            array.as_fixed_size_binary_opt().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_fixed_size_binary_opt()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::Date32 => Datum::Date(i64::from(prim!(Date32Type))),
         DataType::Date64 => Datum::Date(prim!(Date64Type).div_euclid(86_400_000)),
@@ -162,39 +189,61 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Option<Datum<'_>>, PgTy
         }
         DataType::Interval(IntervalUnit::MonthDayNano) => {
             let v = prim!(IntervalMonthDayNanoType);
-            Datum::Interval(i64::from(v.months), i64::from(v.days), v.nanoseconds / 1_000)
+            Datum::Interval(
+                i64::from(v.months),
+                i64::from(v.days),
+                v.nanoseconds / 1_000,
+            )
         }
         DataType::List(_) => Datum::List(
-            array.as_list_opt::<i32>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_list_opt::<i32>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::LargeList(_) => Datum::List(
-            array.as_list_opt::<i64>().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_list_opt::<i64>()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
         DataType::FixedSizeList(_, _) => Datum::List(
-            array.as_fixed_size_list_opt().map(|a| a.value(row)).ok_or_else(|| unsupported(dt))?,
+            array
+                .as_fixed_size_list_opt()
+                .map(|a| a.value(row))
+                .ok_or_else(|| unsupported(dt))?,
         ),
-        DataType::Struct(_) => Datum::Struct(
-            array.as_struct_opt().ok_or_else(|| unsupported(dt))?,
-            row,
-        ),
+        DataType::Struct(_) => {
+            Datum::Struct(array.as_struct_opt().ok_or_else(|| unsupported(dt))?, row)
+        }
         DataType::Dictionary(key, _) => {
-            let dict = array.as_any_dictionary_opt().ok_or_else(|| unsupported(dt))?;
+            let dict = array
+                .as_any_dictionary_opt()
+                .ok_or_else(|| unsupported(dt))?;
             let keys = dict.keys();
             let index = match key.as_ref() {
-                DataType::Int8 => keys.as_primitive_opt::<Int8Type>().map(|k| k.value(row) as i64),
-                DataType::Int16 => keys.as_primitive_opt::<Int16Type>().map(|k| k.value(row) as i64),
-                DataType::Int32 => keys.as_primitive_opt::<Int32Type>().map(|k| k.value(row) as i64),
+                DataType::Int8 => keys
+                    .as_primitive_opt::<Int8Type>()
+                    .map(|k| k.value(row) as i64),
+                DataType::Int16 => keys
+                    .as_primitive_opt::<Int16Type>()
+                    .map(|k| k.value(row) as i64),
+                DataType::Int32 => keys
+                    .as_primitive_opt::<Int32Type>()
+                    .map(|k| k.value(row) as i64),
                 DataType::Int64 => keys.as_primitive_opt::<Int64Type>().map(|k| k.value(row)),
-                DataType::UInt8 => keys.as_primitive_opt::<UInt8Type>().map(|k| k.value(row) as i64),
-                DataType::UInt16 => {
-                    keys.as_primitive_opt::<UInt16Type>().map(|k| k.value(row) as i64)
-                }
-                DataType::UInt32 => {
-                    keys.as_primitive_opt::<UInt32Type>().map(|k| k.value(row) as i64)
-                }
-                DataType::UInt64 => {
-                    keys.as_primitive_opt::<UInt64Type>().map(|k| k.value(row) as i64)
-                }
+                DataType::UInt8 => keys
+                    .as_primitive_opt::<UInt8Type>()
+                    .map(|k| k.value(row) as i64),
+                DataType::UInt16 => keys
+                    .as_primitive_opt::<UInt16Type>()
+                    .map(|k| k.value(row) as i64),
+                DataType::UInt32 => keys
+                    .as_primitive_opt::<UInt32Type>()
+                    .map(|k| k.value(row) as i64),
+                DataType::UInt64 => keys
+                    .as_primitive_opt::<UInt64Type>()
+                    .map(|k| k.value(row) as i64),
                 _ => None,
             }
             .ok_or_else(|| unsupported(dt))?;

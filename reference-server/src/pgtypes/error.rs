@@ -69,7 +69,10 @@ impl PgTypeError {
     /// PostgreSQL's report of invalid UTF-8: the bytes of the first bad sequence.
     pub(crate) fn bad_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Self {
         let at = err.valid_up_to();
-        let len = err.error_len().unwrap_or(bytes.len().saturating_sub(at)).max(1);
+        let len = err
+            .error_len()
+            .unwrap_or(bytes.len().saturating_sub(at))
+            .max(1);
         let shown: Vec<String> = bytes
             .iter()
             .skip(at)

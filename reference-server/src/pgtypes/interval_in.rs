@@ -223,10 +223,20 @@ fn parse_verbose(s: &str) -> Option<Acc> {
             None => {
                 // A bare number before a time field is days (SQL standard), else seconds.
                 let next_is_clock = toks.get(i + 1).is_some_and(|n| n.contains(':'));
-                if toks.get(i + 1).is_some_and(|n| n != "ago" && !n.contains(':')) {
+                if toks
+                    .get(i + 1)
+                    .is_some_and(|n| n != "ago" && !n.contains(':'))
+                {
                     return None;
                 }
-                acc.add(value, if next_is_clock { Unit::Day } else { Unit::Second });
+                acc.add(
+                    value,
+                    if next_is_clock {
+                        Unit::Day
+                    } else {
+                        Unit::Second
+                    },
+                );
                 i += 1;
             }
         }
@@ -266,12 +276,27 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(parse_interval("1 day 02:00:00").ok(), Some((0, 1, 7_200_000_000)));
+        assert_eq!(
+            parse_interval("1 day 02:00:00").ok(),
+            Some((0, 1, 7_200_000_000))
+        );
         assert_eq!(parse_interval("2 hours").ok(), Some((0, 0, 7_200_000_000)));
-        assert_eq!(parse_interval("1 year 2 mons 3 days 04:05:06").ok(), Some((14, 3, 14_706_000_000)));
-        assert_eq!(parse_interval("1.5 days").ok(), Some((0, 1, 43_200_000_000)));
-        assert_eq!(parse_interval("2 hours ago").ok(), Some((0, 0, -7_200_000_000)));
-        assert_eq!(parse_interval("P1Y2M3DT4H5M6S").ok(), Some((14, 3, 14_706_000_000)));
+        assert_eq!(
+            parse_interval("1 year 2 mons 3 days 04:05:06").ok(),
+            Some((14, 3, 14_706_000_000))
+        );
+        assert_eq!(
+            parse_interval("1.5 days").ok(),
+            Some((0, 1, 43_200_000_000))
+        );
+        assert_eq!(
+            parse_interval("2 hours ago").ok(),
+            Some((0, 0, -7_200_000_000))
+        );
+        assert_eq!(
+            parse_interval("P1Y2M3DT4H5M6S").ok(),
+            Some((14, 3, 14_706_000_000))
+        );
         assert!(parse_interval("bogus").is_err());
     }
 }

@@ -4,8 +4,8 @@
 
 use bytes::BytesMut;
 
-use super::numeric::parse_numeric_text;
 use super::PgTypeError;
+use super::numeric::parse_numeric_text;
 
 enum Value {
     Null,
@@ -78,7 +78,9 @@ impl Parser<'_> {
                     }
                 }
                 members.sort_by(|a, b| {
-                    a.0.len().cmp(&b.0.len()).then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
+                    a.0.len()
+                        .cmp(&b.0.len())
+                        .then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
                 });
                 self.depth -= 1;
                 Ok(Value::Object(members))
@@ -317,7 +319,9 @@ mod tests {
     #[test]
     fn normalizes() {
         assert_eq!(
-            normalize(r#"{"bb":1,"a":[1,2.50,1e2],"a":true}"#).ok().as_deref(),
+            normalize(r#"{"bb":1,"a":[1,2.50,1e2],"a":true}"#)
+                .ok()
+                .as_deref(),
             Some(r#"{"a": true, "bb": 1}"#)
         );
         assert!(normalize("{").is_err());

@@ -224,7 +224,10 @@ pub fn pg_type_to_arrow(col: &PgColumnType) -> Result<DataType, PgTypeError> {
 
 /// True for `serial`, `bigserial`, `smallserial` (columns with an implicit sequence default).
 pub fn is_serial_type(dt: &SqlType) -> bool {
-    matches!(custom_name(dt).as_deref(), Some("serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"))
+    matches!(
+        custom_name(dt).as_deref(),
+        Some("serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2")
+    )
 }
 
 fn custom_name(dt: &SqlType) -> Option<String> {

@@ -22,7 +22,10 @@ pub struct DecimalText {
 
 impl DecimalText {
     pub fn from_i128(v: i128, scale: i8) -> Self {
-        let digits = itoa::Buffer::new().format(v.unsigned_abs()).as_bytes().to_vec();
+        let digits = itoa::Buffer::new()
+            .format(v.unsigned_abs())
+            .as_bytes()
+            .to_vec();
         Self::with_scale(v < 0, digits, scale)
     }
 
@@ -111,7 +114,10 @@ impl DecimalText {
         all.extend(std::iter::repeat_n(b'0', frac_pad));
         let groups: Vec<i16> = all
             .chunks(4)
-            .map(|c| c.iter().fold(0i16, |acc, &d| acc * 10 + i16::from(d - b'0')))
+            .map(|c| {
+                c.iter()
+                    .fold(0i16, |acc, &d| acc * 10 + i16::from(d - b'0'))
+            })
             .collect();
         let int_groups = (int_pad + int_len) / 4;
         let mut weight = int_groups as i32 - 1;
@@ -160,7 +166,9 @@ impl DecimalText {
         }
         let text = std::str::from_utf8(digits).map_err(|_| PgTypeError::invalid(ty, original))?;
         if precision_needed <= 38 {
-            let v: i128 = text.parse().map_err(|_| PgTypeError::invalid(ty, original))?;
+            let v: i128 = text
+                .parse()
+                .map_err(|_| PgTypeError::invalid(ty, original))?;
             let v = if self.negative { -v } else { v };
             Ok(ScalarValue::Decimal128(Some(v), 38, scale as i8))
         } else {
@@ -219,10 +227,17 @@ pub fn parse_numeric_text(s: &str) -> Result<DecimalText, PgTypeError> {
         digits.extend(std::iter::repeat_n(b'0', (-scale) as usize));
         scale = 0;
     }
-    let lead = digits.iter().position(|&d| d != b'0').unwrap_or(digits.len());
+    let lead = digits
+        .iter()
+        .position(|&d| d != b'0')
+        .unwrap_or(digits.len());
     let keep_from = lead.min(digits.len().saturating_sub(scale as usize + 1));
     let digits = digits.split_off(keep_from.min(digits.len()));
-    let digits = if digits.is_empty() { b"0".to_vec() } else { digits };
+    let digits = if digits.is_empty() {
+        b"0".to_vec()
+    } else {
+        digits
+    };
     Ok(DecimalText {
         negative,
         digits,
@@ -272,7 +287,10 @@ pub fn parse_numeric_binary(buf: &[u8]) -> Result<DecimalText, PgTypeError> {
     let first_weight = weight;
     if first_weight < 0 {
         // leading fractional zero groups
-        digits.extend(std::iter::repeat_n(b'0', (4 * (-first_weight - 1)) as usize));
+        digits.extend(std::iter::repeat_n(
+            b'0',
+            (4 * (-first_weight - 1)) as usize,
+        ));
     }
     for g in &groups {
         digits.extend_from_slice(format!("{g:04}").as_bytes());
@@ -295,9 +313,16 @@ pub fn parse_numeric_binary(buf: &[u8]) -> Result<DecimalText, PgTypeError> {
         frac_digits += 1;
     }
     let int_len = digits.len() - frac_digits;
-    let lead = digits[..int_len].iter().position(|&d| d != b'0').unwrap_or(int_len);
+    let lead = digits[..int_len]
+        .iter()
+        .position(|&d| d != b'0')
+        .unwrap_or(int_len);
     let digits: Vec<u8> = digits[lead..].to_vec();
-    let digits = if digits.is_empty() { b"0".to_vec() } else { digits };
+    let digits = if digits.is_empty() {
+        b"0".to_vec()
+    } else {
+        digits
+    };
     let negative = sign == NUMERIC_NEG;
     Ok(DecimalText {
         negative,
@@ -322,16 +347,28 @@ mod tests {
         assert_eq!(text(&DecimalText::from_i128(-5, 3)), "-0.005");
         assert_eq!(text(&DecimalText::from_i128(15000000000, 10).trim()), "1.5");
         assert_eq!(text(&DecimalText::from_i128(12, -2)), "1200");
-        assert_eq!(text(&parse_numeric_text(" 1.50e1 ").unwrap_or(DecimalText::from_i64(0))), "15.0");
+        assert_eq!(
+            text(&parse_numeric_text(" 1.50e1 ").unwrap_or(DecimalText::from_i64(0))),
+            "15.0"
+        );
     }
 
     #[test]
     fn binary_round_trip() {
-        for (v, s) in [(12345i128, 2i8), (-1, 0), (0, 3), (100000000, 0), (1, 9), (-123456789, 4)] {
+        for (v, s) in [
+            (12345i128, 2i8),
+            (-1, 0),
+            (0, 3),
+            (100000000, 0),
+            (1, 9),
+            (-123456789, 4),
+        ] {
             let d = DecimalText::from_i128(v, s);
             let mut b = BytesMut::new();
             d.put_binary(&mut b);
-            let back = parse_numeric_binary(&b).map(|x| text(&x)).unwrap_or_default();
+            let back = parse_numeric_binary(&b)
+                .map(|x| text(&x))
+                .unwrap_or_default();
             assert_eq!(back, text(&d), "{v} {s}");
         }
     }

@@ -3,11 +3,11 @@
 use datafusion::scalar::ScalarValue;
 use postgres_types::Type;
 
+use super::PgTypeError;
 use super::binary_in::parse_binary;
 use super::mapping::{PgColumnType, pg_type_to_arrow};
 use super::settings::FormatSettings;
 use super::text_in::{InCtx, parse_text};
-use super::PgTypeError;
 
 /// Decodes one Bind parameter. `raw = None` is SQL NULL (a typed null of the parameter's
 /// Arrow type); `format` 0 = text, 1 = binary. Parameters of unspecified type (`unknown`,
@@ -26,8 +26,7 @@ pub fn decode_param(
     };
     match format {
         0 => {
-            let text =
-                std::str::from_utf8(bytes).map_err(|e| PgTypeError::bad_utf8(bytes, &e))?;
+            let text = std::str::from_utf8(bytes).map_err(|e| PgTypeError::bad_utf8(bytes, &e))?;
             decode_text(text, &col, s)
         }
         1 => parse_binary(bytes, &col),

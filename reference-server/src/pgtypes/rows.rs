@@ -4,12 +4,12 @@ use bytes::{BufMut, BytesMut};
 use datafusion::arrow::record_batch::RecordBatch;
 use pgwire::messages::data::DataRow;
 
+use super::PgTypeError;
 use super::binary_out::{binary_ctx, put_binary};
 use super::datum::datum_at;
 use super::mapping::PgColumnType;
 use super::settings::FormatSettings;
 use super::text_out::{TextCtx, put_text};
-use super::PgTypeError;
 
 /// Encodes every row of `batch` as a DataRow: per column, `formats[i]` 0 = text, 1 = binary.
 /// `cols` gives each column's PostgreSQL type (usually [`super::pg_type_of`] of the field).

@@ -43,7 +43,10 @@ impl SessionTz {
     pub fn parse(name: &str) -> Option<SessionTz> {
         let trimmed = name.trim();
         let lower = trimmed.to_ascii_lowercase();
-        if matches!(lower.as_str(), "utc" | "gmt" | "z" | "zulu" | "etc/utc" | "etc/gmt") {
+        if matches!(
+            lower.as_str(),
+            "utc" | "gmt" | "z" | "zulu" | "etc/utc" | "etc/gmt"
+        ) {
             return Some(SessionTz::Fixed(0));
         }
         if let Some(secs) = parse_offset(trimmed) {

@@ -9,14 +9,14 @@ use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano};
 use datafusion::scalar::ScalarValue;
 use postgres_types::Type;
 
+use super::PgTypeError;
 use super::datetime::{
-    USECS_PER_DAY, UNIX_EPOCH_JDATE, date2j, days_in_month, put_offset, put_time,
+    UNIX_EPOCH_JDATE, USECS_PER_DAY, date2j, days_in_month, put_offset, put_time,
 };
 use super::interval_in::parse_interval;
 use super::mapping::{PgColumnType, pg_type_to_arrow, sql_name};
 use super::numeric::parse_numeric_text;
 use super::settings::{FormatSettings, SessionTz};
-use super::PgTypeError;
 
 /// Session context for text input.
 pub(crate) struct InCtx {
@@ -56,8 +56,12 @@ pub(crate) fn parse_text(
     }
     let name = sql_name(&col.ty);
     Ok(match col.ty {
-        Type::INT2 => ScalarValue::Int16(Some(parse_int(s, name)?.try_into().map_err(|_| range(name, s))?)),
-        Type::INT4 => ScalarValue::Int32(Some(parse_int(s, name)?.try_into().map_err(|_| range(name, s))?)),
+        Type::INT2 => ScalarValue::Int16(Some(
+            parse_int(s, name)?.try_into().map_err(|_| range(name, s))?,
+        )),
+        Type::INT4 => ScalarValue::Int32(Some(
+            parse_int(s, name)?.try_into().map_err(|_| range(name, s))?,
+        )),
         Type::INT8 => ScalarValue::Int64(Some(parse_int(s, name)?)),
         Type::OID => {
             let v = parse_int(s, name)?;
@@ -75,7 +79,9 @@ pub(crate) fn parse_text(
         Type::DATE => ScalarValue::Date32(Some(parse_date(s, ctx)?)),
         Type::TIME => ScalarValue::Time64Microsecond(Some(parse_time(s, ctx)?)),
         Type::TIMETZ => ScalarValue::Utf8(Some(canonical_timetz(s, ctx)?)),
-        Type::TIMESTAMP => ScalarValue::TimestampMicrosecond(Some(parse_timestamp(s, false, ctx)?), None),
+        Type::TIMESTAMP => {
+            ScalarValue::TimestampMicrosecond(Some(parse_timestamp(s, false, ctx)?), None)
+        }
         Type::TIMESTAMPTZ => ScalarValue::TimestampMicrosecond(
             Some(parse_timestamp(s, true, ctx)?),
             Some(Arc::from("UTC")),
@@ -85,10 +91,11 @@ pub(crate) fn parse_text(
             ScalarValue::IntervalMonthDayNano(Some(IntervalMonthDayNano::new(
                 months,
                 days,
-                us.checked_mul(1000).ok_or(PgTypeError::DateTimeValueOutOfRange {
-                    what: "interval",
-                    value: s.to_string(),
-                })?,
+                us.checked_mul(1000)
+                    .ok_or(PgTypeError::DateTimeValueOutOfRange {
+                        what: "interval",
+                        value: s.to_string(),
+                    })?,
             )))
         }
         Type::UUID => {
@@ -144,7 +151,13 @@ pub(crate) fn parse_int(s: &str, ty: &str) -> Result<i64, PgTypeError> {
         let d = i64::from(b - b'0');
         v = v
             .checked_mul(10)
-            .and_then(|v| if neg { v.checked_sub(d) } else { v.checked_add(d) })
+            .and_then(|v| {
+                if neg {
+                    v.checked_sub(d)
+                } else {
+                    v.checked_add(d)
+                }
+            })
             .ok_or_else(|| range(ty, s))?;
     }
     Ok(v)
@@ -220,7 +233,10 @@ pub(crate) fn parse_bytea(s: &str) -> Result<Vec<u8>, PgTypeError> {
                 continue;
             }
             let bad_digit = |at: usize| {
-                let ch = s[2..].get(at..).and_then(|r| r.chars().next()).unwrap_or('?');
+                let ch = s[2..]
+                    .get(at..)
+                    .and_then(|r| r.chars().next())
+                    .unwrap_or('?');
                 PgTypeError::Other {
                     code: "22023",
                     message: format!("invalid hexadecimal digit: \"{ch}\""),
@@ -279,7 +295,11 @@ pub(crate) fn parse_uuid(s: &str) -> Result<[u8; 16], PgTypeError> {
         }
     }
     let rest = &body[i..];
-    let ok = if braced { rest == b"}" } else { rest.is_empty() };
+    let ok = if braced {
+        rest == b"}"
+    } else {
+        rest.is_empty()
+    };
     if ok { Ok(out) } else { Err(bad()) }
 }
 
@@ -388,7 +408,11 @@ fn parse_clock<'a>(s: &'a str, orig: &str) -> Result<((i64, i64, i64, i64), &'a 
     Ok(((h, m, sec, usec), rest))
 }
 
-fn parse_ymd(s: &str, orig: &str, ctx: &InCtx) -> Result<Option<((i64, u32, u32), usize)>, PgTypeError> {
+fn parse_ymd(
+    s: &str,
+    orig: &str,
+    ctx: &InCtx,
+) -> Result<Option<((i64, u32, u32), usize)>, PgTypeError> {
     let bad = || PgTypeError::invalid("date", orig);
     let (a, rest) = take_digits(s);
     if a.is_empty() {
@@ -432,7 +456,10 @@ fn parse_ymd(s: &str, orig: &str, ctx: &InCtx) -> Result<Option<((i64, u32, u32)
     }
     // YYYYMMDD
     if a.len() == 8 && (rest.is_empty() || rest.starts_with([' ', 'T', 't'])) {
-        return Ok(Some(((num(&a[..4])?, num(&a[4..6])? as u32, num(&a[6..])? as u32), 8)));
+        return Ok(Some((
+            (num(&a[..4])?, num(&a[4..6])? as u32, num(&a[6..])? as u32),
+            8,
+        )));
     }
     Ok(None)
 }
@@ -579,24 +606,30 @@ pub(crate) fn parse_date(s: &str, ctx: &InCtx) -> Result<i32, PgTypeError> {
 
 /// time_in → microseconds since midnight.
 pub(crate) fn parse_time(s: &str, ctx: &InCtx) -> Result<i64, PgTypeError> {
-    let p = parse_datetime(s, ctx).map_err(|e| need_named_parse_error("time without time zone", s, e))?;
+    let p = parse_datetime(s, ctx)
+        .map_err(|e| need_named_parse_error("time without time zone", s, e))?;
     if p.special == Some(Special::Allballs) {
         return Ok(0);
     }
     if p.special.is_some() {
         return Err(PgTypeError::invalid("time without time zone", s));
     }
-    let clock = p.time.ok_or_else(|| PgTypeError::invalid("time without time zone", s))?;
+    let clock = p
+        .time
+        .ok_or_else(|| PgTypeError::invalid("time without time zone", s))?;
     check_clock(clock, s)
 }
 
 /// timetz_in → (microseconds, seconds east of UTC).
 pub(crate) fn parse_timetz_ctx(s: &str, ctx: &InCtx) -> Result<(i64, i32), PgTypeError> {
-    let p = parse_datetime(s, ctx).map_err(|e| need_named_parse_error("time with time zone", s, e))?;
+    let p =
+        parse_datetime(s, ctx).map_err(|e| need_named_parse_error("time with time zone", s, e))?;
     let clock = match p.special {
         Some(Special::Allballs) => (0, 0, 0, 0),
         Some(_) => return Err(PgTypeError::invalid("time with time zone", s)),
-        None => p.time.ok_or_else(|| PgTypeError::invalid("time with time zone", s))?,
+        None => p
+            .time
+            .ok_or_else(|| PgTypeError::invalid("time with time zone", s))?,
     };
     let us = check_clock(clock, s)?;
     let east = match p.tz {
@@ -783,7 +816,12 @@ pub(crate) fn parse_inet(s: &str, is_cidr: bool) -> Result<Inet, PgTypeError> {
 
 /// Decodes inet_send's form into the text PostgreSQL would print.
 pub(crate) fn inet_binary_to_text(b: &[u8], is_cidr: bool) -> Result<String, PgTypeError> {
-    let bad = || PgTypeError::InvalidBinary(format!("invalid length in external \"{}\" value", if is_cidr { "cidr" } else { "inet" }));
+    let bad = || {
+        PgTypeError::InvalidBinary(format!(
+            "invalid length in external \"{}\" value",
+            if is_cidr { "cidr" } else { "inet" }
+        ))
+    };
     let (family, bits, nb) = match b {
         [f, bits, _, nb, ..] => (*f, *bits, *nb as usize),
         _ => return Err(bad()),
@@ -793,7 +831,12 @@ pub(crate) fn inet_binary_to_text(b: &[u8], is_cidr: bool) -> Result<String, PgT
         return Err(bad());
     }
     let addr = match (family, nb) {
-        (2, 4) => IpAddr::V4(Ipv4Addr::new(addr_bytes[0], addr_bytes[1], addr_bytes[2], addr_bytes[3])),
+        (2, 4) => IpAddr::V4(Ipv4Addr::new(
+            addr_bytes[0],
+            addr_bytes[1],
+            addr_bytes[2],
+            addr_bytes[3],
+        )),
         (3, 16) => {
             let mut o = [0u8; 16];
             o.copy_from_slice(addr_bytes);
@@ -801,7 +844,11 @@ pub(crate) fn inet_binary_to_text(b: &[u8], is_cidr: bool) -> Result<String, PgT
         }
         _ => return Err(bad()),
     };
-    let net = Inet { addr, bits, is_cidr };
+    let net = Inet {
+        addr,
+        bits,
+        is_cidr,
+    };
     if bits > net.max_bits() {
         return Err(bad());
     }
@@ -863,7 +910,10 @@ fn parse_array_level(
     skip_ws(pos);
     if b.get(*pos) == Some(&b'}') {
         *pos += 1;
-        return Ok(ScalarValue::List(ScalarValue::new_list_nullable(&[], elem_type)));
+        return Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+            &[],
+            elem_type,
+        )));
     }
     loop {
         skip_ws(pos);
@@ -892,11 +942,16 @@ fn parse_array_level(
         }
     }
     let item_type = if nested {
-        items.first().map(|v| v.data_type()).unwrap_or_else(|| elem_type.clone())
+        items
+            .first()
+            .map(|v| v.data_type())
+            .unwrap_or_else(|| elem_type.clone())
     } else {
         elem_type.clone()
     };
-    Ok(ScalarValue::List(ScalarValue::new_list_nullable(&items, &item_type)))
+    Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+        &items, &item_type,
+    )))
 }
 
 /// Casts a parsed element to the array's element type, so list building sees one type.

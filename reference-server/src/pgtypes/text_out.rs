@@ -5,13 +5,13 @@ use datafusion::arrow::array::Array;
 use datafusion::arrow::datatypes::DataType;
 use postgres_types::Type;
 
+use super::PgTypeError;
 use super::datetime::{IntervalStyle, put_date, put_interval, put_time, put_timestamp};
 use super::datum::{Datum, datum_at};
 use super::float::{put_f32, put_f64};
 use super::mapping::{PgColumnType, pg_type_of};
 use super::numeric::DecimalText;
 use super::settings::{FormatSettings, SessionTz};
-use super::PgTypeError;
 
 /// The settings in the form the encoders use (the time zone parsed once).
 #[derive(Debug, Clone)]
@@ -156,7 +156,11 @@ pub(crate) fn put_text(
         }
         (_, Datum::List(values)) => {
             let elem = col.element().unwrap_or_else(|| {
-                let f = datafusion::arrow::datatypes::Field::new("item", values.data_type().clone(), true);
+                let f = datafusion::arrow::datatypes::Field::new(
+                    "item",
+                    values.data_type().clone(),
+                    true,
+                );
                 pg_type_of(&f)
             });
             put_array_text(values.as_ref(), &elem, ctx, out)?;
@@ -183,7 +187,8 @@ fn put_natural(d: &Datum<'_>, ctx: &TextCtx, out: &mut BytesMut) -> Result<(), P
         Datum::Timestamp(us) => put_timestamp(out, *us, None),
         Datum::Interval(m, d, us) => put_interval(out, *m, *d, *us, ctx.interval_style),
         Datum::List(values) => {
-            let f = datafusion::arrow::datatypes::Field::new("item", values.data_type().clone(), true);
+            let f =
+                datafusion::arrow::datatypes::Field::new("item", values.data_type().clone(), true);
             put_array_text(values.as_ref(), &pg_type_of(&f), ctx, out)?;
         }
         Datum::Struct(array, row) => put_record_text(array, *row, ctx, out)?,
@@ -196,7 +201,10 @@ fn array_needs_quote(s: &[u8]) -> bool {
     s.is_empty()
         || s.eq_ignore_ascii_case(b"NULL")
         || s.iter().any(|&c| {
-            matches!(c, b'"' | b'\\' | b'{' | b'}' | b',' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+            matches!(
+                c,
+                b'"' | b'\\' | b'{' | b'}' | b',' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c
+            )
         })
 }
 
@@ -204,7 +212,11 @@ fn put_quoted(out: &mut BytesMut, s: &[u8], double_quotes_in_quotes: bool) {
     out.put_u8(b'"');
     for &c in s {
         if c == b'"' || c == b'\\' {
-            out.put_u8(if double_quotes_in_quotes && c == b'"' { b'"' } else { b'\\' });
+            out.put_u8(if double_quotes_in_quotes && c == b'"' {
+                b'"'
+            } else {
+                b'\\'
+            });
             if double_quotes_in_quotes && c == b'\\' {
                 out.put_u8(b'\\');
                 continue;
@@ -264,7 +276,19 @@ fn put_record_text(
             put_text(&d, &pg_type_of(field), ctx, &mut scratch)?;
             let needs = scratch.is_empty()
                 || scratch.iter().any(|&c| {
-                    matches!(c, b'"' | b'\\' | b'(' | b')' | b',' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+                    matches!(
+                        c,
+                        b'"' | b'\\'
+                            | b'('
+                            | b')'
+                            | b','
+                            | b' '
+                            | b'\t'
+                            | b'\n'
+                            | b'\r'
+                            | 0x0b
+                            | 0x0c
+                    )
                 });
             if needs {
                 put_quoted(out, &scratch, true);

@@ -19,7 +19,10 @@ pub struct Cluster {
 fn run(as_postgres: bool, prog: &str, args: &[&str]) {
     let path = format!("{PG_BIN}/{prog}");
     let status = if as_postgres {
-        Command::new("runuser").args(["-u", "postgres", "--", &path]).args(args).status()
+        Command::new("runuser")
+            .args(["-u", "postgres", "--", &path])
+            .args(args)
+            .status()
     } else {
         Command::new(&path).args(args).status()
     };
@@ -55,16 +58,34 @@ impl Cluster {
         run(
             root,
             "initdb",
-            &["-D", &data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"],
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ],
         );
         let opts = format!("-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off");
         let log = format!("{d}/log");
-        run(root, "pg_ctl", &["-D", &data, "-l", &log, "-w", "-o", &opts, "start"]);
+        run(
+            root,
+            "pg_ctl",
+            &["-D", &data, "-l", &log, "-w", "-o", &opts, "start"],
+        );
         Cluster { dir, port }
     }
 
     pub async fn connect(&self) -> Client {
-        let conn_str = format!("host=127.0.0.1 port={} user=postgres dbname=postgres", self.port);
+        let conn_str = format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres",
+            self.port
+        );
         let (client, conn) = tokio_postgres::connect(&conn_str, NoTls)
             .await
             .unwrap_or_else(|e| panic!("connect: {e}"));
@@ -82,7 +103,10 @@ impl Drop for Cluster {
         let path = format!("{PG_BIN}/pg_ctl");
         let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
         let _ = if root {
-            Command::new("runuser").args(["-u", "postgres", "--", &path]).args(args).status()
+            Command::new("runuser")
+                .args(["-u", "postgres", "--", &path])
+                .args(args)
+                .status()
         } else {
             Command::new(&path).args(args).status()
         };

@@ -5,13 +5,13 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
-use super::options::{CopyFormat, CopyOptions};
 use super::BINARY_SIGNATURE;
+use super::options::{CopyFormat, CopyOptions};
+use crate::pgtypes::PgTypeError;
 use crate::pgtypes::binary_in::parse_binary;
 use crate::pgtypes::mapping::PgColumnType;
 use crate::pgtypes::settings::FormatSettings;
 use crate::pgtypes::text_in::{InCtx, parse_text};
-use crate::pgtypes::PgTypeError;
 
 /// Longest row accepted, so a stream without line ends cannot exhaust memory.
 const MAX_ROW_BYTES: usize = 256 << 20;
@@ -39,7 +39,11 @@ impl CopyError {
     pub fn context(&self, table: &str) -> String {
         match (&self.column, &self.value, &self.line_text) {
             (Some(c), Some(v), _) => {
-                format!("COPY {table}, line {}, column {c}: \"{}\"", self.line, limit(v))
+                format!(
+                    "COPY {table}, line {}, column {c}: \"{}\"",
+                    self.line,
+                    limit(v)
+                )
             }
             (Some(c), None, _) => format!("COPY {table}, line {}, column {c}", self.line),
             (None, _, Some(t)) => format!("COPY {table}, line {}: \"{}\"", self.line, limit(t)),
@@ -110,7 +114,11 @@ impl CopyDecoder {
         settings: &FormatSettings,
     ) -> Self {
         let names = |list: &[String]| -> Vec<bool> {
-            schema.fields().iter().map(|f| list.iter().any(|n| n == f.name())).collect()
+            schema
+                .fields()
+                .iter()
+                .map(|f| list.iter().any(|n| n == f.name()))
+                .collect()
         };
         let force_not_null = names(&opts.force_not_null);
         let force_null = names(&opts.force_null);
@@ -310,7 +318,11 @@ impl CopyDecoder {
                         return Err(e);
                     }
                     let n = self.buf.len();
-                    if self.buf.last() == Some(&b'\r') { (n - 1, n) } else { (n, n) }
+                    if self.buf.last() == Some(&b'\r') {
+                        (n - 1, n)
+                    } else {
+                        (n, n)
+                    }
                 }
                 None => break,
             };
@@ -417,7 +429,11 @@ impl CopyDecoder {
         loop {
             if i >= line.len() || line[i] == delim {
                 let raw = &line[start..i.min(line.len())];
-                fields.push(if raw == null { None } else { Some(unescape_text(raw)) });
+                fields.push(if raw == null {
+                    None
+                } else {
+                    Some(unescape_text(raw))
+                });
                 if i >= line.len() {
                     break;
                 }
@@ -505,12 +521,15 @@ impl CopyDecoder {
         let mut values = Vec::with_capacity(ncols);
         // Columns convert in order; a missing one fails when its turn comes, as in
         // PostgreSQL (so a bad first value is reported before a missing later column).
-        let padded = fields.into_iter().map(Some).chain(std::iter::repeat(None)).take(ncols);
+        let padded = fields
+            .into_iter()
+            .map(Some)
+            .chain(std::iter::repeat(None))
+            .take(ncols);
         for (i, f) in padded.enumerate() {
             let Some(f) = f else {
                 let missing = self.schema.field(i).name().clone();
-                let mut e =
-                    bad_format(format!("missing data for column \"{missing}\""), self.line);
+                let mut e = bad_format(format!("missing data for column \"{missing}\""), self.line);
                 e.line_text = line_text();
                 return Err(e);
             };
@@ -518,16 +537,13 @@ impl CopyDecoder {
             let v = match f {
                 None => None,
                 Some(bytes) => {
-                    let text = String::from_utf8(bytes).map_err(|e| {
-                        CopyError {
-                            code: "22021",
-                            message: PgTypeError::bad_utf8(e.as_bytes(), &e.utf8_error())
-                                .to_string(),
-                            line: self.line,
-                            column: Some(field.name().clone()),
-                            value: None,
-                            line_text: None,
-                        }
+                    let text = String::from_utf8(bytes).map_err(|e| CopyError {
+                        code: "22021",
+                        message: PgTypeError::bad_utf8(e.as_bytes(), &e.utf8_error()).to_string(),
+                        line: self.line,
+                        column: Some(field.name().clone()),
+                        value: None,
+                        line_text: None,
                     })?;
                     let parsed = parse_text(&text, &self.cols[i], &self.ctx)
                         .map_err(|e| self.value_error(e, i, Some(text.clone())))?;
@@ -576,15 +592,17 @@ impl CopyDecoder {
                         line_text: None,
                     });
                 }
-                ScalarValue::try_from(dt).map_err(|e| self.value_error(
-                    PgTypeError::FeatureNotSupported(e.to_string()),
-                    i,
-                    None,
-                ))
+                ScalarValue::try_from(dt).map_err(|e| {
+                    self.value_error(PgTypeError::FeatureNotSupported(e.to_string()), i, None)
+                })
             }
             Some(s) if s.data_type() == *dt => Ok(s),
             Some(s) => s.cast_to(dt).map_err(|_| {
-                let err = if matches!(dt, datafusion::arrow::datatypes::DataType::Decimal128(..) | datafusion::arrow::datatypes::DataType::Decimal256(..)) {
+                let err = if matches!(
+                    dt,
+                    datafusion::arrow::datatypes::DataType::Decimal128(..)
+                        | datafusion::arrow::datatypes::DataType::Decimal256(..)
+                ) {
                     PgTypeError::NumericOverflow
                 } else {
                     PgTypeError::FeatureNotSupported(format!(
@@ -657,7 +675,10 @@ impl CopyDecoder {
                 return Err(bad_format("invalid COPY file header (WITH OIDS)", 1));
             }
             if flags & !0xffff & !(1 << 16) != 0 {
-                return Err(bad_format("unrecognized critical flags in COPY file header", 1));
+                return Err(bad_format(
+                    "unrecognized critical flags in COPY file header",
+                    1,
+                ));
             }
             let ext = read_i32(b, sig_len + 4);
             if ext < 0 {
@@ -684,7 +705,10 @@ impl CopyDecoder {
                 self.ended = true;
                 pos += 2;
                 if pos < b.len() {
-                    return Err(bad_format("received copy data after EOF marker", self.line + 1));
+                    return Err(bad_format(
+                        "received copy data after EOF marker",
+                        self.line + 1,
+                    ));
                 }
                 break;
             }

@@ -102,7 +102,11 @@ impl CopyOptions {
         CopyOptions {
             format,
             delimiter: if csv { b',' } else { b'\t' },
-            null: if csv { String::new() } else { "\\N".to_string() },
+            null: if csv {
+                String::new()
+            } else {
+                "\\N".to_string()
+            },
             header: false,
             quote: b'"',
             escape: b'"',
@@ -142,15 +146,18 @@ impl CopyOptions {
                 CopyOption::Header(b) => set(&mut g.header, *b)?,
                 CopyOption::Quote(c) => set(&mut g.quote, *c)?,
                 CopyOption::Escape(c) => set(&mut g.escape, *c)?,
-                CopyOption::ForceQuote(cols) => {
-                    set(&mut g.force_quote, force_quote_of(cols.iter().map(|i| i.value.clone())))?
-                }
-                CopyOption::ForceNotNull(cols) => {
-                    set(&mut g.force_not_null, cols.iter().map(|i| i.value.clone()).collect())?
-                }
-                CopyOption::ForceNull(cols) => {
-                    set(&mut g.force_null, cols.iter().map(|i| i.value.clone()).collect())?
-                }
+                CopyOption::ForceQuote(cols) => set(
+                    &mut g.force_quote,
+                    force_quote_of(cols.iter().map(|i| i.value.clone())),
+                )?,
+                CopyOption::ForceNotNull(cols) => set(
+                    &mut g.force_not_null,
+                    cols.iter().map(|i| i.value.clone()).collect(),
+                )?,
+                CopyOption::ForceNull(cols) => set(
+                    &mut g.force_null,
+                    cols.iter().map(|i| i.value.clone()).collect(),
+                )?,
                 CopyOption::Encoding(e) => set(&mut g.encoding, e.clone())?,
             }
         }
@@ -210,7 +217,9 @@ impl CopyOptions {
             return Err(unsupported("COPY force quote available only in CSV mode"));
         }
         if !csv && g.force_not_null.is_some() {
-            return Err(unsupported("COPY force not null available only in CSV mode"));
+            return Err(unsupported(
+                "COPY force not null available only in CSV mode",
+            ));
         }
         if !csv && g.force_null.is_some() {
             return Err(unsupported("COPY force null available only in CSV mode"));
@@ -243,7 +252,9 @@ impl CopyOptions {
             o.encoding = Some(enc);
         }
         if matches!(o.delimiter, b'\r' | b'\n') {
-            return Err(invalid_param("COPY delimiter cannot be newline or carriage return"));
+            return Err(invalid_param(
+                "COPY delimiter cannot be newline or carriage return",
+            ));
         }
         if o.null.contains(['\r', '\n']) {
             return Err(invalid_param(
@@ -262,13 +273,19 @@ impl CopyOptions {
             return Err(unsupported("COPY delimiter and quote must be different"));
         }
         if csv && o.null.as_bytes().contains(&o.delimiter) {
-            return Err(unsupported("CSV delimiter character must not appear in the NULL specification"));
+            return Err(unsupported(
+                "CSV delimiter character must not appear in the NULL specification",
+            ));
         }
         if csv && o.null.as_bytes().contains(&o.quote) {
-            return Err(unsupported("CSV quote character must not appear in the NULL specification"));
+            return Err(unsupported(
+                "CSV quote character must not appear in the NULL specification",
+            ));
         }
         if format == CopyFormat::Text && o.null.as_bytes().contains(&o.delimiter) {
-            return Err(unsupported("COPY delimiter must not appear in the NULL specification"));
+            return Err(unsupported(
+                "COPY delimiter must not appear in the NULL specification",
+            ));
         }
         Ok(o)
     }

@@ -4,14 +4,14 @@ use bytes::{BufMut, Bytes, BytesMut};
 use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::options::{CopyFormat, CopyOptions, ForceQuote};
 use super::BINARY_SIGNATURE;
+use super::options::{CopyFormat, CopyOptions, ForceQuote};
+use crate::pgtypes::PgTypeError;
 use crate::pgtypes::binary_out::{binary_ctx, put_binary};
 use crate::pgtypes::datum::datum_at;
 use crate::pgtypes::mapping::PgColumnType;
 use crate::pgtypes::settings::FormatSettings;
 use crate::pgtypes::text_out::{TextCtx, put_text};
-use crate::pgtypes::PgTypeError;
 
 /// What precedes the rows: the binary signature and header, or the HEADER line.
 pub fn copy_out_header(opts: &CopyOptions, schema: &Schema) -> Option<Bytes> {
@@ -172,8 +172,7 @@ fn put_csv(out: &mut BytesMut, s: &[u8], force: bool, single: bool, opts: &CopyO
     let needs = force
         || s == opts.null.as_bytes()
         || (single && s == b"\\.")
-        || s
-            .iter()
+        || s.iter()
             .any(|&c| c == opts.delimiter || c == opts.quote || c == b'\n' || c == b'\r');
     if !needs {
         out.put_slice(s);
