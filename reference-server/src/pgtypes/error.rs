@@ -58,7 +58,7 @@ impl PgTypeError {
             PgTypeError::FieldOutOfRange(_)
             | PgTypeError::DateTimeOutOfRange(_)
             | PgTypeError::DateTimeValueOutOfRange { .. } => "22008",
-            PgTypeError::Other { code, .. } => *code,
+            PgTypeError::Other { code, .. } => code,
             PgTypeError::InvalidBinary(_) => "22P03",
             PgTypeError::InvalidUtf8(_) => "22021",
             PgTypeError::FeatureNotSupported(_) => "0A000",
