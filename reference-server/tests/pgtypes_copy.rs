@@ -143,7 +143,7 @@ const OPTION_SETS: &[&str] = &[
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn copy_matches_postgresql() {
+async fn pgtypes_copy_matches_postgresql() {
     let cluster = Cluster::start();
     let client = cluster.connect().await;
     client
@@ -374,7 +374,7 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn copy_errors_match_postgresql() {
+async fn pgtypes_copy_errors_match_postgresql() {
     let cluster = Cluster::start();
     let client = cluster.connect().await;
     client

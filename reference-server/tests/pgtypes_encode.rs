@@ -282,7 +282,7 @@ fn one(v: ScalarValue) -> Result<ArrayRef, String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn encodings_match_postgresql() {
+async fn pgtypes_encodings_match_postgresql() {
     let cluster = Cluster::start();
     let client = cluster.connect().await;
     let mut failures = Vec::new();
