@@ -282,7 +282,7 @@ fn one(v: ScalarValue) -> Result<ArrayRef, String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn encodings_match_postgresql() {
+async fn pgtypes_encodings_match_postgresql() {
     let cluster = Cluster::start();
     let client = cluster.connect().await;
     let mut failures = Vec::new();
@@ -397,7 +397,7 @@ async fn encodings_match_postgresql() {
                 Err(e) => failures.push(format!("{ctx}: encode_binary: {e}")),
             }
             // Collect a wide row (text for odd columns, binary for even) for encode_data_rows.
-            let binary_col = batch_cols.len() % 2 == 0;
+            let binary_col = batch_cols.len().is_multiple_of(2);
             let expect = if binary_col {
                 binary.clone()
             } else {
@@ -427,7 +427,7 @@ async fn encodings_match_postgresql() {
             .collect();
         let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(fields));
         let formats: Vec<i16> = (0..batch_cols.len())
-            .map(|i| i16::from(i % 2 == 0))
+            .map(|i| i16::from(i.is_multiple_of(2)))
             .collect();
         match RecordBatch::try_new(schema, batch_cols) {
             Ok(batch) => match encode_data_rows(&batch, &batch_types, &formats, &settings) {

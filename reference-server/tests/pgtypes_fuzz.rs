@@ -67,7 +67,7 @@ const TYPES: &[&str] = &[
 ];
 
 #[test]
-fn decode_param_never_panics() {
+fn pgtypes_decode_param_never_panics() {
     let settings = FormatSettings {
         time_zone: "Europe/Paris".into(),
         ..FormatSettings::default()
@@ -97,7 +97,7 @@ fn decode_param_never_panics() {
 }
 
 #[test]
-fn copy_decoder_never_panics() {
+fn pgtypes_copy_decoder_never_panics() {
     let settings = FormatSettings::default();
     let schema = Arc::new(Schema::new(vec![
         Field::new("a", DataType::Int32, true),

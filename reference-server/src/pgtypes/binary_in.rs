@@ -15,14 +15,14 @@ use super::text_in::inet_binary_to_text;
 use super::text_out::put_uuid;
 
 fn short() -> PgTypeError {
-    PgTypeError::InvalidBinary("insufficient data left in message".into())
+    PgTypeError::Other {
+        code: "08P01",
+        message: "insufficient data left in message".into(),
+    }
 }
 
-fn wrong_len(ty: &Type) -> PgTypeError {
-    PgTypeError::InvalidBinary(format!(
-        "incorrect binary data format in bind parameter of type {}",
-        ty.name()
-    ))
+fn wrong_len(_ty: &Type) -> PgTypeError {
+    PgTypeError::InvalidBinary("incorrect binary data format".into())
 }
 
 fn fixed<const N: usize>(b: &[u8], ty: &Type) -> Result<[u8; N], PgTypeError> {
@@ -31,15 +31,7 @@ fn fixed<const N: usize>(b: &[u8], ty: &Type) -> Result<[u8; N], PgTypeError> {
 }
 
 fn utf8(b: &[u8]) -> Result<String, PgTypeError> {
-    String::from_utf8(b.to_vec()).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bad: Vec<String> = b[at..]
-            .iter()
-            .take(2)
-            .map(|x| format!("0x{x:02x}"))
-            .collect();
-        PgTypeError::InvalidUtf8(bad.join(" "))
-    })
+    String::from_utf8(b.to_vec()).map_err(|e| PgTypeError::bad_utf8(b, &e.utf8_error()))
 }
 
 /// Decodes one binary value of `col`'s type.

@@ -299,7 +299,7 @@ fn put_array_binary(
 ) -> Result<(), PgTypeError> {
     let mut dims = Vec::new();
     array_dims(values, &mut dims)?;
-    if dims.iter().any(|&d| d == 0) {
+    if dims.contains(&0) {
         dims.clear();
     }
     let mut has_null = false;

@@ -400,7 +400,7 @@ fn put_interval_sql(out: &mut BytesMut, p: &IntervalParts) {
     let has_ym = p.year != 0 || p.mon != 0;
     let has_day_time = p.day != 0 || p.hour != 0 || p.min != 0 || p.sec != 0 || p.fsec != 0;
     let has_day = p.day != 0;
-    let sql_standard_value = !(has_neg && has_pos) && !(has_ym && has_day_time);
+    let sql_standard_value = !(has_neg && has_pos || has_ym && has_day_time);
     let time_part = |out: &mut BytesMut, force_sign: bool| {
         let neg = p.hour < 0 || p.min < 0 || p.sec < 0 || p.fsec < 0;
         if neg {

@@ -58,12 +58,28 @@ impl PgTypeError {
             PgTypeError::FieldOutOfRange(_)
             | PgTypeError::DateTimeOutOfRange(_)
             | PgTypeError::DateTimeValueOutOfRange { .. } => "22008",
-            PgTypeError::Other { code, .. } => *code,
+            PgTypeError::Other { code, .. } => code,
             PgTypeError::InvalidBinary(_) => "22P03",
             PgTypeError::InvalidUtf8(_) => "22021",
             PgTypeError::FeatureNotSupported(_) => "0A000",
             PgTypeError::InvalidOption(_) => "42601",
         }
+    }
+
+    /// PostgreSQL's report of invalid UTF-8: the bytes of the first bad sequence.
+    pub(crate) fn bad_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Self {
+        let at = err.valid_up_to();
+        let len = err
+            .error_len()
+            .unwrap_or(bytes.len().saturating_sub(at))
+            .max(1);
+        let shown: Vec<String> = bytes
+            .iter()
+            .skip(at)
+            .take(len)
+            .map(|b| format!("0x{b:02x}"))
+            .collect();
+        PgTypeError::InvalidUtf8(shown.join(" "))
     }
 
     pub(crate) fn invalid(ty: &str, value: &str) -> Self {

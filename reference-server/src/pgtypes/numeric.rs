@@ -157,7 +157,7 @@ impl DecimalText {
                 None => &b"0"[..],
             }
         };
-        let scale = self.scale.max(0);
+        let scale = self.scale;
         let precision_needed = digits.len().max(scale);
         if scale > 76 || precision_needed > 76 {
             return Err(PgTypeError::FeatureNotSupported(format!(

@@ -26,15 +26,7 @@ pub fn decode_param(
     };
     match format {
         0 => {
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                let at = e.valid_up_to();
-                let bad: Vec<String> = bytes[at..]
-                    .iter()
-                    .take(2)
-                    .map(|x| format!("0x{x:02x}"))
-                    .collect();
-                PgTypeError::InvalidUtf8(bad.join(" "))
-            })?;
+            let text = std::str::from_utf8(bytes).map_err(|e| PgTypeError::bad_utf8(bytes, &e))?;
             decode_text(text, &col, s)
         }
         1 => parse_binary(bytes, &col),

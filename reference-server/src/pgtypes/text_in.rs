@@ -310,6 +310,11 @@ fn validate_json(s: &str) -> Result<(), PgTypeError> {
 // ---------------------------------------------------------------------------------------
 // date / time
 
+/// Hour, minute, second, microseconds.
+type Clock = (i64, i64, i64, i64);
+/// Astronomical year, month, day.
+type Ymd = (i64, u32, u32);
+
 /// What a date/time string contained.
 #[derive(Default, Debug)]
 struct DateTimeParts {
@@ -376,7 +381,7 @@ fn parse_numeric_offset(s: &str) -> Option<i32> {
 }
 
 /// Parses `HH:MM[:SS[.frac]]` at the start of `s`; returns the fields and the rest.
-fn parse_clock<'a>(s: &'a str, orig: &str) -> Result<((i64, i64, i64, i64), &'a str), PgTypeError> {
+fn parse_clock<'a>(s: &'a str, orig: &str) -> Result<(Clock, &'a str), PgTypeError> {
     let bad = || PgTypeError::invalid("time", orig);
     let (h, rest) = take_digits(s);
     if h.is_empty() || h.len() > 2 {
@@ -408,11 +413,7 @@ fn parse_clock<'a>(s: &'a str, orig: &str) -> Result<((i64, i64, i64, i64), &'a 
     Ok(((h, m, sec, usec), rest))
 }
 
-fn parse_ymd(
-    s: &str,
-    orig: &str,
-    ctx: &InCtx,
-) -> Result<Option<((i64, u32, u32), usize)>, PgTypeError> {
+fn parse_ymd(s: &str, orig: &str, ctx: &InCtx) -> Result<Option<(Ymd, usize)>, PgTypeError> {
     let bad = || PgTypeError::invalid("date", orig);
     let (a, rest) = take_digits(s);
     if a.is_empty() {
@@ -505,6 +506,9 @@ fn parse_datetime(s: &str, ctx: &InCtx) -> Result<DateTimeParts, PgTypeError> {
         rest = r;
     }
     let r = rest.trim_start_matches(is_pg_space);
+    if parts.date.is_none() && parts.time.is_none() {
+        return Err(PgTypeError::invalid("timestamp", orig));
+    }
     if !r.is_empty() {
         let bad = || PgTypeError::invalid("timestamp", orig);
         let zone = if r.eq_ignore_ascii_case("z") {
@@ -703,7 +707,7 @@ pub(crate) fn parse_timestamp(s: &str, with_tz: bool, ctx: &InCtx) -> Result<i64
     // PostgreSQL's range starts at 4714-11-24 BC; its end (294277 AD) lies beyond what
     // microseconds since 1970 fit in an i64, so that (minus the infinity sentinel) is the end.
     const MIN_US: i64 = -UNIX_EPOCH_JDATE * USECS_PER_DAY;
-    if utc < MIN_US || utc >= i64::MAX - 1 {
+    if !(MIN_US..i64::MAX - 1).contains(&utc) {
         return Err(PgTypeError::DateTimeValueOutOfRange {
             what: "timestamp",
             value: s.to_string(),

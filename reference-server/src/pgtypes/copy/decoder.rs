@@ -234,7 +234,11 @@ impl CopyDecoder {
                         // PostgreSQL accepts a stream that stops cleanly between tuples
                         // only after the header; anything partial is an unexpected EOF.
                         if !self.buf.is_empty() || !self.header_done {
-                            return Err(bad_format("unexpected EOF in COPY data", self.line + 1));
+                            let mut e = bad_format("unexpected EOF in COPY data", self.line + 1);
+                            if self.header_done {
+                                e.column = self.partial_column();
+                            }
+                            return Err(e);
                         }
                     }
                 }
@@ -309,7 +313,9 @@ impl CopyDecoder {
                 Some(x) => x,
                 None if at_eof && pos < self.buf.len() => {
                     if self.opts.format == CopyFormat::Csv && self.unterminated_quote(pos) {
-                        return Err(bad_format("unterminated CSV quoted field", self.line + 1));
+                        let mut e = bad_format("unterminated CSV quoted field", self.line + 1);
+                        e.line_text = Some(String::from_utf8_lossy(&self.buf[pos..]).into_owned());
+                        return Err(e);
                     }
                     let n = self.buf.len();
                     if self.buf.last() == Some(&b'\r') {
@@ -347,21 +353,10 @@ impl CopyDecoder {
             }
             let line = self.buf[pos..end].to_vec();
             pos = next;
-            if std::str::from_utf8(&line).is_err() {
-                let at = std::str::from_utf8(&line)
-                    .err()
-                    .map_or(0, |e| e.valid_up_to());
-                let bad: Vec<String> = line[at..]
-                    .iter()
-                    .take(2)
-                    .map(|x| format!("0x{x:02x}"))
-                    .collect();
+            if let Err(e) = std::str::from_utf8(&line) {
                 return Err(CopyError {
                     code: "22021",
-                    message: format!(
-                        "invalid byte sequence for encoding \"UTF8\": {}",
-                        bad.join(" ")
-                    ),
+                    message: PgTypeError::bad_utf8(&line, &e).to_string(),
                     line: self.line,
                     column: None,
                     value: None,
@@ -523,37 +518,32 @@ impl CopyDecoder {
             e.line_text = line_text();
             return Err(e);
         }
-        if fields.len() < ncols {
-            let missing = self.schema.field(fields.len()).name().clone();
-            let mut e = bad_format(format!("missing data for column \"{missing}\""), self.line);
-            e.line_text = line_text();
-            return Err(e);
-        }
         let mut values = Vec::with_capacity(ncols);
-        for (i, f) in fields.into_iter().enumerate() {
+        // Columns convert in order; a missing one fails when its turn comes, as in
+        // PostgreSQL (so a bad first value is reported before a missing later column).
+        let padded = fields
+            .into_iter()
+            .map(Some)
+            .chain(std::iter::repeat(None))
+            .take(ncols);
+        for (i, f) in padded.enumerate() {
+            let Some(f) = f else {
+                let missing = self.schema.field(i).name().clone();
+                let mut e = bad_format(format!("missing data for column \"{missing}\""), self.line);
+                e.line_text = line_text();
+                return Err(e);
+            };
             let field = self.schema.field(i);
             let v = match f {
                 None => None,
                 Some(bytes) => {
-                    let text = String::from_utf8(bytes).map_err(|e| {
-                        let b = e.as_bytes();
-                        let at = e.utf8_error().valid_up_to();
-                        let bad: Vec<String> = b[at..]
-                            .iter()
-                            .take(2)
-                            .map(|x| format!("0x{x:02x}"))
-                            .collect();
-                        CopyError {
-                            code: "22021",
-                            message: format!(
-                                "invalid byte sequence for encoding \"UTF8\": {}",
-                                bad.join(" ")
-                            ),
-                            line: self.line,
-                            column: Some(field.name().clone()),
-                            value: None,
-                            line_text: None,
-                        }
+                    let text = String::from_utf8(bytes).map_err(|e| CopyError {
+                        code: "22021",
+                        message: PgTypeError::bad_utf8(e.as_bytes(), &e.utf8_error()).to_string(),
+                        line: self.line,
+                        column: Some(field.name().clone()),
+                        value: None,
+                        line_text: None,
                     })?;
                     let parsed = parse_text(&text, &self.cols[i], &self.ctx)
                         .map_err(|e| self.value_error(e, i, Some(text.clone())))?;
@@ -623,6 +613,29 @@ impl CopyDecoder {
                 self.value_error(err, i, None)
             }),
         }
+    }
+
+    /// The column a truncated binary tuple stopped in (PostgreSQL names it in the context).
+    fn partial_column(&self) -> Option<String> {
+        let b = &self.buf;
+        if b.len() < 2 {
+            return None;
+        }
+        let mut p = 2;
+        for i in 0..self.cols.len() {
+            if b.len() < p + 4 {
+                return Some(self.schema.field(i).name().clone());
+            }
+            let len = read_i32(b, p);
+            p += 4;
+            if len > 0 {
+                p += len as usize;
+                if b.len() < p {
+                    return Some(self.schema.field(i).name().clone());
+                }
+            }
+        }
+        None
     }
 
     fn push_row(&mut self, values: Vec<ScalarValue>) {
