@@ -120,6 +120,8 @@ enum Fault {
     InsertTag,
     /// Passes everything through, but dies for good after this many connections.
     DieAfter(usize),
+    /// Swallows every ReadyForQuery after the first of each connection: a server that hangs.
+    Hang,
 }
 
 /// A proxy in front of `upstream` that applies `fault`; returns its port.
@@ -165,6 +167,7 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
     let down = async {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 8192];
+        let mut ready_seen = false;
         loop {
             let n = match sr.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
@@ -177,7 +180,7 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
                     break;
                 }
                 let frame: Vec<u8> = buf.drain(..len + 1).collect();
-                if let Some(out) = tamper(frame, fault)
+                if let Some(out) = tamper(frame, fault, &mut ready_seen)
                     && cw.write_all(&out).await.is_err()
                 {
                     return;
@@ -189,8 +192,15 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
     tokio::join!(up, down);
 }
 
-fn tamper(frame: Vec<u8>, fault: Fault) -> Option<Vec<u8>> {
+fn tamper(frame: Vec<u8>, fault: Fault, ready_seen: &mut bool) -> Option<Vec<u8>> {
     let tag = frame[0];
+    if let (Fault::Hang, b'Z') = (fault, tag) {
+        return if std::mem::replace(ready_seen, true) {
+            None
+        } else {
+            Some(frame)
+        };
+    }
     let body = &frame[5..];
     match (fault, tag) {
         (Fault::DropAppNameStatus, b'S') if body.starts_with(b"application_name\0") => None,
@@ -275,7 +285,8 @@ async fn flow_planted_faults_are_caught_where_they_matter() {
     let trust_port = profiles.get("trust").expect("trust").port;
     let only_trust = with_port(&profiles, trust_port);
     let bar = ProgressBar::hidden();
-    let cases: [(Fault, &str, Box<dyn Fn(&str) -> bool>); 3] = [
+    type Affected = Box<dyn Fn(&str) -> bool>;
+    let cases: [(Fault, &str, Affected); 3] = [
         (
             Fault::DropAppNameStatus,
             "ParameterStatus",
@@ -351,6 +362,38 @@ async fn flow_target_dying_mid_run_is_a_crash_not_a_hang() {
             .iter()
             .any(|r| r.status == Status::Pass)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_hanging_target_times_out() {
+    let mut scripts = auto_trust_scripts();
+    scripts.retain(|s| s.flow == "simple");
+    for s in &mut scripts {
+        s.cases.truncate(3);
+    }
+    let (profiles, _clusters) = start_oracle_profiles(Some("15")).await.expect("clusters");
+    let trust_port = profiles.get("trust").expect("trust").port;
+    let port = proxy(trust_port, Fault::Hang).await;
+    let target = with_port(&profiles, port);
+    let quick = FlowOptions {
+        step_timeout: Duration::from_millis(500),
+        ..opts()
+    };
+    let results = tokio::time::timeout(
+        Duration::from_secs(60),
+        run_flows(&scripts, &target, None, &quick, &ProgressBar::hidden()),
+    )
+    .await
+    .expect("no hang");
+    assert_eq!(results.len(), 3);
+    for r in &results {
+        assert_eq!(r.status, Status::Timeout, "{}", r.id);
+        assert!(
+            r.actual.as_deref().is_some_and(|a| a.contains("<timeout>")),
+            "{:?}",
+            r.actual
+        );
+    }
 }
 
 /// `complete` fills an unrecorded script from PostgreSQL; the recording then passes.

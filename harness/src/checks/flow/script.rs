@@ -296,7 +296,10 @@ fn parse_duration(rest: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(ms))
 }
 
-fn pairs(rest: &str) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+/// A directive's bare words and its `key=value` options.
+type Options = (Vec<String>, Vec<(String, String)>);
+
+fn pairs(rest: &str) -> Result<Options, String> {
     let mut words = Vec::new();
     let mut kv = Vec::new();
     for t in tokens(rest)? {
