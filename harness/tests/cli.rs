@@ -60,7 +60,8 @@ async fn builtin_suites_pass_on_postgres() {
         "--report-dir",
         dir.path().to_str().unwrap(),
     ]);
-    let report = Report::load(&dir.path().join("report.json")).expect(&show(&out));
+    let report = Report::load(&dir.path().join("report.json"))
+        .unwrap_or_else(|e| panic!("{e}\n{}", show(&out)));
     assert_eq!(failing(&report), Vec::<String>::new(), "{}", show(&out));
     assert!(out.status.success(), "{}", show(&out));
     let sql = &report.categories["sql"];
@@ -99,7 +100,8 @@ async fn diff_reports_planted_differences_and_nothing_else() {
         "--report-dir",
         d,
     ]);
-    let report = Report::load(&dir.path().join("report.json")).expect(&show(&out));
+    let report = Report::load(&dir.path().join("report.json"))
+        .unwrap_or_else(|e| panic!("{e}\n{}", show(&out)));
     assert_eq!(failing(&report), Vec::<String>::new());
     assert!(out.status.success(), "{}", show(&out));
 
@@ -243,7 +245,8 @@ async fn killed_target_yields_crash_cases_and_a_report() {
     pg.stop().await.unwrap();
     let out = child.join().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
-    let report = Report::load(&report_dir.join("report.json")).expect(&show(&out));
+    let report = Report::load(&report_dir.join("report.json"))
+        .unwrap_or_else(|e| panic!("{e}\n{}", show(&out)));
     assert_eq!(report.cases.len(), 6);
     assert!(
         report.cases.iter().all(|c| c.status == Status::Crash),

@@ -220,25 +220,6 @@ pub(crate) fn lookup(oid: u32) -> Option<&'static TypeInfo> {
         .and_then(|i| TYPES.get(i))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_is_sorted_and_unique() {
-        assert!(TYPES.windows(2).all(|w| w[0].oid < w[1].oid));
-    }
-
-    #[test]
-    fn containers_point_at_known_types() {
-        for info in TYPES {
-            if let Array(e) | Range(e) | Multirange(e) = info.kind {
-                assert!(lookup(e).is_some(), "{} points at unknown {e}", info.name);
-            }
-        }
-    }
-}
-
 /// The `regtype` OID.
 pub(crate) const REGTYPE: u32 = 2206;
 
@@ -267,4 +248,23 @@ pub(crate) fn format_type(oid: u32) -> Option<String> {
         other => other,
     };
     Some(sql_name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_unique() {
+        assert!(TYPES.windows(2).all(|w| w[0].oid < w[1].oid));
+    }
+
+    #[test]
+    fn containers_point_at_known_types() {
+        for info in TYPES {
+            if let Array(e) | Range(e) | Multirange(e) = info.kind {
+                assert!(lookup(e).is_some(), "{} points at unknown {e}", info.name);
+            }
+        }
+    }
 }

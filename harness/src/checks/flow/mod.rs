@@ -80,7 +80,7 @@ pub struct FlowOptions {
 impl Default for FlowOptions {
     fn default() -> Self {
         FlowOptions {
-            step_timeout: Duration::from_secs(10),
+            step_timeout: Duration::from_secs(4),
             connect_timeout: Duration::from_secs(10),
         }
     }

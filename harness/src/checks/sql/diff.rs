@@ -111,20 +111,20 @@ pub fn differences(
         (false, false) => {}
     }
     match (pg, target) {
-        (RecordOutput::Query { rows: a, .. }, RecordOutput::Query { rows: b, .. }) => {
-            if a != b {
-                let first = a.iter().zip(b.iter()).position(|(x, y)| x != y);
-                d.push(match first {
-                    Some(i) => format!("rows differ from row {}", i + 1),
-                    None => format!("row count: PostgreSQL {}, target {}", a.len(), b.len()),
-                });
-            }
+        (RecordOutput::Query { rows: a, .. }, RecordOutput::Query { rows: b, .. }) if a != b => {
+            let first = a.iter().zip(b.iter()).position(|(x, y)| x != y);
+            d.push(match first {
+                Some(i) => format!("rows differ from row {}", i + 1),
+                None => format!("row count: PostgreSQL {}, target {}", a.len(), b.len()),
+            });
         }
-        (RecordOutput::Statement { count: a, .. }, RecordOutput::Statement { count: b, .. }) => {
-            if a != b {
-                d.push(format!("rows affected: PostgreSQL {a}, target {b}"));
-            }
+        (RecordOutput::Statement { count: a, .. }, RecordOutput::Statement { count: b, .. })
+            if a != b =>
+        {
+            d.push(format!("rows affected: PostgreSQL {a}, target {b}"));
         }
+        (RecordOutput::Query { .. }, RecordOutput::Query { .. })
+        | (RecordOutput::Statement { .. }, RecordOutput::Statement { .. }) => {}
         (RecordOutput::Query { .. }, _) => {
             d.push("PostgreSQL returned rows, the target none".into())
         }

@@ -101,7 +101,7 @@ pub const MAX_ROWS: usize = 1_000_000;
 
 enum Conn {
     Simple(Box<RawSession>),
-    Extended(ExtendedConn),
+    Extended(Box<ExtendedConn>),
 }
 
 struct ExtendedConn {
@@ -126,11 +126,11 @@ impl PgDb {
             Mode::Simple => Conn::Simple(Box::new(RawSession::connect(opts).await?)),
             Mode::Extended => {
                 let (client, task) = connect_client(opts).await?;
-                Conn::Extended(ExtendedConn {
+                Conn::Extended(Box::new(ExtendedConn {
                     client,
                     task,
                     ctx: None,
-                })
+                }))
             }
         };
         Ok(PgDb { conn, obs })
