@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::args::{Check, CommonArgs};
+use super::args::CommonArgs;
 use super::gate::{self, GateArgs};
 use super::{flows, progress, suites, target};
 use crate::checks::sql::diff::diff_files;
@@ -20,16 +20,7 @@ pub struct DiffArgs {
 }
 
 pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
-    let files = if args.common.runs(Check::Sql) {
-        suites::sql_files(&args.common.suites)?
-    } else {
-        Vec::new()
-    };
-    let scripts = if args.common.runs(Check::Flow) {
-        suites::flow_scripts(&args.common.suites)?
-    } else {
-        Vec::new()
-    };
+    let (files, scripts) = suites::selected(&args.common)?;
     let opts = args.common.suites.sql_options();
     let oracle = Oracle::start(
         &args.common.oracle.spec()?,

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{Check, CommonArgs};
+use super::args::CommonArgs;
 use super::gate::{self, GateArgs};
 use super::{flows, progress, suites, target};
 use crate::checks::sql::run::{run_files, total_cases};
@@ -28,17 +28,7 @@ pub struct RunArgs {
 const BUILTIN_BASELINE: &str = "reports/reference-server/report.json";
 
 pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
-    let run_sql = args.common.runs(Check::Sql);
-    let files = if run_sql {
-        suites::sql_files(&args.common.suites)?
-    } else {
-        Vec::new()
-    };
-    let scripts = if args.common.runs(Check::Flow) {
-        suites::flow_scripts(&args.common.suites)?
-    } else {
-        Vec::new()
-    };
+    let (files, scripts) = suites::selected(&args.common)?;
     let opts = args.common.suites.sql_options();
     let resolved = Oracle::resolve(
         &args.common.oracle.spec()?,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::args::SuiteArgs;
+use super::args::{Check, CommonArgs, SuiteArgs};
 use crate::checks::flow::{Script, collect_scripts};
 use crate::checks::sql::files::{self, SltFile};
 
@@ -48,4 +48,19 @@ pub fn flow_scripts(args: &SuiteArgs) -> anyhow::Result<Vec<Script>> {
     }
     let dir = suites_dir(args).join("protocol");
     collect_scripts(&dir).with_context(|| format!("the protocol scripts in {}", dir.display()))
+}
+
+/// The SQL files and protocol scripts the `--check` selection of a testing verb asks for.
+pub fn selected(common: &CommonArgs) -> anyhow::Result<(Vec<SltFile>, Vec<Script>)> {
+    let files = if common.runs(Check::Sql) {
+        sql_files(&common.suites)?
+    } else {
+        Vec::new()
+    };
+    let scripts = if common.runs(Check::Flow) {
+        flow_scripts(&common.suites)?
+    } else {
+        Vec::new()
+    };
+    Ok((files, scripts))
 }
