@@ -41,20 +41,14 @@ pub async fn run(args: DiffArgs) -> anyhow::Result<u8> {
         report.push(c);
     }
     bar.finish_and_clear();
-    let flow_oracle = flows::oracle_profiles(
+    flows::run(
+        &scripts,
+        &tgt,
         Some(&oracle),
         args.common.oracle.pg_version.as_deref(),
         &mut report,
     )
     .await;
-    flows::run(
-        &scripts,
-        &tgt,
-        flow_oracle.as_ref().map(|p| &p.0),
-        &mut report,
-    )
-    .await;
-    drop(flow_oracle);
     tgt.stop().await;
     oracle.stop().await?;
     gate::conclude(&mut report, &args.gate, &args.common.report_dir)

@@ -11,7 +11,7 @@ use super::target::StartedTarget;
 
 /// PostgreSQL configured like every flow profile, when the oracle is a local cluster (its
 /// binaries can start more); `None` means: compare with the recorded transcripts.
-pub async fn oracle_profiles(
+async fn oracle_profiles(
     oracle: Option<&Oracle>,
     version: Option<&str>,
     report: &mut Report,
@@ -28,16 +28,21 @@ pub async fn oracle_profiles(
     }
 }
 
-/// Run every script on the target (live against `oracle` when given) into the report.
+/// Run every script on the target into the report: live against PostgreSQL clusters set up
+/// for each profile when the oracle is local, else against the recordings. No script, no
+/// cluster is started.
 pub async fn run(
     scripts: &[Script],
     target: &StartedTarget,
-    oracle: Option<&FlowProfiles>,
+    oracle: Option<&Oracle>,
+    version: Option<&str>,
     report: &mut Report,
 ) {
     if scripts.is_empty() {
         return;
     }
+    let profiles = oracle_profiles(oracle, version, report).await;
+    let oracle = profiles.as_ref().map(|p| &p.0);
     if oracle.is_none() {
         report.note(
             "protocol scripts compared with transcripts recorded from PostgreSQL (no live oracle)",

@@ -100,20 +100,14 @@ pub async fn run(mut args: RunArgs) -> anyhow::Result<u8> {
         }
         report.push(c);
     }
-    let flow_oracle = flows::oracle_profiles(
+    flows::run(
+        &scripts,
+        &tgt,
         oracle.as_ref(),
         args.common.oracle.pg_version.as_deref(),
         &mut report,
     )
     .await;
-    flows::run(
-        &scripts,
-        &tgt,
-        flow_oracle.as_ref().map(|p| &p.0),
-        &mut report,
-    )
-    .await;
-    drop(flow_oracle);
     tgt.stop().await;
     if let Some(o) = oracle {
         o.stop().await?;
