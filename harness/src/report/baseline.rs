@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::model::{CaseResult, Report, Status};
+use super::model::{CaseResult, Category, Report, Status};
 use super::text::one_line;
 
 /// One case whose status differs between baseline and current run.
@@ -34,8 +34,11 @@ pub struct Comparison {
     /// Passed in the baseline, failing now, but listed in the expected-failures file:
     /// shown so the listing stays a conscious decision, but not a regression.
     pub expected_regressions: Vec<Change>,
-    /// Ids in the baseline that the current run did not have.
+    /// Ids in the baseline that the current run did not have, in categories it did run.
     pub removed: Vec<String>,
+    /// Categories of the baseline that the current run has no case of (a run restricted with
+    /// `--check`), with their baseline case counts: one line each instead of every id.
+    pub categories_not_run: Vec<(Category, usize)>,
 }
 
 fn change(before: Option<Status>, case: &CaseResult) -> Change {
@@ -76,11 +79,23 @@ pub fn compare(baseline: &Report, current: &Report) -> Comparison {
             _ => {}
         }
     }
+    let ran: HashSet<Category> = current.cases.iter().map(|c| c.category).collect();
     let mut removed_seen: HashSet<&str> = HashSet::new();
     for case in &baseline.cases {
         let id = case.id.as_str();
-        if !seen.contains(id) && removed_seen.insert(id) {
+        if seen.contains(id) || !removed_seen.insert(id) {
+            continue;
+        }
+        if ran.contains(&case.category) {
             result.removed.push(case.id.clone());
+        } else if let Some(entry) = result
+            .categories_not_run
+            .iter_mut()
+            .find(|(c, _)| *c == case.category)
+        {
+            entry.1 += 1;
+        } else {
+            result.categories_not_run.push((case.category, 1));
         }
     }
     result
@@ -104,6 +119,7 @@ impl Comparison {
             && self.new_failures.is_empty()
             && self.expected_regressions.is_empty()
             && self.removed.is_empty()
+            && self.categories_not_run.is_empty()
         {
             out.push_str("No changes against the baseline.\n");
             return out;
@@ -152,6 +168,13 @@ impl Comparison {
             }
             more(&mut out, self.removed.len(), MAX_LISTED);
             out.push('\n');
+        }
+        for (category, count) in &self.categories_not_run {
+            let _ = writeln!(
+                out,
+                "Not compared: category {} ({count} baseline cases) did not run",
+                category.as_str()
+            );
         }
         if out.ends_with("\n\n") {
             out.pop();
@@ -257,6 +280,26 @@ mod tests {
         assert_eq!(ids(&cmp.expected_regressions), ["listed"]);
         assert_eq!(cmp.removed, ["gone"]);
         assert!(cmp.is_regression());
+    }
+
+    #[test]
+    fn report_compare_category_not_run_is_one_line_not_removed_ids() {
+        let mut baseline = report(&[("sql/a", Status::Pass), ("sql/b", Status::Fail)]);
+        let mut flow = CaseResult::new("flow/x", Category::Flow, "g", Status::Pass);
+        flow.message = None;
+        baseline.push(flow.clone());
+        baseline.recompute();
+        let mut current = Report::new("t", None);
+        current.push(flow);
+        current.recompute();
+        let cmp = compare(&baseline, &current);
+        assert!(cmp.removed.is_empty());
+        assert_eq!(cmp.categories_not_run, [(Category::Sql, 2)]);
+        assert!(!cmp.is_regression());
+        assert_eq!(
+            cmp.render(),
+            "Not compared: category sql (2 baseline cases) did not run\n"
+        );
     }
 
     #[test]
