@@ -87,22 +87,10 @@ pub async fn execute(case: &Case, profiles: &FlowProfiles, opts: &FlowOptions) -
                     }
                 }
             }
-            Action::Until { wanted, .. } => {
+            Action::Until { .. } | Action::Auth { .. } => {
                 let mut lines = std::mem::take(&mut pending);
                 let timed_out = match conns.get_mut(current) {
-                    Some(conn) => until(conn, wanted, opts.step_timeout, &mut lines).await,
-                    None => false,
-                };
-                run.steps.push((index, lines));
-                if timed_out {
-                    run.end = End::Timeout { line: step.line };
-                    break;
-                }
-            }
-            Action::Auth { how, .. } => {
-                let mut lines = std::mem::take(&mut pending);
-                let timed_out = match conns.get_mut(current) {
-                    Some(conn) => auth(conn, how, opts.step_timeout, &mut lines).await,
+                    Some(conn) => receive(conn, &step.action, opts.step_timeout, &mut lines).await,
                     None => false,
                 };
                 run.steps.push((index, lines));
@@ -265,6 +253,20 @@ async fn next(conn: &mut Conn) -> Got {
             conn.session = None;
             Got::Gone("<closed>".into())
         }
+    }
+}
+
+/// Runs a receiving step (`until` or `auth`); true when it timed out.
+async fn receive(
+    conn: &mut Conn,
+    action: &Action,
+    timeout: Duration,
+    lines: &mut Vec<String>,
+) -> bool {
+    match action {
+        Action::Until { wanted, .. } => until(conn, wanted, timeout, lines).await,
+        Action::Auth { how, .. } => auth(conn, how, timeout, lines).await,
+        _ => false,
     }
 }
 
