@@ -20,9 +20,13 @@ pub use args::{CommonArgs, OracleArgs, SuiteArgs};
 /// Measures, case by case, how PostgreSQL-compatible a server is.
 #[derive(Debug, Parser)]
 #[command(name = "pgcompat", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Without a verb, `run`'s options are accepted directly (`pgcompat --target URL`).
+    #[command(flatten)]
+    run: run::RunArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,10 +65,7 @@ pub fn main() -> std::process::ExitCode {
     };
     crate::postgres::install_signal_cleanup();
     let result = runtime.block_on(async {
-        match cli
-            .command
-            .unwrap_or_else(|| Command::Run(run::RunArgs::default()))
-        {
+        match cli.command.unwrap_or(Command::Run(cli.run)) {
             Command::Run(a) => run::run(a).await,
             Command::Diff(a) => diff::run(a).await,
             Command::Complete(a) => complete::run(a).await,
@@ -78,5 +79,24 @@ pub fn main() -> std::process::ExitCode {
             eprintln!("pgcompat: {e:#}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn cli_run_options_work_without_the_verb() {
+        let cli = Cli::try_parse_from(["pgcompat", "--check", "sql", "--report-dir", "out"])
+            .expect("run's options parse at the top level");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.run.common.report_dir, std::path::PathBuf::from("out"));
+        let cli = Cli::try_parse_from(["pgcompat", "run", "--report-dir", "out"])
+            .expect("and after the verb");
+        assert!(matches!(cli.command, Some(Command::Run(_))));
+        assert!(Cli::try_parse_from(["pgcompat", "--report-dir", "out", "diff"]).is_err());
     }
 }
