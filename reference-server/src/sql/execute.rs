@@ -44,11 +44,21 @@ pub enum Outcome {
 impl Session {
     /// Plan a statement with DataFusion (placeholders `$n` stay as parameters).
     pub async fn plan(&self, stmt: &Statement) -> Result<LogicalPlan, SqlError> {
+        self.plan_with_types(stmt, &[]).await
+    }
+
+    /// Plan a statement whose parameters the client declared types for (`declared[i]` is
+    /// `$i+1`'s type), typing literals and parameters as PostgreSQL does.
+    pub async fn plan_with_types(
+        &self,
+        stmt: &Statement,
+        declared: &[Option<DataType>],
+    ) -> Result<LogicalPlan, SqlError> {
         let state = self.ctx.state();
         let plan = state
             .statement_to_plan(DFStatement::Statement(Box::new(stmt.clone())))
             .await?;
-        Ok(plan)
+        Ok(super::typing::retype_plan(plan, declared)?)
     }
 
     /// The result columns a command will produce, without running it (for Describe).

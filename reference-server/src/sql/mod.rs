@@ -9,6 +9,7 @@ pub mod execute;
 pub mod functions;
 pub mod parse;
 pub mod rewrite;
+pub mod typing;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;

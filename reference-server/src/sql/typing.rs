@@ -1,0 +1,297 @@
+//! PostgreSQL's typing of literals and parameters, applied to DataFusion's logical plan
+//! before DataFusion coerces types.
+//!
+//! DataFusion types every integer literal as `Int64`; PostgreSQL types it `integer` when it
+//! fits (`SELECT 1` is int4, `int4col + 1` stays int4, `$1 + 1` makes `$1` int4). A
+//! parameter cast directly (`$1::int`) takes the cast's type, and a parameter the client
+//! declared in Parse takes that type.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{DFSchema, Result as DfResult, ScalarValue};
+use datafusion::logical_expr::expr::{AggregateFunction, Placeholder, WindowFunction};
+use datafusion::logical_expr::{
+    Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union, Values, Window,
+};
+
+/// Retype integer literals and parameters as PostgreSQL does, and give parameters the
+/// client declared (`declared[i]` for `$i+1`) their type.
+pub fn retype_plan(plan: LogicalPlan, declared: &[Option<DataType>]) -> DfResult<LogicalPlan> {
+    // A recursive CTE's work table keeps the types its first planning gave it; retyping
+    // only one side would make the two terms disagree.
+    if has_recursive_query(&plan)? {
+        return Ok(plan);
+    }
+    plan.transform_up_with_subqueries(|node| retype_node(node, declared))
+        .map(|t| t.data)
+}
+
+fn has_recursive_query(plan: &LogicalPlan) -> DfResult<bool> {
+    let mut found = false;
+    plan.apply_with_subqueries(|p| {
+        found = matches!(p, LogicalPlan::RecursiveQuery(_));
+        Ok(if found {
+            TreeNodeRecursion::Stop
+        } else {
+            TreeNodeRecursion::Continue
+        })
+    })?;
+    Ok(found)
+}
+
+fn retype_node(
+    node: LogicalPlan,
+    declared: &[Option<DataType>],
+) -> DfResult<Transformed<LogicalPlan>> {
+    // Every node is rebuilt: a child's narrower type changes the parent's schema too.
+    let out = match node {
+        // LIMIT/OFFSET must stay Int64 literals for DataFusion.
+        LogicalPlan::Limit(_) | LogicalPlan::Distinct(Distinct::On(_)) => {
+            return Ok(Transformed::no(node));
+        }
+        LogicalPlan::Values(v) => retype_values(v, declared)?,
+        LogicalPlan::Projection(p) => {
+            let expr = retype_named(p.expr, declared)?;
+            LogicalPlan::Projection(Projection::try_new(expr, p.input)?)
+        }
+        LogicalPlan::Aggregate(a) => {
+            let group = retype_named(a.group_expr, declared)?;
+            let aggr = retype_named(a.aggr_expr, declared)?;
+            LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
+        }
+        LogicalPlan::Window(w) => {
+            let exprs = retype_named(w.window_expr, declared)?;
+            LogicalPlan::Window(Window::try_new(exprs, w.input)?)
+        }
+        LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(u.inputs)?),
+        other => other
+            .map_expressions(|e| retype_expr(e, declared))?
+            .data
+            .recompute_schema()?,
+    };
+    Ok(Transformed::yes(out))
+}
+
+/// Retype expressions whose names become output column names, keeping those names (a
+/// parent refers to `Int64(1)` by name).
+fn retype_named(exprs: Vec<Expr>, declared: &[Option<DataType>]) -> DfResult<Vec<Expr>> {
+    exprs
+        .into_iter()
+        .map(|e| {
+            let name = e.schema_name().to_string();
+            let t = retype_expr(e, declared)?;
+            if !t.transformed {
+                return Ok(t.data);
+            }
+            let new = t.data;
+            if new.schema_name().to_string() == name {
+                Ok(new)
+            } else {
+                Ok(new.alias(name))
+            }
+        })
+        .collect()
+}
+
+/// `VALUES` rows: retype the cells, then give a column the narrower type when all its
+/// cells now have it (DataFusion fixed the column types when it planned the rows).
+fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPlan> {
+    let mut changed = false;
+    let rows = v
+        .values
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|e| {
+                    let t = retype_expr(e, declared)?;
+                    changed |= t.transformed;
+                    Ok(t.data)
+                })
+                .collect::<DfResult<Vec<_>>>()
+        })
+        .collect::<DfResult<Vec<_>>>()?;
+    if !changed {
+        return Ok(LogicalPlan::Values(Values {
+            schema: v.schema,
+            values: rows,
+        }));
+    }
+    let empty = DFSchema::empty();
+    let fields = v
+        .schema
+        .iter()
+        .enumerate()
+        .map(|(i, (q, f))| {
+            let narrowed = f.data_type() == &DataType::Int64
+                && rows.iter().all(|r| {
+                    r.get(i).is_some_and(|e| {
+                        matches!(
+                            e.get_type(&empty),
+                            Ok(DataType::Int32 | DataType::Null)
+                        )
+                    })
+                });
+            let field = if narrowed {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Int32))
+            } else {
+                f.clone()
+            };
+            (q.cloned(), field)
+        })
+        .collect();
+    let schema = DFSchema::new_with_metadata(fields, v.schema.metadata().clone())?;
+    Ok(LogicalPlan::Values(Values {
+        schema: Arc::new(schema),
+        values: rows,
+    }))
+}
+
+/// Retype one expression tree.
+fn retype_expr(e: Expr, declared: &[Option<DataType>]) -> DfResult<Transformed<Expr>> {
+    e.transform_down(|e| match e {
+        Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
+            Ok(small) => Ok(Transformed::yes(Expr::Literal(
+                ScalarValue::Int32(Some(small)),
+                meta,
+            ))),
+            Err(_) => Ok(Transformed::no(Expr::Literal(ScalarValue::Int64(Some(v)), meta))),
+        },
+        Expr::Placeholder(p) => Ok(declare_placeholder(p, declared)),
+        // Aggregate and window arguments that are bare literals are left alone: DataFusion
+        // recognises `count(Int64(1))` and reads offsets (`lag(x, 1)`) as Int64.
+        Expr::AggregateFunction(mut af) => {
+            let mut changed = false;
+            af.params.args = retype_args(af.params.args, declared, &mut changed)?;
+            if let Some(f) = af.params.filter.take() {
+                let t = retype_expr(*f, declared)?;
+                changed |= t.transformed;
+                af.params.filter = Some(Box::new(t.data));
+            }
+            af.params.order_by = retype_sorts(af.params.order_by, declared, &mut changed)?;
+            Ok(jump(Expr::AggregateFunction(AggregateFunction { ..af }), changed))
+        }
+        Expr::WindowFunction(mut wf) => {
+            let mut changed = false;
+            let params = &mut wf.params;
+            params.args = retype_args(std::mem::take(&mut params.args), declared, &mut changed)?;
+            params.partition_by = retype_args(
+                std::mem::take(&mut params.partition_by),
+                declared,
+                &mut changed,
+            )?;
+            params.order_by =
+                retype_sorts(std::mem::take(&mut params.order_by), declared, &mut changed)?;
+            Ok(jump(Expr::WindowFunction(Box::new(WindowFunction { ..*wf })), changed))
+        }
+        other => Ok(Transformed::no(other)),
+    })
+    .and_then(|t| {
+        let changed = t.transformed;
+        let out = t.data.transform_up(infer_placeholders)?;
+        Ok(Transformed::new_transformed(out.data, changed || out.transformed))
+    })
+}
+
+fn jump(e: Expr, changed: bool) -> Transformed<Expr> {
+    Transformed::new(e, changed, TreeNodeRecursion::Jump)
+}
+
+fn retype_args(
+    args: Vec<Expr>,
+    declared: &[Option<DataType>],
+    changed: &mut bool,
+) -> DfResult<Vec<Expr>> {
+    args.into_iter()
+        .map(|a| {
+            if matches!(a, Expr::Literal(..)) {
+                return Ok(a);
+            }
+            let t = retype_expr(a, declared)?;
+            *changed |= t.transformed;
+            Ok(t.data)
+        })
+        .collect()
+}
+
+fn retype_sorts(
+    sorts: Vec<datafusion::logical_expr::SortExpr>,
+    declared: &[Option<DataType>],
+    changed: &mut bool,
+) -> DfResult<Vec<datafusion::logical_expr::SortExpr>> {
+    sorts
+        .into_iter()
+        .map(|mut s| {
+            let t = retype_expr(s.expr, declared)?;
+            *changed |= t.transformed;
+            s.expr = t.data;
+            Ok(s)
+        })
+        .collect()
+}
+
+/// A parameter the client declared a type for takes it.
+fn declare_placeholder(p: Placeholder, declared: &[Option<DataType>]) -> Transformed<Expr> {
+    let declared_type = p
+        .id
+        .strip_prefix('$')
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| declared.get(i).cloned().flatten());
+    match declared_type {
+        Some(dt) if p.field.as_ref().map(|f| f.data_type()) != Some(&dt) => {
+            let field = Arc::new(Field::new(p.id.clone(), dt, true));
+            Transformed::yes(Expr::Placeholder(Placeholder::new_with_field(p.id, Some(field))))
+        }
+        _ => Transformed::no(Expr::Placeholder(p)),
+    }
+}
+
+/// `$1::int` makes `$1` an integer; `$1 + 1` (an integer literal) makes `$1` an integer.
+fn infer_placeholders(e: Expr) -> DfResult<Transformed<Expr>> {
+    match e {
+        Expr::Cast(Cast { expr, field }) => match *expr {
+            Expr::Placeholder(p) if p.field.is_none() => {
+                let typed = Arc::new(Field::new(p.id.clone(), field.data_type().clone(), true));
+                Ok(Transformed::yes(Expr::Cast(Cast::new_from_field(
+                    Box::new(Expr::Placeholder(Placeholder::new_with_field(
+                        p.id,
+                        Some(typed),
+                    ))),
+                    field,
+                ))))
+            }
+            other => Ok(Transformed::no(Expr::Cast(Cast::new_from_field(
+                Box::new(other),
+                field,
+            )))),
+        },
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let (left, l) = narrow_placeholder(*left, &right);
+            let (right, r) = narrow_placeholder(*right, &left);
+            Ok(Transformed::new_transformed(
+                Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right))),
+                l || r,
+            ))
+        }
+        other => Ok(Transformed::no(other)),
+    }
+}
+
+/// A placeholder typed Int64 from an integer literal that is now Int32 follows it.
+fn narrow_placeholder(e: Expr, other: &Expr) -> (Expr, bool) {
+    match e {
+        Expr::Placeholder(p)
+            if matches!(other, Expr::Literal(ScalarValue::Int32(_), _))
+                && p.field.as_ref().is_some_and(|f| f.data_type() == &DataType::Int64) =>
+        {
+            let field = Arc::new(Field::new(p.id.clone(), DataType::Int32, true));
+            (
+                Expr::Placeholder(Placeholder::new_with_field(p.id, Some(field))),
+                true,
+            )
+        }
+        other => (other, false),
+    }
+}
