@@ -109,11 +109,15 @@ impl Backend {
                     self.session
                         .run(&cmd, None)
                         .await
-                        .map_err(SqlError::into_wire)
+                        .map_err(|e| e.locate(sql).into_wire())
                 })
                 .await
             {
-                Ok(Outcome::Done(tag)) => self.send_tag(client, tag).await,
+                Ok(Outcome::Done(tag)) => {
+                    // Notices (and ParameterStatus) precede CommandComplete, as in PostgreSQL.
+                    self.flush_session_messages(client).await?;
+                    self.send_tag(client, tag).await
+                }
                 Ok(Outcome::Rows { schema, stream }) => {
                     let names = cmd.column_names();
                     self.stream_rows(client, schema, names, stream, &mut interrupt)

@@ -79,7 +79,7 @@ impl Session {
             return Err(SqlError::in_failed_transaction());
         }
         match cmd {
-            Command::Plan { stmt, kind } => {
+            Command::Plan { stmt, kind, .. } => {
                 let plan = match plan {
                     Some(p) => p,
                     None => self.plan(stmt).await?,
@@ -288,17 +288,19 @@ impl Session {
     }
 
     fn ddl_notice(&self, result: crate::catalog::DdlResult) {
-        if let crate::catalog::DdlResult::Skipped(info) = result {
+        if let crate::catalog::DdlResult::Skipped(mut info) = result {
+            // PostgreSQL sends the non-localized severity (V) with every notice.
+            if info.severity_nonlocalized.is_none() {
+                info.severity_nonlocalized = Some(info.severity.clone());
+            }
             self.notice(*info);
         }
     }
 
     fn warn(&self, code: &str, message: &str) {
-        self.notice(ErrorInfo::new(
-            "WARNING".into(),
-            code.into(),
-            message.into(),
-        ));
+        let mut info = ErrorInfo::new("WARNING".into(), code.into(), message.into());
+        info.severity_nonlocalized = Some("WARNING".into());
+        self.notice(info);
     }
 }
 

@@ -7,8 +7,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Statement, Value,
-    visit_expressions_mut,
+    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Query, SelectItem, SetExpr,
+    Statement, UnaryOperator, Value, VisitMut, VisitorMut, visit_expressions_mut,
 };
 
 /// TimescaleDB's default bucket origin (a Monday), so weekly buckets start on Mondays.
@@ -19,9 +19,69 @@ pub fn rewrite(stmt: &mut Statement) {
         rewrite_expr(e);
         ControlFlow::<()>::Continue(())
     });
+    let _ = stmt.visit(&mut UniqueNames);
+}
+
+/// `SELECT 1, 1` and `SELECT a, a` are valid in PostgreSQL, but DataFusion requires unique
+/// output names: repeated unaliased items get an alias (the client still sees PostgreSQL's
+/// names, computed before this rewrite).
+struct UniqueNames;
+
+impl VisitorMut for UniqueNames {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            let mut seen = std::collections::HashSet::new();
+            for (i, item) in select.projection.iter_mut().enumerate() {
+                let SelectItem::UnnamedExpr(e) = item else {
+                    continue;
+                };
+                let text = e.to_string();
+                if !seen.insert(text.clone()) {
+                    let expr = std::mem::replace(e, Expr::value(Value::Null));
+                    *item = SelectItem::ExprWithAlias {
+                        expr,
+                        alias: Ident::with_quote('"', format!("{text}:{i}")),
+                    };
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(datafusion::sql::sqlparser::ast::Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(datafusion::sql::sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
 }
 
 fn rewrite_expr(e: &mut Expr) {
+    // `@ x` is PostgreSQL's absolute value.
+    if let Expr::UnaryOp {
+        op: UnaryOperator::PGAbs,
+        expr,
+    } = e
+    {
+        let arg = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+        *e = call("abs", vec![arg]);
+        return;
+    }
     let Expr::Function(f) = e else { return };
     let Some(name) = f
         .name
@@ -36,6 +96,20 @@ fn rewrite_expr(e: &mut Expr) {
         return;
     };
     match name.as_str() {
+        // DataFusion's percentile_cont wants a float8 fraction; `0.5` is numeric here.
+        "percentile_cont" if list.args.len() == 1 => {
+            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(frac))) = list.args.first_mut()
+            {
+                let inner = std::mem::replace(frac, Expr::value(Value::Null));
+                *frac = Expr::Cast {
+                    kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+                    expr: Box::new(inner),
+                    data_type: DataType::DoublePrecision,
+                    array: false,
+                    format: None,
+                };
+            }
+        }
         "time_bucket" if (2..=3).contains(&list.args.len()) => {
             if list.args.len() == 2 {
                 list.args

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
-use datafusion::common::{DFSchema, Result as DfResult, ScalarValue};
-use datafusion::logical_expr::expr::{AggregateFunction, Placeholder, WindowFunction};
+use datafusion::common::{DFSchema, Result as DfResult, ScalarValue, TableReference};
+use datafusion::logical_expr::expr::Placeholder;
 use datafusion::logical_expr::{
     Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union, Values, Window,
 };
@@ -58,7 +58,10 @@ fn retype_node(
         }
         LogicalPlan::Aggregate(a) => {
             let group = retype_named(a.group_expr, declared)?;
-            let aggr = retype_named(a.aggr_expr, declared)?;
+            let aggr = retype_named(a.aggr_expr, declared)?
+                .into_iter()
+                .map(|e| pg_aggregate_result(e, a.input.schema()))
+                .collect::<DfResult<Vec<_>>>()?;
             LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
         }
         LogicalPlan::Window(w) => {
@@ -72,6 +75,50 @@ fn retype_node(
             .recompute_schema()?,
     };
     Ok(Transformed::yes(out))
+}
+
+/// Make `sum` and `avg` return PostgreSQL's types: `sum(bigint)` and `avg` of integers or
+/// numerics are `numeric` (DataFusion: Int64 that may overflow, and float8), computed by
+/// casting the argument to a decimal. The output keeps its name.
+fn pg_aggregate_result(e: Expr, input: &DFSchema) -> DfResult<Expr> {
+    let name = e.schema_name().to_string();
+    let (inner, alias) = match e {
+        Expr::Alias(a) => (*a.expr, Some((a.relation, a.name))),
+        other => (other, None),
+    };
+    let Expr::AggregateFunction(mut af) = inner else {
+        return Ok(restore(inner, alias));
+    };
+    let fname = af.func.name().to_ascii_lowercase();
+    let target = match (fname.as_str(), af.params.args.first()) {
+        (f @ ("sum" | "avg"), Some(arg)) => match (f, arg.get_type(input)?) {
+            ("sum", DataType::Int64) => Some(DataType::Decimal128(38, 0)),
+            ("avg", DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64) => {
+                Some(DataType::Decimal128(38, 12))
+            }
+            ("avg", DataType::Decimal128(_, s)) if s <= 12 => Some(DataType::Decimal128(38, 12)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(target) = target else {
+        return Ok(restore(Expr::AggregateFunction(af), alias));
+    };
+    if let Some(arg) = af.params.args.first_mut() {
+        let a = std::mem::replace(arg, Expr::Literal(ScalarValue::Null, None));
+        *arg = Expr::Cast(Cast::new(Box::new(a), target));
+    }
+    Ok(restore(
+        Expr::AggregateFunction(af),
+        Some(alias.unwrap_or((None, name))),
+    ))
+}
+
+fn restore(e: Expr, alias: Option<(Option<TableReference>, String)>) -> Expr {
+    match alias {
+        Some((relation, name)) => e.alias_qualified(relation, name),
+        None => e,
+    }
 }
 
 /// Retype expressions whose names become output column names, keeping those names (a
@@ -142,10 +189,35 @@ fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPl
         })
         .collect();
     let schema = DFSchema::new_with_metadata(fields, v.schema.metadata().clone())?;
+    // Every cell gets its column's type, so the rows build one Arrow array per column.
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(schema.fields())
+                .map(|(e, f)| conform(e, f.data_type()))
+                .collect::<DfResult<Vec<_>>>()
+        })
+        .collect::<DfResult<Vec<_>>>()?;
     Ok(LogicalPlan::Values(Values {
         schema: Arc::new(schema),
         values: rows,
     }))
+}
+
+/// A VALUES cell as its column's type: a NULL literal becomes that type's NULL, other cells
+/// of another type are cast.
+fn conform(e: Expr, ty: &DataType) -> DfResult<Expr> {
+    let empty = DFSchema::empty();
+    match e.get_type(&empty) {
+        Ok(t) if &t == ty => Ok(e),
+        _ => match e {
+            Expr::Literal(v, meta) if v.is_null() => {
+                Ok(Expr::Literal(ScalarValue::try_from(ty)?, meta))
+            }
+            other => Ok(Expr::Cast(Cast::new(Box::new(other), ty.clone()))),
+        },
+    }
 }
 
 /// Retype one expression tree.
@@ -159,9 +231,10 @@ fn retype_expr(e: Expr, declared: &[Option<DataType>]) -> DfResult<Transformed<E
             Err(_) => Ok(Transformed::no(Expr::Literal(ScalarValue::Int64(Some(v)), meta))),
         },
         Expr::Placeholder(p) => Ok(declare_placeholder(p, declared)),
-        // Aggregate and window arguments that are bare literals are left alone: DataFusion
-        // recognises `count(Int64(1))` and reads offsets (`lag(x, 1)`) as Int64.
-        Expr::AggregateFunction(mut af) => {
+        // `count(Int64(1))` (DataFusion's `count(*)`) and window arguments that are bare
+        // literals are left alone: DataFusion recognises the one and reads offsets
+        // (`lag(x, 1)`) of the other as Int64.
+        Expr::AggregateFunction(mut af) if af.func.name() == "count" => {
             let mut changed = false;
             af.params.args = retype_args(af.params.args, declared, &mut changed)?;
             if let Some(f) = af.params.filter.take() {
@@ -170,7 +243,7 @@ fn retype_expr(e: Expr, declared: &[Option<DataType>]) -> DfResult<Transformed<E
                 af.params.filter = Some(Box::new(t.data));
             }
             af.params.order_by = retype_sorts(af.params.order_by, declared, &mut changed)?;
-            Ok(jump(Expr::AggregateFunction(AggregateFunction { ..af }), changed))
+            Ok(jump(Expr::AggregateFunction(af), changed))
         }
         Expr::WindowFunction(mut wf) => {
             let mut changed = false;
@@ -183,15 +256,69 @@ fn retype_expr(e: Expr, declared: &[Option<DataType>]) -> DfResult<Transformed<E
             )?;
             params.order_by =
                 retype_sorts(std::mem::take(&mut params.order_by), declared, &mut changed)?;
-            Ok(jump(Expr::WindowFunction(Box::new(WindowFunction { ..*wf })), changed))
+            Ok(jump(Expr::WindowFunction(wf), changed))
         }
         other => Ok(Transformed::no(other)),
     })
     .and_then(|t| {
         let changed = t.transformed;
         let out = t.data.transform_up(infer_placeholders)?;
+        constant_int(&out.data)?;
         Ok(Transformed::new_transformed(out.data, changed || out.transformed))
     })
+}
+
+/// An integer constant and whether it is `integer` (else `bigint`).
+type IntConst = Option<(i64, bool)>;
+
+/// Evaluate integer-constant arithmetic with PostgreSQL's overflow checks (DataFusion
+/// folds it with wrapping): `2147483647 + 1` is 22003 "integer out of range".
+fn constant_int(e: &Expr) -> DfResult<IntConst> {
+    use datafusion::logical_expr::Operator;
+    Ok(match e {
+        Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some((i64::from(*v), true)),
+        Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some((*v, false)),
+        Expr::Negative(inner) => match constant_int(inner)? {
+            Some((v, int4)) => Some((checked(v.checked_neg(), int4)?, int4)),
+            None => None,
+        },
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let (l, r) = (constant_int(left)?, constant_int(right)?);
+            let (Some((a, a4)), Some((b, b4))) = (l, r) else {
+                return Ok(None);
+            };
+            let int4 = a4 && b4;
+            let v = match op {
+                Operator::Plus => a.checked_add(b),
+                Operator::Minus => a.checked_sub(b),
+                Operator::Multiply => a.checked_mul(b),
+                _ => return Ok(None),
+            };
+            Some((checked(v, int4)?, int4))
+        }
+        _ => None,
+    })
+}
+
+fn checked(v: Option<i64>, int4: bool) -> DfResult<i64> {
+    let in_range = match v {
+        Some(v) if int4 => i32::try_from(v).is_ok(),
+        Some(_) => true,
+        None => false,
+    };
+    match v {
+        Some(v) if in_range => Ok(v),
+        _ => Err(datafusion::common::DataFusionError::External(Box::new(
+            super::SqlError::new(
+                "22003",
+                if int4 {
+                    "integer out of range"
+                } else {
+                    "bigint out of range"
+                },
+            ),
+        ))),
+    }
 }
 
 fn jump(e: Expr, changed: bool) -> Transformed<Expr> {
