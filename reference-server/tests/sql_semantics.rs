@@ -133,6 +133,48 @@ async fn duplicate_unnamed_columns_are_allowed() {
 }
 
 #[tokio::test]
+async fn casts_windows_and_table_functions_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    // PostgreSQL rounds numeric and float casts to integers.
+    assert_eq!(
+        first_row(&c, "SELECT 2.5::int, (-3.5)::int, 3.99::float8::int").await,
+        vec![Some("3".into()), Some("-4".into()), Some("4".into())]
+    );
+    // The alias names the single column of a table function (its type is not checked:
+    // DataFusion's generate_series yields bigint where PostgreSQL's yields integer).
+    let names: Vec<String> = column_types(&c, "SELECT g FROM generate_series(1, 3) AS g")
+        .await
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, vec!["g".to_owned()]);
+    assert_eq!(
+        column_types(&c, "SELECT '2024-01-01'::date, DATE '2024-01-01'").await,
+        vec![
+            ("date".to_owned(), Type::DATE),
+            ("date".to_owned(), Type::DATE)
+        ]
+    );
+    assert_eq!(
+        column_types(
+            &c,
+            "SELECT x, row_number() OVER (ORDER BY x) FROM (VALUES (1), (2)) v(x)"
+        )
+        .await,
+        vec![
+            ("x".to_owned(), Type::INT4),
+            ("row_number".to_owned(), Type::INT8)
+        ]
+    );
+    let e = db_error(&c, "SELECT 2147483647 + 1").await;
+    assert_eq!(
+        (e.code().code(), e.message()),
+        ("22003", "integer out of range")
+    );
+}
+
+#[tokio::test]
 async fn parameter_types_are_inferred_like_postgres() {
     let server = common::start().await;
     let c = common::connect(&server).await;
@@ -186,7 +228,10 @@ async fn errors_carry_postgres_codes_positions_and_hints() {
     );
 
     let e = db_error(&c, "SELECT 1/0").await;
-    assert_eq!((e.code().code(), e.message()), ("22012", "division by zero"));
+    assert_eq!(
+        (e.code().code(), e.message()),
+        ("22012", "division by zero")
+    );
 
     let e = db_error(&c, "SELECT 'x'::int").await;
     assert_eq!(
@@ -196,7 +241,10 @@ async fn errors_carry_postgres_codes_positions_and_hints() {
     let e = db_error(&c, "SELECT '2147483648'::int").await;
     assert_eq!(
         (e.code().code(), e.message()),
-        ("22003", "value \"2147483648\" is out of range for type integer")
+        (
+            "22003",
+            "value \"2147483648\" is out of range for type integer"
+        )
     );
 }
 

@@ -79,7 +79,11 @@ impl Parser {
             Command::Plan { stmt, .. } => {
                 let declared: Vec<_> = client_types
                     .iter()
-                    .map(|t| t.as_ref().filter(|t| **t != Type::UNKNOWN).map(params::arrow_type))
+                    .map(|t| {
+                        t.as_ref()
+                            .filter(|t| **t != Type::UNKNOWN)
+                            .map(params::arrow_type)
+                    })
                     .collect();
                 Some(
                     self.session

@@ -208,7 +208,10 @@ impl Backend {
                 client.feed(PgWireBackendMessage::DataRow(row)).await?;
             }
         }
-        self.send_tag(client, Tag::new("SELECT").with_rows(count))
-            .await
+        let tag = match schema.metadata().get(crate::sql::execute::COMMAND_TAG_KEY) {
+            Some(t) => Tag::new(t),
+            None => Tag::new("SELECT").with_rows(count),
+        };
+        self.send_tag(client, tag).await
     }
 }

@@ -310,7 +310,7 @@ fn set_expr_names(body: &ast::SetExpr) -> Option<Vec<Option<String>>> {
 }
 
 /// The column name PostgreSQL gives an unaliased expression (FigureColname).
-fn expr_column_name(e: &Expr) -> String {
+pub(crate) fn expr_column_name(e: &Expr) -> String {
     match e {
         Expr::Identifier(i) => i.value.clone(),
         Expr::CompoundIdentifier(parts) => parts

@@ -165,7 +165,8 @@ fn from_arrow(a: &ArrowError) -> SqlError {
     match a {
         ArrowError::DivideByZero => SqlError::new("22012", "division by zero"),
         ArrowError::CastError(m) | ArrowError::ParseError(m) => {
-            super::error_text::cast_error(&clean(m)).unwrap_or_else(|| SqlError::new("22P02", clean(m)))
+            super::error_text::cast_error(&clean(m))
+                .unwrap_or_else(|| SqlError::new("22P02", clean(m)))
         }
         ArrowError::ArithmeticOverflow(m) => SqlError::new("22003", clean(m)),
         ArrowError::ExternalError(inner) => {

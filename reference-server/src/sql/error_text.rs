@@ -3,8 +3,7 @@
 
 use super::SqlError;
 
-const NO_FUNCTION_HINT: &str =
-    "No function matches the given name and argument types. You might need to add explicit type casts.";
+const NO_FUNCTION_HINT: &str = "No function matches the given name and argument types. You might need to add explicit type casts.";
 
 /// A DataFusion message PostgreSQL reports with a specific SQLSTATE.
 pub fn known(m: &str) -> Option<SqlError> {
@@ -27,7 +26,10 @@ pub fn known(m: &str) -> Option<SqlError> {
         return e("42803", "aggregate functions are not allowed in WHERE");
     }
     if has("aggregate function calls cannot contain window function calls") {
-        return e("42803", "aggregate function calls cannot contain window function calls");
+        return e(
+            "42803",
+            "aggregate function calls cannot contain window function calls",
+        );
     }
     if has("aggregate function calls cannot be nested") || has("nested aggregate") {
         return e("42803", "aggregate function calls cannot be nested");
@@ -36,7 +38,10 @@ pub fn known(m: &str) -> Option<SqlError> {
         return e("42P20", "window functions are not allowed in WHERE");
     }
     if has("cannot find column with position") {
-        return e("42P10", &m.replace("Cannot find column with position", "position"));
+        return e(
+            "42P10",
+            &m.replace("Cannot find column with position", "position"),
+        );
     }
     if has("select distinct on expressions must match initial order by") {
         return e(
@@ -54,7 +59,10 @@ pub fn known(m: &str) -> Option<SqlError> {
         let first = m.lines().last().unwrap_or(m).trim();
         return e(
             "2201B",
-            &format!("invalid regular expression: {}", first.trim_start_matches("error: ")),
+            &format!(
+                "invalid regular expression: {}",
+                first.trim_start_matches("error: ")
+            ),
         );
     }
     if has("is too large to store in a decimal") {
@@ -76,7 +84,10 @@ pub fn known(m: &str) -> Option<SqlError> {
         return e("42804", "argument of WHERE must be type boolean");
     }
     if has("union queries have different number of columns") {
-        return e("42601", "each UNION query must have the same number of columns");
+        return e(
+            "42601",
+            "each UNION query must have the same number of columns",
+        );
     }
     if has("too many columns! the subquery should only return one column") {
         return e("42601", "subquery must return only one column");
@@ -84,8 +95,7 @@ pub fn known(m: &str) -> Option<SqlError> {
     if has("inconsistent data length across values list") {
         return e("42601", "VALUES lists must all be the same length");
     }
-    if has("unsupported date_trunc granularity") || (has("date part") && has("not supported"))
-    {
+    if has("unsupported date_trunc granularity") || (has("date part") && has("not supported")) {
         return e("22023", &format!("unit not recognized: {m}"));
     }
     if has("step can't be 0") {
@@ -117,10 +127,7 @@ pub fn cast_error(m: &str) -> Option<SqlError> {
         }
         let ty = sql_type_name(target);
         let numeric = value.trim().trim_start_matches(['-', '+']);
-        if ty != "numeric"
-            && !numeric.is_empty()
-            && numeric.chars().all(|c| c.is_ascii_digit())
-        {
+        if ty != "numeric" && !numeric.is_empty() && numeric.chars().all(|c| c.is_ascii_digit()) {
             return Some(SqlError::new(
                 "22003",
                 format!("value \"{value}\" is out of range for type {ty}"),

@@ -308,17 +308,27 @@ fn done(tag: &str) -> Outcome {
     Outcome::Done(Tag::new(tag))
 }
 
+/// Schema metadata key naming the command tag of a row-returning command that is not a
+/// SELECT (`SHOW` answers with tag `SHOW`, without a row count).
+pub const COMMAND_TAG_KEY: &str = "pg_command_tag";
+
 fn show_schema(name: &str) -> SchemaRef {
     let col = crate::session::settings::Settings::canonical_name(name);
-    Arc::new(Schema::new(vec![Field::new(col, DataType::Utf8, true)]))
+    Arc::new(Schema::new_with_metadata(
+        vec![Field::new(col, DataType::Utf8, true)],
+        std::collections::HashMap::from([(COMMAND_TAG_KEY.to_owned(), "SHOW".to_owned())]),
+    ))
 }
 
 fn show_all_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("name", DataType::Utf8, true),
-        Field::new("setting", DataType::Utf8, true),
-        Field::new("description", DataType::Utf8, true),
-    ]))
+    Arc::new(Schema::new_with_metadata(
+        vec![
+            Field::new("name", DataType::Utf8, true),
+            Field::new("setting", DataType::Utf8, true),
+            Field::new("description", DataType::Utf8, true),
+        ],
+        std::collections::HashMap::from([(COMMAND_TAG_KEY.to_owned(), "SHOW".to_owned())]),
+    ))
 }
 
 /// The row count DataFusion's DML plans return as a single `count` value.

@@ -134,7 +134,9 @@ fn width_bucket(args: &[ColumnarValue]) -> DfResult<ColumnarValue> {
     let scalar = args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
     let arrays = ColumnarValue::values_to_arrays(args)?;
     let [op, low, high, count] = arrays.as_slice() else {
-        return Err(DataFusionError::Plan("width_bucket expects 4 arguments".into()));
+        return Err(DataFusionError::Plan(
+            "width_bucket expects 4 arguments".into(),
+        ));
     };
     let (op, low, high) = (
         op.as_primitive::<Float64Type>(),
@@ -147,9 +149,14 @@ fn width_bucket(args: &[ColumnarValue]) -> DfResult<ColumnarValue> {
             if op.is_null(i) || low.is_null(i) || high.is_null(i) || count.is_null(i) {
                 return Ok(None);
             }
-            super::pg_functions::width_bucket(op.value(i), low.value(i), high.value(i), count.value(i))
-                .map(Some)
-                .map_err(|e| DataFusionError::External(Box::new(e)))
+            super::pg_functions::width_bucket(
+                op.value(i),
+                low.value(i),
+                high.value(i),
+                count.value(i),
+            )
+            .map(Some)
+            .map_err(|e| DataFusionError::External(Box::new(e)))
         })
         .collect::<DfResult<_>>()?;
     if scalar {

@@ -133,7 +133,9 @@ pub fn width_bucket(op: f64, low: f64, high: f64, count: i32) -> Result<i32, sup
         return Err(invalid("lower bound cannot equal upper bound"));
     }
     if !(op.is_finite() && low.is_finite() && high.is_finite()) {
-        return Err(invalid("operand, lower bound, and upper bound cannot be NaN"));
+        return Err(invalid(
+            "operand, lower bound, and upper bound cannot be NaN",
+        ));
     }
     let n = f64::from(count);
     let bucket = if low < high {
@@ -168,6 +170,9 @@ mod tests {
         assert_eq!(width_bucket(-1.0, 0.0, 10.0, 5).ok(), Some(0));
         assert_eq!(width_bucket(10.0, 0.0, 10.0, 5).ok(), Some(6));
         assert_eq!(width_bucket(8.0, 10.0, 0.0, 5).ok(), Some(2));
-        assert_eq!(width_bucket(1.0, 0.0, 10.0, 0).map_err(|e| e.code), Err("2201G"));
+        assert_eq!(
+            width_bucket(1.0, 0.0, 10.0, 0).map_err(|e| e.code),
+            Err("2201G")
+        );
     }
 }

@@ -7,8 +7,9 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Query, SelectItem, SetExpr,
-    Statement, UnaryOperator, Value, VisitMut, VisitorMut, visit_expressions_mut,
+    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Query, SelectItem, SetExpr, Statement,
+    TableAliasColumnDef, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
+    visit_expressions_mut,
 };
 
 /// TimescaleDB's default bucket origin (a Monday), so weekly buckets start on Mondays.
@@ -37,7 +38,9 @@ impl VisitorMut for UniqueNames {
                 let SelectItem::UnnamedExpr(e) = item else {
                     continue;
                 };
-                let text = e.to_string();
+                // Two items PostgreSQL names alike (`1, 1`; `'x'::date, DATE 'x'`) may get the
+                // same DataFusion name too.
+                let text = super::classify::expr_column_name(e);
                 if !seen.insert(text.clone()) {
                     let expr = std::mem::replace(e, Expr::value(Value::Null));
                     *item = SelectItem::ExprWithAlias {
@@ -49,6 +52,34 @@ impl VisitorMut for UniqueNames {
         }
         ControlFlow::Continue(())
     }
+
+    /// `generate_series(...) AS g` names its single column `g`, as in PostgreSQL.
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table {
+            name,
+            args: Some(_),
+            alias: Some(alias),
+            ..
+        } = factor
+            && alias.columns.is_empty()
+            && name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .is_some_and(|i| i.value.eq_ignore_ascii_case("generate_series"))
+        {
+            alias.columns = vec![TableAliasColumnDef {
+                name: alias.name.clone(),
+                data_type: None,
+            }];
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn exponent(number: &str) -> Option<i64> {
+    let (_, exp) = number.split_once(['e', 'E'])?;
+    exp.parse().ok()
 }
 
 fn call(name: &str, args: Vec<Expr>) -> Expr {
@@ -72,6 +103,22 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
 }
 
 fn rewrite_expr(e: &mut Expr) {
+    // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
+    // read it as float8 instead of failing.
+    if let Expr::Value(v) = e
+        && let Value::Number(text, _) = &v.value
+        && exponent(text).is_some_and(|x| x.abs() > 30)
+    {
+        let text = text.clone();
+        *e = Expr::Cast {
+            kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+            expr: Box::new(Expr::value(Value::SingleQuotedString(text))),
+            data_type: DataType::DoublePrecision,
+            array: false,
+            format: None,
+        };
+        return;
+    }
     // `@ x` is PostgreSQL's absolute value.
     if let Expr::UnaryOp {
         op: UnaryOperator::PGAbs,
@@ -98,8 +145,7 @@ fn rewrite_expr(e: &mut Expr) {
     match name.as_str() {
         // DataFusion's percentile_cont wants a float8 fraction; `0.5` is numeric here.
         "percentile_cont" if list.args.len() == 1 => {
-            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(frac))) = list.args.first_mut()
-            {
+            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(frac))) = list.args.first_mut() {
                 let inner = std::mem::replace(frac, Expr::value(Value::Null));
                 *frac = Expr::Cast {
                     kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,

@@ -13,7 +13,8 @@ use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, Result as DfResult, ScalarValue, TableReference};
 use datafusion::logical_expr::expr::Placeholder;
 use datafusion::logical_expr::{
-    Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union, Values, Window,
+    Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union,
+    Values, Window,
 };
 
 /// Retype integer literals and parameters as PostgreSQL does, and give parameters the
@@ -24,8 +25,57 @@ pub fn retype_plan(plan: LogicalPlan, declared: &[Option<DataType>]) -> DfResult
     if has_recursive_query(&plan)? {
         return Ok(plan);
     }
-    plan.transform_up_with_subqueries(|node| retype_node(node, declared))
-        .map(|t| t.data)
+    let plan = plan
+        .transform_up_with_subqueries(|node| retype_node(node, declared))?
+        .data;
+    signed_results(plan)
+}
+
+/// PostgreSQL has no unsigned integers: `row_number()`, `rank()` and friends are bigint
+/// (DataFusion: UInt64), so a query's unsigned result columns are cast to signed ones.
+fn signed_results(plan: LogicalPlan) -> DfResult<LogicalPlan> {
+    use datafusion::common::Column;
+    let is_query = !matches!(
+        plan,
+        LogicalPlan::Dml(_)
+            | LogicalPlan::Ddl(_)
+            | LogicalPlan::Explain(_)
+            | LogicalPlan::Analyze(_)
+            | LogicalPlan::Statement(_)
+            | LogicalPlan::DescribeTable(_)
+            | LogicalPlan::Copy(_)
+    );
+    let signed = |t: &DataType| match t {
+        DataType::UInt8 => Some(DataType::Int16),
+        DataType::UInt16 => Some(DataType::Int32),
+        DataType::UInt32 | DataType::UInt64 => Some(DataType::Int64),
+        _ => None,
+    };
+    if !is_query
+        || !plan
+            .schema()
+            .fields()
+            .iter()
+            .any(|f| signed(f.data_type()).is_some())
+    {
+        return Ok(plan);
+    }
+    let exprs =
+        plan.schema()
+            .iter()
+            .map(|(q, f)| {
+                let col = Expr::Column(Column::new(q.cloned(), f.name()));
+                match signed(f.data_type()) {
+                    Some(t) => Expr::Cast(Cast::new(Box::new(col), t))
+                        .alias_qualified(q.cloned(), f.name()),
+                    None => col,
+                }
+            })
+            .collect();
+    Ok(LogicalPlan::Projection(Projection::try_new(
+        exprs,
+        Arc::new(plan),
+    )?))
 }
 
 fn has_recursive_query(plan: &LogicalPlan) -> DfResult<bool> {
@@ -53,26 +103,33 @@ fn retype_node(
         }
         LogicalPlan::Values(v) => retype_values(v, declared)?,
         LogicalPlan::Projection(p) => {
-            let expr = retype_named(p.expr, declared)?;
+            let expr = retype_named(p.expr, declared, p.input.schema())?;
             LogicalPlan::Projection(Projection::try_new(expr, p.input)?)
         }
         LogicalPlan::Aggregate(a) => {
-            let group = retype_named(a.group_expr, declared)?;
-            let aggr = retype_named(a.aggr_expr, declared)?
+            let group = retype_named(a.group_expr, declared, a.input.schema())?;
+            let aggr = retype_named(a.aggr_expr, declared, a.input.schema())?
                 .into_iter()
                 .map(|e| pg_aggregate_result(e, a.input.schema()))
                 .collect::<DfResult<Vec<_>>>()?;
             LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
         }
         LogicalPlan::Window(w) => {
-            let exprs = retype_named(w.window_expr, declared)?;
+            let exprs = retype_named(w.window_expr, declared, w.input.schema())?;
             LogicalPlan::Window(Window::try_new(exprs, w.input)?)
         }
         LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(u.inputs)?),
-        other => other
-            .map_expressions(|e| retype_expr(e, declared))?
-            .data
-            .recompute_schema()?,
+        other => {
+            let inputs = other.inputs();
+            let schema = match inputs.as_slice() {
+                [one] => Arc::clone(one.schema()),
+                _ => Arc::new(DFSchema::empty()),
+            };
+            other
+                .map_expressions(|e| retype_expr(e, declared, &schema))?
+                .data
+                .recompute_schema()?
+        }
     };
     Ok(Transformed::yes(out))
 }
@@ -123,12 +180,16 @@ fn restore(e: Expr, alias: Option<(Option<TableReference>, String)>) -> Expr {
 
 /// Retype expressions whose names become output column names, keeping those names (a
 /// parent refers to `Int64(1)` by name).
-fn retype_named(exprs: Vec<Expr>, declared: &[Option<DataType>]) -> DfResult<Vec<Expr>> {
+fn retype_named(
+    exprs: Vec<Expr>,
+    declared: &[Option<DataType>],
+    schema: &DFSchema,
+) -> DfResult<Vec<Expr>> {
     exprs
         .into_iter()
         .map(|e| {
             let name = e.schema_name().to_string();
-            let t = retype_expr(e, declared)?;
+            let t = retype_expr(e, declared, schema)?;
             if !t.transformed {
                 return Ok(t.data);
             }
@@ -152,7 +213,7 @@ fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPl
         .map(|row| {
             row.into_iter()
                 .map(|e| {
-                    let t = retype_expr(e, declared)?;
+                    let t = retype_expr(e, declared, &DFSchema::empty())?;
                     changed |= t.transformed;
                     Ok(t.data)
                 })
@@ -174,10 +235,7 @@ fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPl
             let narrowed = f.data_type() == &DataType::Int64
                 && rows.iter().all(|r| {
                     r.get(i).is_some_and(|e| {
-                        matches!(
-                            e.get_type(&empty),
-                            Ok(DataType::Int32 | DataType::Null)
-                        )
+                        matches!(e.get_type(&empty), Ok(DataType::Int32 | DataType::Null))
                     })
                 });
             let field = if narrowed {
@@ -221,41 +279,77 @@ fn conform(e: Expr, ty: &DataType) -> DfResult<Expr> {
 }
 
 /// Retype one expression tree.
-fn retype_expr(e: Expr, declared: &[Option<DataType>]) -> DfResult<Transformed<Expr>> {
+fn retype_expr(
+    e: Expr,
+    declared: &[Option<DataType>],
+    schema: &DFSchema,
+) -> DfResult<Transformed<Expr>> {
     e.transform_down(|e| match e {
         Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
             Ok(small) => Ok(Transformed::yes(Expr::Literal(
                 ScalarValue::Int32(Some(small)),
                 meta,
             ))),
-            Err(_) => Ok(Transformed::no(Expr::Literal(ScalarValue::Int64(Some(v)), meta))),
+            Err(_) => Ok(Transformed::no(Expr::Literal(
+                ScalarValue::Int64(Some(v)),
+                meta,
+            ))),
         },
         Expr::Placeholder(p) => Ok(declare_placeholder(p, declared)),
+        // PostgreSQL rounds a float or numeric cast to an integer (2.5::int is 3); Arrow
+        // truncates.
+        Expr::Cast(c)
+            if c.field.data_type().is_integer()
+                && matches!(
+                    c.expr.get_type(schema),
+                    Ok(DataType::Float16
+                        | DataType::Float32
+                        | DataType::Float64
+                        | DataType::Decimal128(..)
+                        | DataType::Decimal256(..))
+                ) =>
+        {
+            let rounded = datafusion::functions::math::expr_fn::round(vec![*c.expr]);
+            Ok(Transformed::yes(Expr::Cast(Cast::new_from_field(
+                Box::new(rounded),
+                c.field,
+            ))))
+        }
         // `count(Int64(1))` (DataFusion's `count(*)`) and window arguments that are bare
         // literals are left alone: DataFusion recognises the one and reads offsets
         // (`lag(x, 1)`) of the other as Int64.
         Expr::AggregateFunction(mut af) if af.func.name() == "count" => {
             let mut changed = false;
-            af.params.args = retype_args(af.params.args, declared, &mut changed)?;
+            af.params.args = retype_args(af.params.args, declared, schema, &mut changed)?;
             if let Some(f) = af.params.filter.take() {
-                let t = retype_expr(*f, declared)?;
+                let t = retype_expr(*f, declared, schema)?;
                 changed |= t.transformed;
                 af.params.filter = Some(Box::new(t.data));
             }
-            af.params.order_by = retype_sorts(af.params.order_by, declared, &mut changed)?;
+            af.params.order_by = retype_sorts(af.params.order_by, declared, schema, &mut changed)?;
             Ok(jump(Expr::AggregateFunction(af), changed))
         }
         Expr::WindowFunction(mut wf) => {
             let mut changed = false;
             let params = &mut wf.params;
-            params.args = retype_args(std::mem::take(&mut params.args), declared, &mut changed)?;
+            params.args = retype_args(
+                std::mem::take(&mut params.args),
+                declared,
+                schema,
+                &mut changed,
+            )?;
             params.partition_by = retype_args(
                 std::mem::take(&mut params.partition_by),
                 declared,
+                schema,
                 &mut changed,
             )?;
-            params.order_by =
-                retype_sorts(std::mem::take(&mut params.order_by), declared, &mut changed)?;
+            params.order_by = retype_sorts(
+                std::mem::take(&mut params.order_by),
+                declared,
+                schema,
+                &mut changed,
+            )?;
             Ok(jump(Expr::WindowFunction(wf), changed))
         }
         other => Ok(Transformed::no(other)),
@@ -264,7 +358,10 @@ fn retype_expr(e: Expr, declared: &[Option<DataType>]) -> DfResult<Transformed<E
         let changed = t.transformed;
         let out = t.data.transform_up(infer_placeholders)?;
         constant_int(&out.data)?;
-        Ok(Transformed::new_transformed(out.data, changed || out.transformed))
+        Ok(Transformed::new_transformed(
+            out.data,
+            changed || out.transformed,
+        ))
     })
 }
 
@@ -328,6 +425,7 @@ fn jump(e: Expr, changed: bool) -> Transformed<Expr> {
 fn retype_args(
     args: Vec<Expr>,
     declared: &[Option<DataType>],
+    schema: &DFSchema,
     changed: &mut bool,
 ) -> DfResult<Vec<Expr>> {
     args.into_iter()
@@ -335,7 +433,7 @@ fn retype_args(
             if matches!(a, Expr::Literal(..)) {
                 return Ok(a);
             }
-            let t = retype_expr(a, declared)?;
+            let t = retype_expr(a, declared, schema)?;
             *changed |= t.transformed;
             Ok(t.data)
         })
@@ -345,12 +443,13 @@ fn retype_args(
 fn retype_sorts(
     sorts: Vec<datafusion::logical_expr::SortExpr>,
     declared: &[Option<DataType>],
+    schema: &DFSchema,
     changed: &mut bool,
 ) -> DfResult<Vec<datafusion::logical_expr::SortExpr>> {
     sorts
         .into_iter()
         .map(|mut s| {
-            let t = retype_expr(s.expr, declared)?;
+            let t = retype_expr(s.expr, declared, schema)?;
             *changed |= t.transformed;
             s.expr = t.data;
             Ok(s)
@@ -360,16 +459,18 @@ fn retype_sorts(
 
 /// A parameter the client declared a type for takes it.
 fn declare_placeholder(p: Placeholder, declared: &[Option<DataType>]) -> Transformed<Expr> {
-    let declared_type = p
-        .id
-        .strip_prefix('$')
-        .and_then(|n| n.parse::<usize>().ok())
-        .and_then(|n| n.checked_sub(1))
-        .and_then(|i| declared.get(i).cloned().flatten());
+    let declared_type =
+        p.id.strip_prefix('$')
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| declared.get(i).cloned().flatten());
     match declared_type {
         Some(dt) if p.field.as_ref().map(|f| f.data_type()) != Some(&dt) => {
             let field = Arc::new(Field::new(p.id.clone(), dt, true));
-            Transformed::yes(Expr::Placeholder(Placeholder::new_with_field(p.id, Some(field))))
+            Transformed::yes(Expr::Placeholder(Placeholder::new_with_field(
+                p.id,
+                Some(field),
+            )))
         }
         _ => Transformed::no(Expr::Placeholder(p)),
     }
@@ -411,7 +512,9 @@ fn narrow_placeholder(e: Expr, other: &Expr) -> (Expr, bool) {
     match e {
         Expr::Placeholder(p)
             if matches!(other, Expr::Literal(ScalarValue::Int32(_), _))
-                && p.field.as_ref().is_some_and(|f| f.data_type() == &DataType::Int64) =>
+                && p.field
+                    .as_ref()
+                    .is_some_and(|f| f.data_type() == &DataType::Int64) =>
         {
             let field = Arc::new(Field::new(p.id.clone(), DataType::Int32, true));
             (
