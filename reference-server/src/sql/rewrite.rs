@@ -40,8 +40,11 @@ impl VisitorMut for UniqueNames {
                 };
                 // Two items PostgreSQL names alike (`1, 1`; `'x'::date, DATE 'x'`) may get the
                 // same DataFusion name too.
+                // DataFusion names a cast after its operand, so `x::date, x::time` collide.
                 let text = super::classify::expr_column_name(e);
-                if !seen.insert(text.clone()) {
+                let operand = format!("\u{0}{}", without_casts(e));
+                let fresh = seen.insert(text.clone());
+                if !(seen.insert(operand) && fresh) {
                     let expr = std::mem::replace(e, Expr::value(Value::Null));
                     *item = SelectItem::ExprWithAlias {
                         expr,
@@ -74,6 +77,16 @@ impl VisitorMut for UniqueNames {
             }];
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// The expression under any outer casts.
+fn without_casts(mut e: &Expr) -> &Expr {
+    loop {
+        match e {
+            Expr::Cast { expr, .. } | Expr::Nested(expr) => e = expr,
+            other => return other,
+        }
     }
 }
 
@@ -154,6 +167,25 @@ fn rewrite_expr(e: &mut Expr) {
                     array: false,
                     format: None,
                 };
+            }
+        }
+        // width_bucket(float8, float8, float8, int4) is the form registered here.
+        "width_bucket" if list.args.len() == 4 => {
+            for (i, arg) in list.args.iter_mut().enumerate() {
+                if let FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) = arg {
+                    let inner = std::mem::replace(a, Expr::value(Value::Null));
+                    *a = Expr::Cast {
+                        kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+                        expr: Box::new(inner),
+                        data_type: if i == 3 {
+                            DataType::Integer(None)
+                        } else {
+                            DataType::DoublePrecision
+                        },
+                        array: false,
+                        format: None,
+                    };
+                }
             }
         }
         "time_bucket" if (2..=3).contains(&list.args.len()) => {
