@@ -114,8 +114,13 @@ impl Backend {
                 .await
             {
                 Ok(Outcome::Done(tag)) => {
-                    // Notices (and ParameterStatus) precede CommandComplete, as in PostgreSQL.
-                    self.flush_session_messages(client).await?;
+                    // Notices precede CommandComplete, as in PostgreSQL (ParameterStatus
+                    // follows it).
+                    for n in self.session.take_notices() {
+                        client
+                            .feed(PgWireBackendMessage::NoticeResponse(n.into()))
+                            .await?;
+                    }
                     self.send_tag(client, tag).await
                 }
                 Ok(Outcome::Rows { schema, stream }) => {

@@ -331,6 +331,8 @@ pub(crate) fn expr_column_name(e: &Expr) -> String {
             name => name.to_owned(),
         },
         Expr::Nested(inner) => expr_column_name(inner),
+        // `DATE '2024-01-01'` is named after its type, like a cast.
+        Expr::TypedString(ts) => cast_type_name(&ts.data_type),
         Expr::Case { .. } => "case".into(),
         Expr::Exists { .. } => "exists".into(),
         Expr::Array(_) => "array".into(),

@@ -203,6 +203,15 @@ impl SqlError {
         if self.position().is_some() {
             return self;
         }
+        // Bad input for a type points at the literal.
+        if matches!(self.code, "22P02" | "22003" | "22007" | "22008")
+            && let Some(value) = self.message.rsplit_once(": \"").map(|(_, v)| v)
+            && let Some(value) = value.strip_suffix('"')
+            && let Some(at) = sql.find(&format!("'{value}'"))
+        {
+            let position = sql[..at].chars().count() + 1;
+            return self.with_position(Some(position));
+        }
         let name = match self.code {
             "42P01" | "42703" => quoted(&self.message, "\"", '"'),
             "42883" => self
