@@ -134,6 +134,8 @@ pub(crate) fn sql_name(ty: &Type) -> &'static str {
         Type::CIDR => "cidr",
         Type::OID => "oid",
         Type::CHAR => "\"char\"",
+        Type::REGTYPE => "regtype",
+        Type::VOID => "void",
         _ => "unknown",
     }
 }
@@ -217,6 +219,8 @@ pub fn pg_type_to_arrow(col: &PgColumnType) -> Result<DataType, PgTypeError> {
         | Type::INET
         | Type::CIDR
         | Type::TIMETZ
+        | Type::REGTYPE
+        | Type::VOID
         | Type::UNKNOWN => DataType::Utf8,
         _ => return Err(PgTypeError::UnsupportedType(col.ty.name().to_string())),
     })
@@ -379,6 +383,9 @@ fn custom_type(name: &str, modifiers: &[String]) -> Result<PgColumnType, PgTypeE
         "jsonb" => plain(Type::JSONB),
         "inet" => plain(Type::INET),
         "cidr" => plain(Type::CIDR),
+        // Result-only types of functions (`pg_typeof`, `pg_sleep`), stored as text.
+        "regtype" => plain(Type::REGTYPE),
+        "void" => plain(Type::VOID),
         "timestamptz" => Ok(PgColumnType {
             ty: Type::TIMESTAMPTZ,
             typmod: modifier(0).map_or(-1, |p| p.clamp(0, 6) as i32),

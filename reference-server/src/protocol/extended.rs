@@ -76,7 +76,22 @@ impl Parser {
         }
         let catalog_version = self.session.shared.catalog.version();
         let plan = match &command {
-            Command::Plan { stmt, .. } => Some(self.session.plan(stmt).await?),
+            Command::Plan { stmt, .. } => {
+                let declared: Vec<_> = client_types
+                    .iter()
+                    .map(|t| {
+                        t.as_ref()
+                            .filter(|t| **t != Type::UNKNOWN)
+                            .map(params::arrow_type)
+                    })
+                    .collect();
+                Some(
+                    self.session
+                        .plan_with_types(stmt, &declared)
+                        .await
+                        .map_err(|e| e.locate(sql))?,
+                )
+            }
             _ => None,
         };
         let param_arrow = plan

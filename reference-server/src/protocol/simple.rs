@@ -109,11 +109,20 @@ impl Backend {
                     self.session
                         .run(&cmd, None)
                         .await
-                        .map_err(SqlError::into_wire)
+                        .map_err(|e| e.locate(sql).into_wire())
                 })
                 .await
             {
-                Ok(Outcome::Done(tag)) => self.send_tag(client, tag).await,
+                Ok(Outcome::Done(tag)) => {
+                    // Notices precede CommandComplete, as in PostgreSQL (ParameterStatus
+                    // follows it).
+                    for n in self.session.take_notices() {
+                        client
+                            .feed(PgWireBackendMessage::NoticeResponse(n.into()))
+                            .await?;
+                    }
+                    self.send_tag(client, tag).await
+                }
                 Ok(Outcome::Rows { schema, stream }) => {
                     let names = cmd.column_names();
                     self.stream_rows(client, schema, names, stream, &mut interrupt)
@@ -204,7 +213,10 @@ impl Backend {
                 client.feed(PgWireBackendMessage::DataRow(row)).await?;
             }
         }
-        self.send_tag(client, Tag::new("SELECT").with_rows(count))
-            .await
+        let tag = match schema.metadata().get(crate::sql::execute::COMMAND_TAG_KEY) {
+            Some(t) => Tag::new(t),
+            None => Tag::new("SELECT").with_rows(count),
+        };
+        self.send_tag(client, tag).await
     }
 }

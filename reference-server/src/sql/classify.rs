@@ -51,6 +51,9 @@ pub enum Command {
     Plan {
         stmt: Box<Statement>,
         kind: PlanKind,
+        /// PostgreSQL's result column names, from the statement as written (see
+        /// [`Command::column_names`]).
+        names: Option<Vec<Option<String>>>,
     },
     Begin,
     Commit,
@@ -88,10 +91,12 @@ impl Command {
 }
 
 pub fn classify(mut stmt: Statement) -> Command {
+    let names = statement_column_names(&stmt);
     super::rewrite::rewrite(&mut stmt);
     let plan = |kind| Command::Plan {
         stmt: Box::new(stmt.clone()),
         kind,
+        names: names.clone(),
     };
     match &stmt {
         Statement::Query(_) => plan(PlanKind::Query),
@@ -111,6 +116,7 @@ pub fn classify(mut stmt: Statement) -> Command {
             Command::Plan {
                 stmt: Box::new(Statement::CreateTable(ct)),
                 kind,
+                names: None,
             }
         }
         Statement::CreateView(_) => plan(PlanKind::CreateView),
@@ -266,33 +272,45 @@ impl Command {
     /// from DataFusion's (`count` not `count(*)`, `?column?` for unnamed expressions).
     /// `None` entries keep DataFusion's name; `None` overall when it cannot be derived.
     pub fn column_names(&self) -> Option<Vec<Option<String>>> {
-        let Command::Plan {
-            stmt,
-            kind: PlanKind::Query,
-        } = self
-        else {
-            return None;
-        };
-        let Statement::Query(q) = stmt.as_ref() else {
-            return None;
-        };
-        let ast::SetExpr::Select(select) = q.body.as_ref() else {
-            return None;
-        };
-        select
-            .projection
-            .iter()
-            .map(|item| match item {
-                ast::SelectItem::UnnamedExpr(e) => Some(Some(expr_column_name(e))),
-                ast::SelectItem::ExprWithAlias { alias, .. } => Some(Some(alias.value.clone())),
-                _ => None,
-            })
-            .collect()
+        match self {
+            Command::Plan {
+                kind: PlanKind::Query,
+                names,
+                ..
+            } => names.clone(),
+            _ => None,
+        }
     }
 }
 
+fn statement_column_names(stmt: &Statement) -> Option<Vec<Option<String>>> {
+    let Statement::Query(q) = stmt else {
+        return None;
+    };
+    set_expr_names(q.body.as_ref())
+}
+
+/// A set operation (`UNION`...) is named after its first branch.
+fn set_expr_names(body: &ast::SetExpr) -> Option<Vec<Option<String>>> {
+    let select = match body {
+        ast::SetExpr::Select(select) => select,
+        ast::SetExpr::SetOperation { left, .. } => return set_expr_names(left),
+        ast::SetExpr::Query(q) => return set_expr_names(q.body.as_ref()),
+        _ => return None,
+    };
+    select
+        .projection
+        .iter()
+        .map(|item| match item {
+            ast::SelectItem::UnnamedExpr(e) => Some(Some(expr_column_name(e))),
+            ast::SelectItem::ExprWithAlias { alias, .. } => Some(Some(alias.value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The column name PostgreSQL gives an unaliased expression (FigureColname).
-fn expr_column_name(e: &Expr) -> String {
+pub(crate) fn expr_column_name(e: &Expr) -> String {
     match e {
         Expr::Identifier(i) => i.value.clone(),
         Expr::CompoundIdentifier(parts) => parts
@@ -313,6 +331,8 @@ fn expr_column_name(e: &Expr) -> String {
             name => name.to_owned(),
         },
         Expr::Nested(inner) => expr_column_name(inner),
+        // `DATE '2024-01-01'` is named after its type, like a cast.
+        Expr::TypedString(ts) => cast_type_name(&ts.data_type),
         Expr::Case { .. } => "case".into(),
         Expr::Exists { .. } => "exists".into(),
         Expr::Array(_) => "array".into(),

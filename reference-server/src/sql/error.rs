@@ -20,6 +20,7 @@ struct Extra {
     position: Option<usize>,
     /// PostgreSQL's CONTEXT line (e.g. `COPY t, line 3`).
     context: Option<String>,
+    hint: Option<String>,
 }
 
 impl std::fmt::Display for SqlError {
@@ -50,6 +51,11 @@ impl SqlError {
 
     pub fn with_position(mut self, position: Option<usize>) -> Self {
         self.extra().position = position;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.extra().hint = Some(hint.into());
         self
     }
 
@@ -87,8 +93,10 @@ impl SqlError {
 
     pub fn into_error_info(self) -> ErrorInfo {
         let mut info = ErrorInfo::new("ERROR".to_owned(), self.code.to_owned(), self.message);
+        info.severity_nonlocalized = Some("ERROR".to_owned());
         if let Some(extra) = self.extra {
             info.detail = extra.detail;
+            info.hint = extra.hint;
             info.position = extra.position.map(|p| p.to_string());
             info.where_context = extra.context;
         }
@@ -156,7 +164,10 @@ fn from_datafusion(e: &DataFusionError) -> SqlError {
 fn from_arrow(a: &ArrowError) -> SqlError {
     match a {
         ArrowError::DivideByZero => SqlError::new("22012", "division by zero"),
-        ArrowError::CastError(m) | ArrowError::ParseError(m) => SqlError::new("22P02", clean(m)),
+        ArrowError::CastError(m) | ArrowError::ParseError(m) => {
+            super::error_text::cast_error(&clean(m))
+                .unwrap_or_else(|| SqlError::new("22P02", clean(m)))
+        }
         ArrowError::ArithmeticOverflow(m) => SqlError::new("22003", clean(m)),
         ArrowError::ExternalError(inner) => {
             if let Some(df) = inner.downcast_ref::<DataFusionError>() {
@@ -191,6 +202,9 @@ fn from_schema(s: &SchemaError) -> SqlError {
 /// Classify by message text where DataFusion only gives a string.
 fn from_message(raw: &str) -> SqlError {
     let m = clean(raw);
+    if let Some(e) = super::error_text::known(&m) {
+        return e;
+    }
     let lower = m.to_ascii_lowercase();
     let code = if lower.contains("divide by zero") || lower.contains("division by zero") {
         return SqlError::new("22012", "division by zero");

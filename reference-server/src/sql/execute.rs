@@ -44,11 +44,21 @@ pub enum Outcome {
 impl Session {
     /// Plan a statement with DataFusion (placeholders `$n` stay as parameters).
     pub async fn plan(&self, stmt: &Statement) -> Result<LogicalPlan, SqlError> {
+        self.plan_with_types(stmt, &[]).await
+    }
+
+    /// Plan a statement whose parameters the client declared types for (`declared[i]` is
+    /// `$i+1`'s type), typing literals and parameters as PostgreSQL does.
+    pub async fn plan_with_types(
+        &self,
+        stmt: &Statement,
+        declared: &[Option<DataType>],
+    ) -> Result<LogicalPlan, SqlError> {
         let state = self.ctx.state();
         let plan = state
             .statement_to_plan(DFStatement::Statement(Box::new(stmt.clone())))
             .await?;
-        Ok(plan)
+        Ok(super::typing::retype_plan(plan, declared)?)
     }
 
     /// The result columns a command will produce, without running it (for Describe).
@@ -69,7 +79,7 @@ impl Session {
             return Err(SqlError::in_failed_transaction());
         }
         match cmd {
-            Command::Plan { stmt, kind } => {
+            Command::Plan { stmt, kind, .. } => {
                 let plan = match plan {
                     Some(p) => p,
                     None => self.plan(stmt).await?,
@@ -278,17 +288,19 @@ impl Session {
     }
 
     fn ddl_notice(&self, result: crate::catalog::DdlResult) {
-        if let crate::catalog::DdlResult::Skipped(info) = result {
+        if let crate::catalog::DdlResult::Skipped(mut info) = result {
+            // PostgreSQL sends the non-localized severity (V) with every notice.
+            if info.severity_nonlocalized.is_none() {
+                info.severity_nonlocalized = Some(info.severity.clone());
+            }
             self.notice(*info);
         }
     }
 
     fn warn(&self, code: &str, message: &str) {
-        self.notice(ErrorInfo::new(
-            "WARNING".into(),
-            code.into(),
-            message.into(),
-        ));
+        let mut info = ErrorInfo::new("WARNING".into(), code.into(), message.into());
+        info.severity_nonlocalized = Some("WARNING".into());
+        self.notice(info);
     }
 }
 
@@ -296,17 +308,27 @@ fn done(tag: &str) -> Outcome {
     Outcome::Done(Tag::new(tag))
 }
 
+/// Schema metadata key naming the command tag of a row-returning command that is not a
+/// SELECT (`SHOW` answers with tag `SHOW`, without a row count).
+pub const COMMAND_TAG_KEY: &str = "pg_command_tag";
+
 fn show_schema(name: &str) -> SchemaRef {
     let col = crate::session::settings::Settings::canonical_name(name);
-    Arc::new(Schema::new(vec![Field::new(col, DataType::Utf8, true)]))
+    Arc::new(Schema::new_with_metadata(
+        vec![Field::new(col, DataType::Utf8, true)],
+        std::collections::HashMap::from([(COMMAND_TAG_KEY.to_owned(), "SHOW".to_owned())]),
+    ))
 }
 
 fn show_all_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("name", DataType::Utf8, true),
-        Field::new("setting", DataType::Utf8, true),
-        Field::new("description", DataType::Utf8, true),
-    ]))
+    Arc::new(Schema::new_with_metadata(
+        vec![
+            Field::new("name", DataType::Utf8, true),
+            Field::new("setting", DataType::Utf8, true),
+            Field::new("description", DataType::Utf8, true),
+        ],
+        std::collections::HashMap::from([(COMMAND_TAG_KEY.to_owned(), "SHOW".to_owned())]),
+    ))
 }
 
 /// The row count DataFusion's DML plans return as a single `count` value.

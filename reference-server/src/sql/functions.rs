@@ -21,8 +21,22 @@ pub fn register(
     settings: Arc<Mutex<Settings>>,
     control: Arc<StatementControl>,
 ) {
-    let c = control.clone();
+    ctx.register_udf(super::pg_functions::PgTypeof::udf());
     ctx.register_udf(create_udf(
+        "width_bucket",
+        vec![
+            DataType::Float64,
+            DataType::Float64,
+            DataType::Float64,
+            DataType::Int32,
+        ],
+        DataType::Int32,
+        Volatility::Immutable,
+        Arc::new(width_bucket),
+    ));
+
+    let c = control.clone();
+    let sleep = create_udf(
         "pg_sleep",
         vec![DataType::Float64],
         DataType::Utf8,
@@ -46,7 +60,8 @@ pub fn register(
                 Some(String::new()),
             )))
         }),
-    ));
+    );
+    ctx.register_udf(super::pg_functions::Tagged::udf(sleep, "void"));
 
     let version = format!(
         "PostgreSQL {SERVER_VERSION} (reference-server {}) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit",
@@ -110,6 +125,44 @@ pub fn register(
             })
         }),
     ));
+}
+
+/// `width_bucket` over columns or constants (NULL in any argument gives NULL).
+fn width_bucket(args: &[ColumnarValue]) -> DfResult<ColumnarValue> {
+    use datafusion::arrow::array::{Array, AsArray, Int32Array};
+    use datafusion::arrow::datatypes::{Float64Type, Int32Type};
+    let scalar = args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    let arrays = ColumnarValue::values_to_arrays(args)?;
+    let [op, low, high, count] = arrays.as_slice() else {
+        return Err(DataFusionError::Plan(
+            "width_bucket expects 4 arguments".into(),
+        ));
+    };
+    let (op, low, high) = (
+        op.as_primitive::<Float64Type>(),
+        low.as_primitive::<Float64Type>(),
+        high.as_primitive::<Float64Type>(),
+    );
+    let count = count.as_primitive::<Int32Type>();
+    let out: Int32Array = (0..op.len())
+        .map(|i| {
+            if op.is_null(i) || low.is_null(i) || high.is_null(i) || count.is_null(i) {
+                return Ok(None);
+            }
+            super::pg_functions::width_bucket(
+                op.value(i),
+                low.value(i),
+                high.value(i),
+                count.value(i),
+            )
+            .map(Some)
+            .map_err(|e| DataFusionError::External(Box::new(e)))
+        })
+        .collect::<DfResult<_>>()?;
+    if scalar {
+        return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
+    }
+    Ok(ColumnarValue::Array(Arc::new(out)))
 }
 
 /// Sleep in small slices so CancelRequest and statement_timeout interrupt it.

@@ -5,10 +5,13 @@ pub mod classify;
 pub mod copy;
 pub mod copy_run;
 pub mod error;
+pub mod error_text;
 pub mod execute;
 pub mod functions;
 pub mod parse;
+pub mod pg_functions;
 pub mod rewrite;
+pub mod typing;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;

@@ -1,7 +1,9 @@
 //! Parsing query strings with sqlparser's PostgreSQL dialect, with PostgreSQL-style
 //! syntax error messages and positions.
 
-use datafusion::sql::sqlparser::ast::Statement;
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{Statement, visit_relations};
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
@@ -19,11 +21,125 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         .tokenize_with_location()
         .map_err(|e| syntax_error(sql, &ParserError::TokenizerError(e.to_string())))?;
     normalize_boolean_options(&mut tokens);
-    Parser::new(&dialect)
+    let statements = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
         .parse_statements()
-        .map_err(|e| syntax_error(sql, &e))
+        .map_err(|e| syntax_error(sql, &e))?;
+    for stmt in &statements {
+        reject_reserved_relations(sql, stmt)?;
+    }
+    Ok(statements)
+}
+
+/// PostgreSQL's reserved keywords, which cannot name a relation unless quoted.
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// sqlparser reads `SELECT FROM WHERE` as a scan of a table named `WHERE`; PostgreSQL
+/// reports a syntax error at the keyword.
+fn reject_reserved_relations(sql: &str, stmt: &Statement) -> Result<(), SqlError> {
+    let found = visit_relations(stmt, |name| {
+        match name.0.iter().filter_map(|p| p.as_ident()).find(|i| {
+            i.quote_style.is_none() && RESERVED.contains(&i.value.to_ascii_lowercase().as_str())
+        }) {
+            Some(i) => ControlFlow::Break(i.clone()),
+            None => ControlFlow::Continue(()),
+        }
+    });
+    let ControlFlow::Break(ident) = found else {
+        return Ok(());
+    };
+    let loc = ident.span.start;
+    let position = (loc.line >= 1 && loc.column >= 1).then(|| {
+        let before: usize = sql
+            .split('\n')
+            .take(loc.line as usize - 1)
+            .map(|l| l.chars().count() + 1)
+            .sum();
+        before + loc.column as usize
+    });
+    Err(
+        SqlError::syntax(format!("syntax error at or near \"{}\"", ident.value))
+            .with_position(position),
+    )
 }
 
 /// PostgreSQL accepts `on`/`off` for boolean options (`COPY ... (FREEZE ON, HEADER OFF)`);
@@ -112,6 +228,13 @@ mod tests {
             e.map(|e| (e.position(), e.message)),
             Some((Some(1), "syntax error at or near \"SELEC\"".to_owned()))
         );
+    }
+
+    #[test]
+    fn reserved_word_as_table_is_a_syntax_error() {
+        let e = parse("SELECT FROM WHERE").err();
+        assert_eq!(e.map(|e| (e.code, e.position())), Some(("42601", Some(13))));
+        assert!(parse("SELECT 1 FROM \"where\"").is_ok());
     }
 
     #[test]

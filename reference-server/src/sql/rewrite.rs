@@ -7,7 +7,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Statement, Value,
+    ObjectName, ObjectNamePart, OrderByExpr, OrderByOptions, Query, SelectItem, SetExpr, Statement,
+    TableAliasColumnDef, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
     visit_expressions_mut,
 };
 
@@ -19,9 +20,128 @@ pub fn rewrite(stmt: &mut Statement) {
         rewrite_expr(e);
         ControlFlow::<()>::Continue(())
     });
+    let _ = stmt.visit(&mut UniqueNames);
+}
+
+/// `SELECT 1, 1` and `SELECT a, a` are valid in PostgreSQL, but DataFusion requires unique
+/// output names: repeated unaliased items get an alias (the client still sees PostgreSQL's
+/// names, computed before this rewrite).
+struct UniqueNames;
+
+impl VisitorMut for UniqueNames {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            let mut seen = std::collections::HashSet::new();
+            for (i, item) in select.projection.iter_mut().enumerate() {
+                let SelectItem::UnnamedExpr(e) = item else {
+                    continue;
+                };
+                // Two items PostgreSQL names alike (`1, 1`; `'x'::date, DATE 'x'`) may get the
+                // same DataFusion name too.
+                // DataFusion names a cast after its operand, so `x::date, x::time` collide.
+                let text = super::classify::expr_column_name(e);
+                let operand = format!("\u{0}{}", without_casts(e));
+                let fresh = seen.insert(text.clone());
+                if !(seen.insert(operand) && fresh) {
+                    let expr = std::mem::replace(e, Expr::value(Value::Null));
+                    *item = SelectItem::ExprWithAlias {
+                        expr,
+                        alias: Ident::with_quote('"', format!("{text}:{i}")),
+                    };
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// `generate_series(...) AS g` names its single column `g`, as in PostgreSQL.
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table {
+            name,
+            args: Some(_),
+            alias: Some(alias),
+            ..
+        } = factor
+            && alias.columns.is_empty()
+            && name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .is_some_and(|i| i.value.eq_ignore_ascii_case("generate_series"))
+        {
+            alias.columns = vec![TableAliasColumnDef {
+                name: alias.name.clone(),
+                data_type: None,
+            }];
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The expression under any outer casts.
+fn without_casts(mut e: &Expr) -> &Expr {
+    loop {
+        match e {
+            Expr::Cast { expr, .. } | Expr::Nested(expr) => e = expr,
+            other => return other,
+        }
+    }
+}
+
+fn exponent(number: &str) -> Option<i64> {
+    let (_, exp) = number.split_once(['e', 'E'])?;
+    exp.parse().ok()
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(datafusion::sql::sqlparser::ast::Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(datafusion::sql::sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
 }
 
 fn rewrite_expr(e: &mut Expr) {
+    // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
+    // read it as float8 instead of failing.
+    if let Expr::Value(v) = e
+        && let Value::Number(text, _) = &v.value
+        && exponent(text).is_some_and(|x| x.abs() > 30)
+    {
+        let text = text.clone();
+        *e = Expr::Cast {
+            kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+            expr: Box::new(Expr::value(Value::SingleQuotedString(text))),
+            data_type: DataType::DoublePrecision,
+            array: false,
+            format: None,
+        };
+        return;
+    }
+    // `@ x` is PostgreSQL's absolute value.
+    if let Expr::UnaryOp {
+        op: UnaryOperator::PGAbs,
+        expr,
+    } = e
+    {
+        let arg = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+        *e = call("abs", vec![arg]);
+        return;
+    }
     let Expr::Function(f) = e else { return };
     let Some(name) = f
         .name
@@ -36,6 +156,38 @@ fn rewrite_expr(e: &mut Expr) {
         return;
     };
     match name.as_str() {
+        // DataFusion's percentile_cont wants a float8 fraction; `0.5` is numeric here.
+        "percentile_cont" if list.args.len() == 1 => {
+            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(frac))) = list.args.first_mut() {
+                let inner = std::mem::replace(frac, Expr::value(Value::Null));
+                *frac = Expr::Cast {
+                    kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+                    expr: Box::new(inner),
+                    data_type: DataType::DoublePrecision,
+                    array: false,
+                    format: None,
+                };
+            }
+        }
+        // width_bucket(float8, float8, float8, int4) is the form registered here.
+        "width_bucket" if list.args.len() == 4 => {
+            for (i, arg) in list.args.iter_mut().enumerate() {
+                if let FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) = arg {
+                    let inner = std::mem::replace(a, Expr::value(Value::Null));
+                    *a = Expr::Cast {
+                        kind: datafusion::sql::sqlparser::ast::CastKind::DoubleColon,
+                        expr: Box::new(inner),
+                        data_type: if i == 3 {
+                            DataType::Integer(None)
+                        } else {
+                            DataType::DoublePrecision
+                        },
+                        array: false,
+                        format: None,
+                    };
+                }
+            }
+        }
         "time_bucket" if (2..=3).contains(&list.args.len()) => {
             if list.args.len() == 2 {
                 list.args

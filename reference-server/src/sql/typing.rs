@@ -1,0 +1,527 @@
+//! PostgreSQL's typing of literals and parameters, applied to DataFusion's logical plan
+//! before DataFusion coerces types.
+//!
+//! DataFusion types every integer literal as `Int64`; PostgreSQL types it `integer` when it
+//! fits (`SELECT 1` is int4, `int4col + 1` stays int4, `$1 + 1` makes `$1` int4). A
+//! parameter cast directly (`$1::int`) takes the cast's type, and a parameter the client
+//! declared in Parse takes that type.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{DFSchema, Result as DfResult, ScalarValue, TableReference};
+use datafusion::logical_expr::expr::Placeholder;
+use datafusion::logical_expr::{
+    Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union,
+    Values, Window,
+};
+
+/// Retype integer literals and parameters as PostgreSQL does, and give parameters the
+/// client declared (`declared[i]` for `$i+1`) their type.
+pub fn retype_plan(plan: LogicalPlan, declared: &[Option<DataType>]) -> DfResult<LogicalPlan> {
+    // A recursive CTE's work table keeps the types its first planning gave it; retyping
+    // only one side would make the two terms disagree.
+    if has_recursive_query(&plan)? {
+        return Ok(plan);
+    }
+    let plan = plan
+        .transform_up_with_subqueries(|node| retype_node(node, declared))?
+        .data;
+    signed_results(plan)
+}
+
+/// PostgreSQL has no unsigned integers: `row_number()`, `rank()` and friends are bigint
+/// (DataFusion: UInt64), so a query's unsigned result columns are cast to signed ones.
+fn signed_results(plan: LogicalPlan) -> DfResult<LogicalPlan> {
+    use datafusion::common::Column;
+    let is_query = !matches!(
+        plan,
+        LogicalPlan::Dml(_)
+            | LogicalPlan::Ddl(_)
+            | LogicalPlan::Explain(_)
+            | LogicalPlan::Analyze(_)
+            | LogicalPlan::Statement(_)
+            | LogicalPlan::DescribeTable(_)
+            | LogicalPlan::Copy(_)
+    );
+    let signed = |t: &DataType| match t {
+        DataType::UInt8 => Some(DataType::Int16),
+        DataType::UInt16 => Some(DataType::Int32),
+        DataType::UInt32 | DataType::UInt64 => Some(DataType::Int64),
+        _ => None,
+    };
+    if !is_query
+        || !plan
+            .schema()
+            .fields()
+            .iter()
+            .any(|f| signed(f.data_type()).is_some())
+    {
+        return Ok(plan);
+    }
+    let exprs =
+        plan.schema()
+            .iter()
+            .map(|(q, f)| {
+                let col = Expr::Column(Column::new(q.cloned(), f.name()));
+                match signed(f.data_type()) {
+                    Some(t) => Expr::Cast(Cast::new(Box::new(col), t))
+                        .alias_qualified(q.cloned(), f.name()),
+                    None => col,
+                }
+            })
+            .collect();
+    Ok(LogicalPlan::Projection(Projection::try_new(
+        exprs,
+        Arc::new(plan),
+    )?))
+}
+
+fn has_recursive_query(plan: &LogicalPlan) -> DfResult<bool> {
+    let mut found = false;
+    plan.apply_with_subqueries(|p| {
+        found = matches!(p, LogicalPlan::RecursiveQuery(_));
+        Ok(if found {
+            TreeNodeRecursion::Stop
+        } else {
+            TreeNodeRecursion::Continue
+        })
+    })?;
+    Ok(found)
+}
+
+fn retype_node(
+    node: LogicalPlan,
+    declared: &[Option<DataType>],
+) -> DfResult<Transformed<LogicalPlan>> {
+    // Every node is rebuilt: a child's narrower type changes the parent's schema too.
+    let out = match node {
+        // LIMIT/OFFSET must stay Int64 literals for DataFusion.
+        LogicalPlan::Limit(_) | LogicalPlan::Distinct(Distinct::On(_)) => {
+            return Ok(Transformed::no(node));
+        }
+        LogicalPlan::Values(v) => retype_values(v, declared)?,
+        LogicalPlan::Projection(p) => {
+            let expr = retype_named(p.expr, declared, p.input.schema())?;
+            LogicalPlan::Projection(Projection::try_new(expr, p.input)?)
+        }
+        LogicalPlan::Aggregate(a) => {
+            let group = retype_named(a.group_expr, declared, a.input.schema())?;
+            let aggr = retype_named(a.aggr_expr, declared, a.input.schema())?
+                .into_iter()
+                .map(|e| pg_aggregate_result(e, a.input.schema()))
+                .collect::<DfResult<Vec<_>>>()?;
+            LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
+        }
+        LogicalPlan::Window(w) => {
+            let exprs = retype_named(w.window_expr, declared, w.input.schema())?;
+            LogicalPlan::Window(Window::try_new(exprs, w.input)?)
+        }
+        LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(u.inputs)?),
+        other => {
+            let inputs = other.inputs();
+            let schema = match inputs.as_slice() {
+                [one] => Arc::clone(one.schema()),
+                _ => Arc::new(DFSchema::empty()),
+            };
+            other
+                .map_expressions(|e| retype_expr(e, declared, &schema))?
+                .data
+                .recompute_schema()?
+        }
+    };
+    Ok(Transformed::yes(out))
+}
+
+/// Make `sum` and `avg` return PostgreSQL's types: `sum(bigint)` and `avg` of integers or
+/// numerics are `numeric` (DataFusion: Int64 that may overflow, and float8), computed by
+/// casting the argument to a decimal. The output keeps its name.
+fn pg_aggregate_result(e: Expr, input: &DFSchema) -> DfResult<Expr> {
+    let name = e.schema_name().to_string();
+    let (inner, alias) = match e {
+        Expr::Alias(a) => (*a.expr, Some((a.relation, a.name))),
+        other => (other, None),
+    };
+    let Expr::AggregateFunction(mut af) = inner else {
+        return Ok(restore(inner, alias));
+    };
+    let fname = af.func.name().to_ascii_lowercase();
+    let target = match (fname.as_str(), af.params.args.first()) {
+        (f @ ("sum" | "avg"), Some(arg)) => match (f, arg.get_type(input)?) {
+            ("sum", DataType::Int64) => Some(DataType::Decimal128(38, 0)),
+            ("avg", DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64) => {
+                Some(DataType::Decimal128(38, 12))
+            }
+            ("avg", DataType::Decimal128(_, s)) if s <= 12 => Some(DataType::Decimal128(38, 12)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(target) = target else {
+        return Ok(restore(Expr::AggregateFunction(af), alias));
+    };
+    if let Some(arg) = af.params.args.first_mut() {
+        let a = std::mem::replace(arg, Expr::Literal(ScalarValue::Null, None));
+        *arg = Expr::Cast(Cast::new(Box::new(a), target));
+    }
+    Ok(restore(
+        Expr::AggregateFunction(af),
+        Some(alias.unwrap_or((None, name))),
+    ))
+}
+
+fn restore(e: Expr, alias: Option<(Option<TableReference>, String)>) -> Expr {
+    match alias {
+        Some((relation, name)) => e.alias_qualified(relation, name),
+        None => e,
+    }
+}
+
+/// Retype expressions whose names become output column names, keeping those names (a
+/// parent refers to `Int64(1)` by name).
+fn retype_named(
+    exprs: Vec<Expr>,
+    declared: &[Option<DataType>],
+    schema: &DFSchema,
+) -> DfResult<Vec<Expr>> {
+    exprs
+        .into_iter()
+        .map(|e| {
+            let name = e.schema_name().to_string();
+            let t = retype_expr(e, declared, schema)?;
+            if !t.transformed {
+                return Ok(t.data);
+            }
+            let new = t.data;
+            if new.schema_name().to_string() == name {
+                Ok(new)
+            } else {
+                Ok(new.alias(name))
+            }
+        })
+        .collect()
+}
+
+/// `VALUES` rows: retype the cells, then give a column the narrower type when all its
+/// cells now have it (DataFusion fixed the column types when it planned the rows).
+fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPlan> {
+    let mut changed = false;
+    let rows = v
+        .values
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|e| {
+                    let t = retype_expr(e, declared, &DFSchema::empty())?;
+                    changed |= t.transformed;
+                    Ok(t.data)
+                })
+                .collect::<DfResult<Vec<_>>>()
+        })
+        .collect::<DfResult<Vec<_>>>()?;
+    if !changed {
+        return Ok(LogicalPlan::Values(Values {
+            schema: v.schema,
+            values: rows,
+        }));
+    }
+    let empty = DFSchema::empty();
+    let fields = v
+        .schema
+        .iter()
+        .enumerate()
+        .map(|(i, (q, f))| {
+            let narrowed = f.data_type() == &DataType::Int64
+                && rows.iter().all(|r| {
+                    r.get(i).is_some_and(|e| {
+                        matches!(e.get_type(&empty), Ok(DataType::Int32 | DataType::Null))
+                    })
+                });
+            let field = if narrowed {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Int32))
+            } else {
+                f.clone()
+            };
+            (q.cloned(), field)
+        })
+        .collect();
+    let schema = DFSchema::new_with_metadata(fields, v.schema.metadata().clone())?;
+    // Every cell gets its column's type, so the rows build one Arrow array per column.
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(schema.fields())
+                .map(|(e, f)| conform(e, f.data_type()))
+                .collect::<DfResult<Vec<_>>>()
+        })
+        .collect::<DfResult<Vec<_>>>()?;
+    Ok(LogicalPlan::Values(Values {
+        schema: Arc::new(schema),
+        values: rows,
+    }))
+}
+
+/// A VALUES cell as its column's type: a NULL literal becomes that type's NULL, other cells
+/// of another type are cast.
+fn conform(e: Expr, ty: &DataType) -> DfResult<Expr> {
+    let empty = DFSchema::empty();
+    match e.get_type(&empty) {
+        Ok(t) if &t == ty => Ok(e),
+        _ => match e {
+            Expr::Literal(v, meta) if v.is_null() => {
+                Ok(Expr::Literal(ScalarValue::try_from(ty)?, meta))
+            }
+            other => Ok(Expr::Cast(Cast::new(Box::new(other), ty.clone()))),
+        },
+    }
+}
+
+/// Retype one expression tree.
+fn retype_expr(
+    e: Expr,
+    declared: &[Option<DataType>],
+    schema: &DFSchema,
+) -> DfResult<Transformed<Expr>> {
+    e.transform_down(|e| match e {
+        Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
+            Ok(small) => Ok(Transformed::yes(Expr::Literal(
+                ScalarValue::Int32(Some(small)),
+                meta,
+            ))),
+            Err(_) => Ok(Transformed::no(Expr::Literal(
+                ScalarValue::Int64(Some(v)),
+                meta,
+            ))),
+        },
+        Expr::Placeholder(p) => Ok(declare_placeholder(p, declared)),
+        // PostgreSQL rounds a float or numeric cast to an integer (2.5::int is 3); Arrow
+        // truncates.
+        Expr::Cast(c)
+            if c.field.data_type().is_integer()
+                && matches!(
+                    c.expr.get_type(schema),
+                    Ok(DataType::Float16
+                        | DataType::Float32
+                        | DataType::Float64
+                        | DataType::Decimal128(..)
+                        | DataType::Decimal256(..))
+                ) =>
+        {
+            let rounded = datafusion::functions::math::expr_fn::round(vec![*c.expr]);
+            Ok(Transformed::yes(Expr::Cast(Cast::new_from_field(
+                Box::new(rounded),
+                c.field,
+            ))))
+        }
+        // `count(Int64(1))` (DataFusion's `count(*)`) and window arguments that are bare
+        // literals are left alone: DataFusion recognises the one and reads offsets
+        // (`lag(x, 1)`) of the other as Int64.
+        Expr::AggregateFunction(mut af) if af.func.name() == "count" => {
+            let mut changed = false;
+            af.params.args = retype_args(af.params.args, declared, schema, &mut changed)?;
+            if let Some(f) = af.params.filter.take() {
+                let t = retype_expr(*f, declared, schema)?;
+                changed |= t.transformed;
+                af.params.filter = Some(Box::new(t.data));
+            }
+            af.params.order_by = retype_sorts(af.params.order_by, declared, schema, &mut changed)?;
+            Ok(jump(Expr::AggregateFunction(af), changed))
+        }
+        Expr::WindowFunction(mut wf) => {
+            let mut changed = false;
+            let params = &mut wf.params;
+            params.args = retype_args(
+                std::mem::take(&mut params.args),
+                declared,
+                schema,
+                &mut changed,
+            )?;
+            params.partition_by = retype_args(
+                std::mem::take(&mut params.partition_by),
+                declared,
+                schema,
+                &mut changed,
+            )?;
+            params.order_by = retype_sorts(
+                std::mem::take(&mut params.order_by),
+                declared,
+                schema,
+                &mut changed,
+            )?;
+            Ok(jump(Expr::WindowFunction(wf), changed))
+        }
+        other => Ok(Transformed::no(other)),
+    })
+    .and_then(|t| {
+        let changed = t.transformed;
+        let out = t.data.transform_up(infer_placeholders)?;
+        constant_int(&out.data)?;
+        Ok(Transformed::new_transformed(
+            out.data,
+            changed || out.transformed,
+        ))
+    })
+}
+
+/// An integer constant and whether it is `integer` (else `bigint`).
+type IntConst = Option<(i64, bool)>;
+
+/// Evaluate integer-constant arithmetic with PostgreSQL's overflow checks (DataFusion
+/// folds it with wrapping): `2147483647 + 1` is 22003 "integer out of range".
+fn constant_int(e: &Expr) -> DfResult<IntConst> {
+    use datafusion::logical_expr::Operator;
+    Ok(match e {
+        Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some((i64::from(*v), true)),
+        Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some((*v, false)),
+        Expr::Negative(inner) => match constant_int(inner)? {
+            Some((v, int4)) => Some((checked(v.checked_neg(), int4)?, int4)),
+            None => None,
+        },
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let (l, r) = (constant_int(left)?, constant_int(right)?);
+            let (Some((a, a4)), Some((b, b4))) = (l, r) else {
+                return Ok(None);
+            };
+            let int4 = a4 && b4;
+            let v = match op {
+                Operator::Plus => a.checked_add(b),
+                Operator::Minus => a.checked_sub(b),
+                Operator::Multiply => a.checked_mul(b),
+                _ => return Ok(None),
+            };
+            Some((checked(v, int4)?, int4))
+        }
+        _ => None,
+    })
+}
+
+fn checked(v: Option<i64>, int4: bool) -> DfResult<i64> {
+    let in_range = match v {
+        Some(v) if int4 => i32::try_from(v).is_ok(),
+        Some(_) => true,
+        None => false,
+    };
+    match v {
+        Some(v) if in_range => Ok(v),
+        _ => Err(datafusion::common::DataFusionError::External(Box::new(
+            super::SqlError::new(
+                "22003",
+                if int4 {
+                    "integer out of range"
+                } else {
+                    "bigint out of range"
+                },
+            ),
+        ))),
+    }
+}
+
+fn jump(e: Expr, changed: bool) -> Transformed<Expr> {
+    Transformed::new(e, changed, TreeNodeRecursion::Jump)
+}
+
+fn retype_args(
+    args: Vec<Expr>,
+    declared: &[Option<DataType>],
+    schema: &DFSchema,
+    changed: &mut bool,
+) -> DfResult<Vec<Expr>> {
+    args.into_iter()
+        .map(|a| {
+            if matches!(a, Expr::Literal(..)) {
+                return Ok(a);
+            }
+            let t = retype_expr(a, declared, schema)?;
+            *changed |= t.transformed;
+            Ok(t.data)
+        })
+        .collect()
+}
+
+fn retype_sorts(
+    sorts: Vec<datafusion::logical_expr::SortExpr>,
+    declared: &[Option<DataType>],
+    schema: &DFSchema,
+    changed: &mut bool,
+) -> DfResult<Vec<datafusion::logical_expr::SortExpr>> {
+    sorts
+        .into_iter()
+        .map(|mut s| {
+            let t = retype_expr(s.expr, declared, schema)?;
+            *changed |= t.transformed;
+            s.expr = t.data;
+            Ok(s)
+        })
+        .collect()
+}
+
+/// A parameter the client declared a type for takes it.
+fn declare_placeholder(p: Placeholder, declared: &[Option<DataType>]) -> Transformed<Expr> {
+    let declared_type =
+        p.id.strip_prefix('$')
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| declared.get(i).cloned().flatten());
+    match declared_type {
+        Some(dt) if p.field.as_ref().map(|f| f.data_type()) != Some(&dt) => {
+            let field = Arc::new(Field::new(p.id.clone(), dt, true));
+            Transformed::yes(Expr::Placeholder(Placeholder::new_with_field(
+                p.id,
+                Some(field),
+            )))
+        }
+        _ => Transformed::no(Expr::Placeholder(p)),
+    }
+}
+
+/// `$1::int` makes `$1` an integer; `$1 + 1` (an integer literal) makes `$1` an integer.
+fn infer_placeholders(e: Expr) -> DfResult<Transformed<Expr>> {
+    match e {
+        Expr::Cast(Cast { expr, field }) => match *expr {
+            Expr::Placeholder(p) if p.field.is_none() => {
+                let typed = Arc::new(Field::new(p.id.clone(), field.data_type().clone(), true));
+                Ok(Transformed::yes(Expr::Cast(Cast::new_from_field(
+                    Box::new(Expr::Placeholder(Placeholder::new_with_field(
+                        p.id,
+                        Some(typed),
+                    ))),
+                    field,
+                ))))
+            }
+            other => Ok(Transformed::no(Expr::Cast(Cast::new_from_field(
+                Box::new(other),
+                field,
+            )))),
+        },
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let (left, l) = narrow_placeholder(*left, &right);
+            let (right, r) = narrow_placeholder(*right, &left);
+            Ok(Transformed::new_transformed(
+                Expr::BinaryExpr(BinaryExpr::new(Box::new(left), op, Box::new(right))),
+                l || r,
+            ))
+        }
+        other => Ok(Transformed::no(other)),
+    }
+}
+
+/// A placeholder typed Int64 from an integer literal that is now Int32 follows it.
+fn narrow_placeholder(e: Expr, other: &Expr) -> (Expr, bool) {
+    match e {
+        Expr::Placeholder(p)
+            if matches!(other, Expr::Literal(ScalarValue::Int32(_), _))
+                && p.field
+                    .as_ref()
+                    .is_some_and(|f| f.data_type() == &DataType::Int64) =>
+        {
+            let field = Arc::new(Field::new(p.id.clone(), DataType::Int32, true));
+            (
+                Expr::Placeholder(Placeholder::new_with_field(p.id, Some(field))),
+                true,
+            )
+        }
+        other => (other, false),
+    }
+}
