@@ -152,6 +152,12 @@ impl CopyDecoder {
         self.rows
     }
 
+    /// Whether a binary stream's header is still unread: PostgreSQL reports header errors
+    /// before it installs the COPY error context, so they carry no CONTEXT line.
+    pub fn in_binary_header(&self) -> bool {
+        self.opts.format == CopyFormat::Binary && !self.header_done
+    }
+
     /// Lines (or binary tuples) read so far.
     pub fn lines(&self) -> u64 {
         self.line
