@@ -89,32 +89,43 @@ impl Backend {
     {
         let ncols = schema.fields().len();
         let code = format_code(options);
-        client
-            .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
-                code,
-                i16::try_from(ncols).unwrap_or(i16::MAX),
-                vec![i16::from(code); ncols],
-            )))
-            .await?;
         let cols: Vec<_> = schema
             .fields()
             .iter()
             .map(|f| pgtypes::pg_type_of(f))
             .collect();
         let settings = rows::format_settings(&self.session.settings());
+        // Like RowDescription, CopyOutResponse waits for the first batch so that an error
+        // raised computing it arrives alone.
+        let mut response = Some(CopyOutResponse::new(
+            code,
+            i16::try_from(ncols).unwrap_or(i16::MAX),
+            vec![i16::from(code); ncols],
+        ));
         let mut prefix = pgtypes::copy_out_header(options, &schema);
-        if options.format != CopyFormat::Binary
-            && let Some(header) = prefix.take()
-        {
-            send_data(client, header).await?;
-        }
         let mut count = 0usize;
         loop {
             let next = interrupt.race(async { Ok(stream.next().await) }).await?;
-            let Some(batch) = next else { break };
-            let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
-            let payloads = pgtypes::copy_out_rows(&batch, &cols, options, &settings)
-                .map_err(|e| rows::type_error(e).into_wire())?;
+            let payloads = match next {
+                Some(batch) => {
+                    let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
+                    let rows = pgtypes::copy_out_rows(&batch, &cols, options, &settings)
+                        .map_err(|e| rows::type_error(e).into_wire())?;
+                    Some(rows)
+                }
+                None => None,
+            };
+            if let Some(r) = response.take() {
+                client
+                    .feed(PgWireBackendMessage::CopyOutResponse(r))
+                    .await?;
+                if options.format != CopyFormat::Binary
+                    && let Some(header) = prefix.take()
+                {
+                    send_data(client, header).await?;
+                }
+            }
+            let Some(payloads) = payloads else { break };
             for row in payloads {
                 send_data(client, joined(prefix.take(), row)).await?;
                 count += 1;
@@ -167,13 +178,17 @@ impl CopyHandler for Backend {
     {
         let result = self.session.finish_copy().await;
         let outcome = match result {
-            Ok(n) => {
+            Ok((n, rest)) => {
                 client
                     .feed(PgWireBackendMessage::CommandComplete(
                         Tag::new("COPY").with_rows(n).into(),
                     ))
                     .await?;
-                Ok(())
+                if rest.is_empty() {
+                    Ok(())
+                } else {
+                    self.run_statements(client, rest).await
+                }
             }
             Err(e) => Err(self.copy_failed(e)),
         };

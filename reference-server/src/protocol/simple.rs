@@ -7,6 +7,7 @@ use std::fmt::Debug;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::execution::SendableRecordBatchStream;
+use datafusion::sql::sqlparser::ast::Statement;
 use futures::{Sink, SinkExt, StreamExt};
 use pgwire::api::portal::Format;
 use pgwire::api::query::SimpleQueryHandler;
@@ -98,7 +99,23 @@ impl Backend {
                 .await?;
             return Ok(());
         }
-        for stmt in statements {
+        self.run_statements(client, statements).await
+    }
+
+    /// Runs statements in turn until one fails. A COPY FROM STDIN stops the loop: the
+    /// statements after it run once its data has arrived (see `on_copy_done`).
+    pub(super) async fn run_statements<C>(
+        &self,
+        client: &mut C,
+        statements: Vec<Statement>,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut statements = statements.into_iter();
+        while let Some(stmt) = statements.next() {
             let cmd = classify::classify(stmt);
             let timeout = self.session.settings().statement_timeout_ms();
             let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);
@@ -126,7 +143,7 @@ impl Backend {
                         .await
                 }
                 Ok(Outcome::CopyIn { columns, options }) => {
-                    // Statements after COPY FROM STDIN in the same message are not run.
+                    self.session.set_copy_rest(statements.collect());
                     return self.begin_copy_in(client, columns, &options, false).await;
                 }
                 Err(e) => Err(e),

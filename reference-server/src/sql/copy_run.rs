@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, RecordBatch, new_null_array};
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
-use datafusion::sql::sqlparser::ast::ObjectName;
+use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
 
 use super::copy::{CopyOptions, CopyOut, CopySpec};
 use super::{Outcome, SqlError};
@@ -32,6 +32,8 @@ pub struct CopyIn {
     bytes: usize,
     /// A HEADER line precedes the data (for error line numbers).
     header: bool,
+    /// Statements that followed the COPY in the same simple Query, run after CopyDone.
+    rest: Vec<Statement>,
 }
 
 impl CopyIn {
@@ -183,6 +185,7 @@ impl Session {
             batches: Vec::new(),
             bytes: 0,
             header: options.header,
+            rest: Vec::new(),
         });
         Ok(Outcome::CopyIn {
             columns: n,
@@ -206,18 +209,21 @@ impl Session {
         result
     }
 
+    /// Keep the statements that followed COPY FROM STDIN in a simple Query until CopyDone.
+    pub fn set_copy_rest(&self, rest: Vec<Statement>) {
+        if let Some(state) = self.copy_in().as_mut() {
+            state.rest = rest;
+        }
+    }
+
     /// Abandon COPY FROM (CopyFail or error): nothing is applied.
     pub fn abort_copy(&self) {
         *self.copy_in() = None;
     }
 
-    /// Whether a COPY FROM STDIN is waiting for data.
-    pub fn in_copy_in(&self) -> bool {
-        self.copy_in().is_some()
-    }
-
-    /// CopyDone: decode what is left, then insert every row at once. Returns the row count.
-    pub async fn finish_copy(&self) -> Result<usize, SqlError> {
+    /// CopyDone: decode what is left, then insert every row at once. Returns the row count
+    /// and the statements to run next (see [`Session::set_copy_rest`]).
+    pub async fn finish_copy(&self) -> Result<(usize, Vec<Statement>), SqlError> {
         let Some(mut state) = self.copy_in().take() else {
             return Err(SqlError::new("08P01", "unexpected CopyDone message"));
         };
@@ -227,8 +233,9 @@ impl Session {
         }
         let batches = state.table_batches()?;
         let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let rest = std::mem::take(&mut state.rest);
         if n == 0 {
-            return Ok(0);
+            return Ok((0, rest));
         }
         let name = super::execute::table_name(&state.table);
         let t =
@@ -236,7 +243,7 @@ impl Session {
                 SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
             })?;
         t.insert(batches).await?;
-        Ok(n)
+        Ok((n, rest))
     }
 
     async fn table_schema(&self, table: &ObjectName) -> Result<SchemaRef, SqlError> {
