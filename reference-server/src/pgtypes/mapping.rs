@@ -140,6 +140,36 @@ pub(crate) fn sql_name(ty: &Type) -> &'static str {
     }
 }
 
+/// `pg_type.typlen`, as RowDescription reports it: the fixed width in bytes, `-1` for
+/// varlena types, `-2` for C strings.
+pub fn typlen(ty: &Type) -> i16 {
+    match *ty {
+        Type::BOOL | Type::CHAR => 1,
+        Type::INT2 => 2,
+        Type::INT4
+        | Type::FLOAT4
+        | Type::DATE
+        | Type::OID
+        | Type::REGCLASS
+        | Type::REGTYPE
+        | Type::REGPROC
+        | Type::XID
+        | Type::CID => 4,
+        Type::INT8
+        | Type::FLOAT8
+        | Type::TIME
+        | Type::TIMESTAMP
+        | Type::TIMESTAMPTZ
+        | Type::MONEY
+        | Type::PG_LSN => 8,
+        Type::TIMETZ => 12,
+        Type::INTERVAL | Type::UUID | Type::POINT => 16,
+        Type::NAME => 64,
+        Type::CSTRING | Type::UNKNOWN => -2,
+        _ => -1,
+    }
+}
+
 fn numeric_typmod(precision: i32, scale: i32) -> i32 {
     ((precision << 16) | (scale & 0x7ff)) + 4
 }

@@ -24,12 +24,12 @@ mod text_out;
 pub use binary_out::encode_binary;
 pub use copy::{
     CopyDecoder, CopyError, CopyFormat, CopyOptions, ForceQuote, copy_out_batch, copy_out_header,
-    copy_out_trailer,
+    copy_out_rows, copy_out_trailer,
 };
 pub use error::PgTypeError;
 pub use mapping::{
     PG_DEFAULT_KEY, PG_TYPE_KEY, PgColumnType, UNCONSTRAINED_NUMERIC, array_type_of, arrow_to_pg,
-    from_sql_type, is_serial_type, parse_type_name, pg_type_of, pg_type_to_arrow,
+    from_sql_type, is_serial_type, parse_type_name, pg_type_of, pg_type_to_arrow, typlen,
 };
 pub use params::{decode_param, decode_text};
 pub use rows::encode_data_rows;

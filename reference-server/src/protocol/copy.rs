@@ -2,7 +2,6 @@
 //! CopyOutResponse/CopyData/CopyDone for COPY TO STDOUT.
 
 use std::fmt::Debug;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -10,7 +9,6 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::execution::SendableRecordBatchStream;
 use futures::{Sink, SinkExt, StreamExt};
 use pgwire::api::copy::CopyHandler;
-use pgwire::api::portal::Format;
 use pgwire::api::results::Tag;
 use pgwire::api::{ClientInfo, PgWireConnectionState};
 use pgwire::error::{PgWireError, PgWireResult};
@@ -19,11 +17,32 @@ use pgwire::messages::copy::{CopyData, CopyDone, CopyFail, CopyInResponse, CopyO
 
 use super::interrupt::Interrupt;
 use super::{Backend, rows};
+use crate::pgtypes;
 use crate::sql::SqlError;
-use crate::sql::copy::{self, CopyFormat, CopyOptions};
+use crate::sql::copy::{CopyFormat, CopyOptions};
 
 fn format_code(options: &CopyOptions) -> i8 {
     i8::from(options.format == CopyFormat::Binary)
+}
+
+/// `prefix` (the binary header, not yet sent) followed by `data`.
+fn joined(prefix: Option<Bytes>, data: Bytes) -> Bytes {
+    match prefix {
+        Some(p) => [p, data].concat().into(),
+        None => data,
+    }
+}
+
+async fn send_data<C>(client: &mut C, data: Bytes) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    client
+        .feed(PgWireBackendMessage::CopyData(CopyData::new(data)))
+        .await?;
+    Ok(())
 }
 
 impl Backend {
@@ -53,7 +72,8 @@ impl Backend {
         Ok(())
     }
 
-    /// Stream `COPY ... TO STDOUT` rows, one CopyData per row, then CopyDone and `COPY n`.
+    /// Stream `COPY ... TO STDOUT`: one CopyData per row (the binary header rides with the
+    /// first row or the trailer, as in PostgreSQL), then CopyDone and `COPY n`.
     pub(super) async fn copy_out<C>(
         &self,
         client: &mut C,
@@ -69,56 +89,50 @@ impl Backend {
     {
         let ncols = schema.fields().len();
         let code = format_code(options);
-        client
-            .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
-                code,
-                i16::try_from(ncols).unwrap_or(i16::MAX),
-                vec![i16::from(code); ncols],
-            )))
-            .await?;
-        let format_options = Arc::new(self.session.settings().format_options());
-        let fields = Arc::new(rows::fields_for(
-            &schema,
-            &Format::UnifiedText,
-            &format_options,
+        let cols: Vec<_> = schema
+            .fields()
+            .iter()
+            .map(|f| pgtypes::pg_type_of(f))
+            .collect();
+        let settings = rows::format_settings(&self.session.settings());
+        // Like RowDescription, CopyOutResponse waits for the first batch so that an error
+        // raised computing it arrives alone.
+        let mut response = Some(CopyOutResponse::new(
+            code,
+            i16::try_from(ncols).unwrap_or(i16::MAX),
+            vec![i16::from(code); ncols],
         ));
-        if options.header && options.format == CopyFormat::Csv {
-            let mut line = String::new();
-            for (i, f) in schema.fields().iter().enumerate() {
-                if i > 0 {
-                    line.push(options.delimiter);
-                }
-                copy::encode_field(&mut line, Some(f.name()), options);
-            }
-            line.push('\n');
-            client
-                .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
-                    line,
-                ))))
-                .await?;
-        }
+        let mut prefix = pgtypes::copy_out_header(options, &schema);
         let mut count = 0usize;
         loop {
             let next = interrupt.race(async { Ok(stream.next().await) }).await?;
-            let Some(batch) = next else { break };
-            let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
-            for row in rows::encode_batch(&batch, &fields)? {
-                let mut line = String::new();
-                for (i, value) in rows::text_fields(&row).into_iter().enumerate() {
-                    if i > 0 {
-                        line.push(options.delimiter);
-                    }
-                    let text = value.map(String::from_utf8_lossy);
-                    copy::encode_field(&mut line, text.as_deref(), options);
+            let payloads = match next {
+                Some(batch) => {
+                    let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
+                    let rows = pgtypes::copy_out_rows(&batch, &cols, options, &settings)
+                        .map_err(|e| rows::type_error(e).into_wire())?;
+                    Some(rows)
                 }
-                line.push('\n');
+                None => None,
+            };
+            if let Some(r) = response.take() {
                 client
-                    .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
-                        line,
-                    ))))
+                    .feed(PgWireBackendMessage::CopyOutResponse(r))
                     .await?;
+                if options.format != CopyFormat::Binary
+                    && let Some(header) = prefix.take()
+                {
+                    send_data(client, header).await?;
+                }
+            }
+            let Some(payloads) = payloads else { break };
+            for row in payloads {
+                send_data(client, joined(prefix.take(), row)).await?;
                 count += 1;
             }
+        }
+        if let Some(trailer) = pgtypes::copy_out_trailer(options) {
+            send_data(client, joined(prefix.take(), trailer)).await?;
         }
         client
             .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
@@ -164,13 +178,17 @@ impl CopyHandler for Backend {
     {
         let result = self.session.finish_copy().await;
         let outcome = match result {
-            Ok(n) => {
+            Ok((n, rest)) => {
                 client
                     .feed(PgWireBackendMessage::CommandComplete(
                         Tag::new("COPY").with_rows(n).into(),
                     ))
                     .await?;
-                Ok(())
+                if rest.is_empty() {
+                    Ok(())
+                } else {
+                    self.run_statements(client, rest).await
+                }
             }
             Err(e) => Err(self.copy_failed(e)),
         };

@@ -177,11 +177,10 @@ impl QueryParser for Parser {
         stmt: &Statement,
         format: Option<&Format>,
     ) -> PgWireResult<Vec<FieldInfo>> {
-        let options = Arc::new(self.session.settings().format_options());
         Ok(stmt
             .schema
             .as_ref()
-            .map(|s| rows::fields_for(s, format.unwrap_or(&Format::UnifiedText), &options))
+            .map(|s| rows::fields_for(s, format.unwrap_or(&Format::UnifiedText)))
             .unwrap_or_default())
     }
 }
@@ -263,38 +262,38 @@ impl ExtendedQueryHandler for Backend {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
-        let options = Arc::new(self.session.settings().format_options());
-        let (params, fields) =
-            match message.target_type {
-                TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
-                    Some(Entry::Value(stmt)) => {
-                        let p = &stmt.statement;
-                        let fields = p
-                            .schema
-                            .as_ref()
-                            .map(|s| rows::fields_for(s, &Format::UnifiedText, &options));
-                        (Some(p.param_types.clone()), fields)
-                    }
-                    Some(Entry::Empty) => (Some(vec![]), None),
-                    None => return Err(self.missing_statement(name)),
-                },
-                TARGET_TYPE_BYTE_PORTAL => match client.portal_store().get_portal(name) {
-                    Some(Entry::Value(portal)) => {
-                        let fields =
-                            portal.statement.statement.schema.as_ref().map(|s| {
-                                rows::fields_for(s, &portal.result_column_format, &options)
-                            });
-                        (None, fields)
-                    }
-                    Some(Entry::Empty) => (None, None),
-                    None => return Err(self.missing_portal(name)),
-                },
-                other => {
-                    return Err(protocol_violation(format!(
-                        "invalid DESCRIBE message subtype {other}"
-                    )));
+        let (params, fields) = match message.target_type {
+            TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
+                Some(Entry::Value(stmt)) => {
+                    let p = &stmt.statement;
+                    let fields = p
+                        .schema
+                        .as_ref()
+                        .map(|s| rows::fields_for(s, &Format::UnifiedText));
+                    (Some(p.param_types.clone()), fields)
                 }
-            };
+                Some(Entry::Empty) => (Some(vec![]), None),
+                None => return Err(self.missing_statement(name)),
+            },
+            TARGET_TYPE_BYTE_PORTAL => match client.portal_store().get_portal(name) {
+                Some(Entry::Value(portal)) => {
+                    let fields = portal
+                        .statement
+                        .statement
+                        .schema
+                        .as_ref()
+                        .map(|s| rows::fields_for(s, &portal.result_column_format));
+                    (None, fields)
+                }
+                Some(Entry::Empty) => (None, None),
+                None => return Err(self.missing_portal(name)),
+            },
+            other => {
+                return Err(protocol_violation(format!(
+                    "invalid DESCRIBE message subtype {other}"
+                )));
+            }
+        };
         if let Some(params) = params {
             client
                 .feed(PgWireBackendMessage::ParameterDescription(
@@ -558,14 +557,12 @@ impl Backend {
                         .await;
                 }
                 Outcome::Rows { schema, stream } => {
-                    let options = Arc::new(self.session.settings().format_options());
                     let schema = rows::rename(&schema, prepared.command.column_names().as_deref());
-                    let fields = Arc::new(rows::fields_for(
-                        &schema,
-                        &portal.result_column_format,
-                        &options,
-                    ));
-                    let row_stream = rows::row_stream(stream, fields.clone());
+                    let fields = rows::fields_for(&schema, &portal.result_column_format);
+                    let settings = rows::format_settings(&self.session.settings());
+                    let encoder = rows::RowEncoder::new(&schema, &fields, settings);
+                    let row_stream = rows::row_stream(stream, encoder);
+                    let fields = Arc::new(fields);
                     *state =
                         PortalExecutionState::Suspended(QueryResponse::new(fields, row_stream));
                 }

@@ -3,20 +3,19 @@
 //! session's real transaction status.
 
 use std::fmt::Debug;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::execution::SendableRecordBatchStream;
+use datafusion::sql::sqlparser::ast::Statement;
 use futures::{Sink, SinkExt, StreamExt};
 use pgwire::api::portal::Format;
 use pgwire::api::query::SimpleQueryHandler;
-use pgwire::api::results::{FieldInfo, Response, Tag};
+use pgwire::api::results::{Response, Tag};
 use pgwire::api::store::PortalStore;
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
-use pgwire::messages::data::DataRow;
 use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::simplequery::Query;
 
@@ -100,7 +99,23 @@ impl Backend {
                 .await?;
             return Ok(());
         }
-        for stmt in statements {
+        self.run_statements(client, statements).await
+    }
+
+    /// Runs statements in turn until one fails. A COPY FROM STDIN stops the loop: the
+    /// statements after it run once its data has arrived (see `on_copy_done`).
+    pub(super) async fn run_statements<C>(
+        &self,
+        client: &mut C,
+        statements: Vec<Statement>,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut statements = statements.into_iter();
+        while let Some(stmt) = statements.next() {
             let cmd = classify::classify(stmt);
             let timeout = self.session.settings().statement_timeout_ms();
             let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);
@@ -137,7 +152,7 @@ impl Backend {
                         .await
                 }
                 Ok(Outcome::CopyIn { columns, options }) => {
-                    // Statements after COPY FROM STDIN in the same message are not run.
+                    self.session.set_copy_rest(statements.collect());
                     return self.begin_copy_in(client, columns, &options, false).await;
                 }
                 Err(e) => Err(e),
@@ -180,6 +195,9 @@ impl Backend {
     }
 
     /// RowDescription, every row (cancellable between batches), CommandComplete `SELECT n`.
+    /// RowDescription waits for the first batch (or the end of the stream) so an error
+    /// raised while computing the first rows arrives alone, as PostgreSQL's does for
+    /// errors it raises at plan time (`SELECT 1/0`).
     async fn stream_rows<C>(
         &self,
         client: &mut C,
@@ -193,21 +211,25 @@ impl Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let options = Arc::new(self.session.settings().format_options());
         let schema = rows::rename(&schema, names.as_deref());
-        let fields: Arc<Vec<FieldInfo>> =
-            Arc::new(rows::fields_for(&schema, &Format::UnifiedText, &options));
-        client
-            .feed(PgWireBackendMessage::RowDescription(rows::row_description(
-                &fields,
-            )))
-            .await?;
+        let fields = rows::fields_for(&schema, &Format::UnifiedText);
+        let settings = rows::format_settings(&self.session.settings());
+        let encoder = rows::RowEncoder::new(&schema, &fields, settings);
+        let mut description = Some(rows::row_description(&fields));
         let mut count = 0usize;
         loop {
             let next = interrupt.race(async { Ok(stream.next().await) }).await?;
-            let Some(batch) = next else { break };
-            let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
-            let encoded: Vec<DataRow> = rows::encode_batch(&batch, &fields)?;
+            let encoded = match next {
+                Some(batch) => {
+                    let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
+                    Some(encoder.encode(&batch).map_err(SqlError::into_wire)?)
+                }
+                None => None,
+            };
+            if let Some(d) = description.take() {
+                client.feed(PgWireBackendMessage::RowDescription(d)).await?;
+            }
+            let Some(encoded) = encoded else { break };
             count += encoded.len();
             for row in encoded {
                 client.feed(PgWireBackendMessage::DataRow(row)).await?;

@@ -1,16 +1,24 @@
-//! Running COPY: collecting COPY FROM data in the session and inserting it atomically
-//! (a bad row applies nothing), and producing COPY TO rows.
+//! Running COPY: COPY FROM data is decoded as it arrives (text, csv or binary, through
+//! [`crate::pgtypes::CopyDecoder`]) into compact Arrow batches that are inserted together at
+//! CopyDone, so a bad row applies nothing; COPY TO yields a stream of rows.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, RecordBatch, StringArray, new_null_array};
-use datafusion::arrow::compute::{CastOptions, cast_with_options};
-use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::sql::sqlparser::ast::ObjectName;
+use datafusion::arrow::array::{ArrayRef, RecordBatch, new_null_array};
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
 
-use super::copy::{self, CopyFormat, CopyOptions, CopyOut, CopySpec};
+use super::copy::{CopyOptions, CopyOut, CopySpec};
 use super::{Outcome, SqlError};
+use crate::pgtypes::{self, CopyDecoder, CopyError};
 use crate::session::Session;
+
+/// Rows decoded before they are packed into an Arrow batch.
+const BATCH_ROWS: usize = 8192;
+
+/// Decoded COPY data held before CopyDone larger than this is refused instead of
+/// exhausting memory.
+const MAX_COPY_BYTES: usize = 1 << 30;
 
 /// COPY FROM STDIN in progress.
 pub struct CopyIn {
@@ -18,12 +26,79 @@ pub struct CopyIn {
     schema: SchemaRef,
     /// Index into the table schema of each incoming column.
     targets: Vec<usize>,
-    options: CopyOptions,
-    data: Vec<u8>,
+    decoder: CopyDecoder,
+    /// Rows decoded so far, in the incoming columns' schema.
+    batches: Vec<RecordBatch>,
+    bytes: usize,
+    /// A HEADER line precedes the data (for error line numbers).
+    header: bool,
+    /// Statements that followed the COPY in the same simple Query, run after CopyDone.
+    rest: Vec<Statement>,
 }
 
-/// COPY data larger than this is refused instead of exhausting memory.
-const MAX_COPY_BYTES: usize = 1 << 30;
+impl CopyIn {
+    fn fail(&self, e: CopyError) -> SqlError {
+        let err = SqlError::new(e.code, e.message.clone());
+        if self.decoder.in_binary_header() {
+            return err;
+        }
+        err.with_context(e.context(&last(&self.table)))
+    }
+
+    /// Move decoded rows into Arrow batches once a batch's worth is pending.
+    fn pack(&mut self) -> Result<(), SqlError> {
+        while self.decoder.pending_rows() >= BATCH_ROWS {
+            let batch = self
+                .decoder
+                .take_batch(BATCH_ROWS)
+                .map_err(|e| self.fail(e))?;
+            let Some(batch) = batch else { break };
+            self.bytes += batch.get_array_memory_size();
+            if self.bytes > MAX_COPY_BYTES {
+                return Err(SqlError::new(
+                    "54000",
+                    "COPY data exceeds the server's limit",
+                ));
+            }
+            self.batches.push(batch);
+        }
+        Ok(())
+    }
+
+    /// The decoded rows widened to the whole table (columns not copied are NULL).
+    fn table_batches(&self) -> Result<Vec<RecordBatch>, SqlError> {
+        let table = last(&self.table);
+        let mut out = Vec::with_capacity(self.batches.len());
+        let first_line = 1 + u64::from(self.header);
+        for batch in &self.batches {
+            let n = batch.num_rows();
+            let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
+            for (i, field) in self.schema.fields().iter().enumerate() {
+                match self.targets.iter().position(|t| *t == i) {
+                    Some(pos) => columns.push(batch.column(pos).clone()),
+                    None if field.is_nullable() || n == 0 => {
+                        columns.push(new_null_array(field.data_type(), n))
+                    }
+                    None => {
+                        return Err(SqlError::new(
+                            "23502",
+                            format!(
+                                "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
+                                field.name()
+                            ),
+                        )
+                        .with_context(format!("COPY {table}, line {first_line}")));
+                    }
+                }
+            }
+            out.push(
+                RecordBatch::try_new(self.schema.clone(), columns)
+                    .map_err(|e| SqlError::new("XX000", e.to_string()))?,
+            );
+        }
+        Ok(out)
+    }
+}
 
 impl Session {
     pub(super) async fn start_copy(&self, spec: &CopySpec) -> Result<Outcome, SqlError> {
@@ -32,53 +107,8 @@ impl Session {
                 table,
                 columns,
                 options,
-            } => {
-                if options.format == CopyFormat::Binary {
-                    return Err(SqlError::unsupported(
-                        "COPY FROM in binary format is not supported yet",
-                    ));
-                }
-                let schema = self.table_schema(table).await?;
-                let targets = if columns.is_empty() {
-                    (0..schema.fields().len()).collect()
-                } else {
-                    columns
-                        .iter()
-                        .map(|c| {
-                            schema
-                                .index_of(&c.to_ascii_lowercase())
-                                .or_else(|_| schema.index_of(c))
-                                .map_err(|_| {
-                                    SqlError::new(
-                                        "42703",
-                                        format!(
-                                            "column \"{c}\" of relation \"{}\" does not exist",
-                                            last(table)
-                                        ),
-                                    )
-                                })
-                        })
-                        .collect::<Result<Vec<_>, _>>()?
-                };
-                let columns = targets.len();
-                *self.copy_in() = Some(CopyIn {
-                    table: table.clone(),
-                    schema,
-                    targets,
-                    options: options.clone(),
-                    data: Vec::new(),
-                });
-                Ok(Outcome::CopyIn {
-                    columns,
-                    options: options.clone(),
-                })
-            }
+            } => self.start_copy_in(table, columns, options).await,
             CopySpec::To { source, options } => {
-                if options.format == CopyFormat::Binary {
-                    return Err(SqlError::unsupported(
-                        "COPY TO in binary format is not supported yet",
-                    ));
-                }
                 let sql = match source {
                     CopyOut::Table { table, columns } if columns.is_empty() => {
                         format!("SELECT * FROM {table}")
@@ -104,21 +134,86 @@ impl Session {
         }
     }
 
-    /// Append CopyData.
+    async fn start_copy_in(
+        &self,
+        table: &ObjectName,
+        columns: &[String],
+        options: &CopyOptions,
+    ) -> Result<Outcome, SqlError> {
+        let schema = self.table_schema(table).await?;
+        let targets = if columns.is_empty() {
+            (0..schema.fields().len()).collect()
+        } else {
+            columns
+                .iter()
+                .map(|c| {
+                    schema
+                        .index_of(&c.to_ascii_lowercase())
+                        .or_else(|_| schema.index_of(c))
+                        .map_err(|_| {
+                            SqlError::new(
+                                "42703",
+                                format!(
+                                    "column \"{c}\" of relation \"{}\" does not exist",
+                                    last(table)
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let incoming = Arc::new(Schema::new(
+            targets
+                .iter()
+                .map(|&i| schema.field(i).clone())
+                .collect::<Vec<_>>(),
+        ));
+        let cols = incoming
+            .fields()
+            .iter()
+            .map(|f| pgtypes::pg_type_of(f))
+            .collect();
+        let settings = crate::protocol::rows::format_settings(&self.settings());
+        let decoder =
+            CopyDecoder::new(incoming, cols, options.clone(), &settings).with_table(last(table));
+        let n = targets.len();
+        *self.copy_in() = Some(CopyIn {
+            table: table.clone(),
+            schema,
+            targets,
+            decoder,
+            batches: Vec::new(),
+            bytes: 0,
+            header: options.header,
+            rest: Vec::new(),
+        });
+        Ok(Outcome::CopyIn {
+            columns: n,
+            options: options.clone(),
+        })
+    }
+
+    /// Decode one CopyData payload. On error the COPY is over (nothing applied).
     pub fn copy_data(&self, bytes: &[u8]) -> Result<(), SqlError> {
         let mut guard = self.copy_in();
         let Some(state) = guard.as_mut() else {
             return Err(SqlError::new("08P01", "unexpected CopyData message"));
         };
-        if state.data.len() + bytes.len() > MAX_COPY_BYTES {
+        let result = match state.decoder.push(bytes) {
+            Ok(()) => state.pack(),
+            Err(e) => Err(state.fail(e)),
+        };
+        if result.is_err() {
             *guard = None;
-            return Err(SqlError::new(
-                "54000",
-                "COPY data exceeds the server's limit",
-            ));
         }
-        state.data.extend_from_slice(bytes);
-        Ok(())
+        result
+    }
+
+    /// Keep the statements that followed COPY FROM STDIN in a simple Query until CopyDone.
+    pub fn set_copy_rest(&self, rest: Vec<Statement>) {
+        if let Some(state) = self.copy_in().as_mut() {
+            state.rest = rest;
+        }
     }
 
     /// Abandon COPY FROM (CopyFail or error): nothing is applied.
@@ -126,85 +221,29 @@ impl Session {
         *self.copy_in() = None;
     }
 
-    /// CopyDone: decode everything, then insert all rows at once. Returns the row count.
-    pub async fn finish_copy(&self) -> Result<usize, SqlError> {
-        let Some(state) = self.copy_in().take() else {
+    /// CopyDone: decode what is left, then insert every row at once. Returns the row count
+    /// and the statements to run next (see [`Session::set_copy_rest`]).
+    pub async fn finish_copy(&self) -> Result<(usize, Vec<Statement>), SqlError> {
+        let Some(mut state) = self.copy_in().take() else {
             return Err(SqlError::new("08P01", "unexpected CopyDone message"));
         };
-        let text = std::str::from_utf8(&state.data)
-            .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
-        let table = last(&state.table);
-        let rows = copy::decode(text, &state.options, state.targets.len()).map_err(|e| {
-            e.error
-                .with_context(format!("COPY {table}, line {}", e.line))
-        })?;
-        if rows.is_empty() {
-            return Ok(0);
+        state.pack()?;
+        if let Some(b) = state.decoder.finish().map_err(|e| state.fail(e))? {
+            state.batches.push(b);
         }
-        let n = rows.len();
-        let line_of = |row: usize| row + 1 + usize::from(state.options.header);
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(state.schema.fields().len());
-        for (i, field) in state.schema.fields().iter().enumerate() {
-            let Some(pos) = state.targets.iter().position(|t| *t == i) else {
-                columns.push(new_null_array(field.data_type(), n));
-                continue;
-            };
-            let strings: StringArray = rows.iter().map(|r| r.get(pos).cloned().flatten()).collect();
-            let opts = CastOptions {
-                safe: false,
-                ..Default::default()
-            };
-            let array = match cast_with_options(&strings, field.data_type(), &opts) {
-                Ok(a) => a,
-                Err(_) => {
-                    // Find the offending value for PostgreSQL's message and CONTEXT.
-                    let bad = (0..n).find(|r| {
-                        let one = strings.slice(*r, 1);
-                        cast_with_options(&one, field.data_type(), &opts).is_err()
-                    });
-                    let r = bad.unwrap_or(0);
-                    let v = if strings.is_valid(r) {
-                        strings.value(r)
-                    } else {
-                        ""
-                    };
-                    let ty = crate::protocol::rows::pg_type(field.data_type());
-                    let err = SqlError::new(
-                        "22P02",
-                        format!(
-                            "invalid input syntax for type {}: \"{v}\"",
-                            type_display(ty.name())
-                        ),
-                    );
-                    return Err(err.with_context(format!(
-                        "COPY {table}, line {}, column {}: \"{v}\"",
-                        line_of(r),
-                        field.name()
-                    )));
-                }
-            };
-            if !field.is_nullable() && array.null_count() > 0 {
-                let r = (0..n).find(|r| array.is_null(*r)).unwrap_or(0);
-                let err = SqlError::new(
-                    "23502",
-                    format!(
-                        "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
-                        field.name()
-                    ),
-                );
-                return Err(err.with_context(format!("COPY {table}, line {}", line_of(r))));
-            }
-            columns.push(array);
+        let batches = state.table_batches()?;
+        let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let rest = std::mem::take(&mut state.rest);
+        if n == 0 {
+            return Ok((0, rest));
         }
-        let batch = RecordBatch::try_new(state.schema.clone(), columns)
-            .map_err(|e| SqlError::new("XX000", e.to_string()))?;
         let name = super::execute::table_name(&state.table);
         let t =
             self.shared.catalog.storage.table(&name).ok_or_else(|| {
                 SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
             })?;
-        t.insert(vec![batch]).await?;
-        Ok(n)
+        t.insert(batches).await?;
+        Ok((n, rest))
     }
 
     async fn table_schema(&self, table: &ObjectName) -> Result<SchemaRef, SqlError> {
@@ -222,19 +261,4 @@ fn last(n: &ObjectName) -> String {
         .and_then(|p| p.as_ident())
         .map(|i| i.value.clone())
         .unwrap_or_else(|| n.to_string())
-}
-
-/// PostgreSQL's spelling of a type in input-syntax errors.
-pub fn type_display(name: &str) -> &str {
-    match name {
-        "int4" => "integer",
-        "int8" => "bigint",
-        "int2" => "smallint",
-        "float8" => "double precision",
-        "float4" => "real",
-        "bool" => "boolean",
-        "timestamp" => "timestamp without time zone",
-        "timestamptz" => "timestamp with time zone",
-        other => other,
-    }
 }

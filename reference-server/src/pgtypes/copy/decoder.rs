@@ -152,6 +152,12 @@ impl CopyDecoder {
         self.rows
     }
 
+    /// Whether a binary stream's header is still unread: PostgreSQL reports header errors
+    /// before it installs the COPY error context, so they carry no CONTEXT line.
+    pub fn in_binary_header(&self) -> bool {
+        self.opts.format == CopyFormat::Binary && !self.header_done
+    }
+
     /// Lines (or binary tuples) read so far.
     pub fn lines(&self) -> u64 {
         self.line
@@ -313,7 +319,8 @@ impl CopyDecoder {
                 Some(x) => x,
                 None if at_eof && pos < self.buf.len() => {
                     if self.opts.format == CopyFormat::Csv && self.unterminated_quote(pos) {
-                        let mut e = bad_format("unterminated CSV quoted field", self.line + 1);
+                        let line = self.line + 1 + self.embedded_newlines(pos, self.buf.len());
+                        let mut e = bad_format("unterminated CSV quoted field", line);
                         e.line_text = Some(String::from_utf8_lossy(&self.buf[pos..]).into_owned());
                         return Err(e);
                     }
@@ -327,6 +334,9 @@ impl CopyDecoder {
                 None => break,
             };
             self.line += 1;
+            if self.opts.format == CopyFormat::Csv {
+                self.line += self.embedded_newlines(pos, end);
+            }
             let terminator = &self.buf[end..next];
             let eol = match terminator {
                 b"\n" => Some(Eol::Nl),
@@ -398,6 +408,19 @@ impl CopyDecoder {
             self.add_row(fields, &line)?;
         }
         Ok(pos)
+    }
+
+    /// PostgreSQL counts a line for each newline quoted inside a CSV record (the line-end
+    /// character of the input, `\r` until the first line end is known).
+    fn embedded_newlines(&self, from: usize, to: usize) -> u64 {
+        let nl = if self.eol == Some(Eol::Nl) {
+            b'\n'
+        } else {
+            b'\r'
+        };
+        self.buf
+            .get(from..to)
+            .map_or(0, |b| b.iter().filter(|&&c| c == nl).count() as u64)
     }
 
     fn unterminated_quote(&self, from: usize) -> bool {

@@ -55,6 +55,17 @@ pub fn copy_out_batch(
     opts: &CopyOptions,
     s: &FormatSettings,
 ) -> Result<Bytes, PgTypeError> {
+    Ok(copy_out_rows(batch, cols, opts, s)?.concat().into())
+}
+
+/// The rows of `batch` in the COPY format, one payload per row: PostgreSQL sends each row
+/// as its own CopyData message.
+pub fn copy_out_rows(
+    batch: &RecordBatch,
+    cols: &[PgColumnType],
+    opts: &CopyOptions,
+    s: &FormatSettings,
+) -> Result<Vec<Bytes>, PgTypeError> {
     if cols.len() != batch.num_columns() {
         return Err(PgTypeError::FeatureNotSupported(format!(
             "{} column types given for {} columns",
@@ -63,17 +74,26 @@ pub fn copy_out_batch(
         )));
     }
     let mut out = BytesMut::with_capacity(batch.num_rows() * (8 * cols.len() + 1));
+    let mut ends = Vec::with_capacity(batch.num_rows());
     match opts.format {
-        CopyFormat::Binary => binary_rows(batch, cols, &mut out)?,
-        CopyFormat::Text | CopyFormat::Csv => text_rows(batch, cols, opts, s, &mut out)?,
+        CopyFormat::Binary => binary_rows(batch, cols, &mut out, &mut ends)?,
+        CopyFormat::Text | CopyFormat::Csv => text_rows(batch, cols, opts, s, &mut out, &mut ends)?,
     }
-    Ok(out.freeze())
+    let mut out = out.freeze();
+    let mut start = 0;
+    let mut rows = Vec::with_capacity(ends.len());
+    for end in ends {
+        rows.push(out.split_to(end - start));
+        start = end;
+    }
+    Ok(rows)
 }
 
 fn binary_rows(
     batch: &RecordBatch,
     cols: &[PgColumnType],
     out: &mut BytesMut,
+    ends: &mut Vec<usize>,
 ) -> Result<(), PgTypeError> {
     let ctx = binary_ctx();
     let n = i16::try_from(cols.len())
@@ -87,11 +107,13 @@ fn binary_rows(
                     let at = out.len();
                     out.put_i32(0);
                     put_binary(&d, col, &ctx, out)?;
-                    let len = (out.len() - at - 4) as i32;
+                    let len = i32::try_from(out.len() - at - 4)
+                        .map_err(|_| PgTypeError::FeatureNotSupported("value too large".into()))?;
                     out[at..at + 4].copy_from_slice(&len.to_be_bytes());
                 }
             }
         }
+        ends.push(out.len());
     }
     Ok(())
 }
@@ -102,6 +124,7 @@ fn text_rows(
     opts: &CopyOptions,
     s: &FormatSettings,
     out: &mut BytesMut,
+    ends: &mut Vec<usize>,
 ) -> Result<(), PgTypeError> {
     let ctx = TextCtx::new(s);
     let schema = batch.schema();
@@ -136,6 +159,7 @@ fn text_rows(
             }
         }
         out.put_u8(b'\n');
+        ends.push(out.len());
     }
     Ok(())
 }
