@@ -106,6 +106,9 @@ impl Session {
             opts.sql_parser.parse_float_as_decimal = true;
             opts.execution.time_zone = Some("+00:00".to_owned());
         }
+        // The storage tables find the session's transaction buffer through the config.
+        let writes = crate::storage::TxWrites::new();
+        let config = config.with_extension(writes.clone());
         let ctx = SessionContext::new_with_config(config);
         shared.catalog.attach(&ctx);
         let control = Arc::new(control::StatementControl::default());
@@ -114,7 +117,7 @@ impl Session {
             shared,
             ctx,
             settings,
-            tx: Mutex::new(TxState::default()),
+            tx: Mutex::new(TxState::new(writes)),
             notices: Mutex::new(Vec::new()),
             copy_in: Mutex::new(None),
             control,

@@ -203,7 +203,7 @@ impl Session {
             self.shared.catalog.storage.table(&name).ok_or_else(|| {
                 SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
             })?;
-        t.insert(vec![batch]).await?;
+        self.copy_insert(&t, vec![batch]).await?;
         Ok(n)
     }
 
