@@ -79,7 +79,10 @@ async fn uncommitted_writes_are_private_until_commit() {
     );
     assert_eq!(rows(&a, ALL).await, vec!["1|A", "3|c!"]);
     assert_eq!(rows(&b, ALL).await, vec!["1|a", "2|b"]);
-    assert_eq!(rows(&a, "SELECT count(*) FROM t WHERE v = 'A'").await, vec!["1"]);
+    assert_eq!(
+        rows(&a, "SELECT count(*) FROM t WHERE v = 'A'").await,
+        vec!["1"]
+    );
 
     exec(&a, "COMMIT").await;
     assert_eq!(rows(&b, ALL).await, vec!["1|A", "3|c!"]);
@@ -143,7 +146,11 @@ async fn savepoints_undo_writes_since_them() {
     // An error, then ROLLBACK TO makes the block usable again.
     exec(&a, "SAVEPOINT s2; UPDATE t SET v = 'x' WHERE id = 2").await;
     assert!(a.batch_execute("SELECT * FROM nosuch").await.is_err());
-    exec(&a, "ROLLBACK TO s2; RELEASE s1; INSERT INTO t VALUES (5, 'e'); COMMIT").await;
+    exec(
+        &a,
+        "ROLLBACK TO s2; RELEASE s1; INSERT INTO t VALUES (5, 'e'); COMMIT",
+    )
+    .await;
     assert_eq!(rows(&a, ALL).await, vec!["1|a", "2|b", "3|c", "5|e"]);
     server.shutdown().await.ok();
 }
@@ -157,7 +164,9 @@ async fn implicit_transactions() {
 
     // A multi-statement Query is one transaction: the error undoes the first insert.
     let e = a
-        .batch_execute("INSERT INTO t VALUES (3, 'c'); DELETE FROM t; INSERT INTO nosuch VALUES (1)")
+        .batch_execute(
+            "INSERT INTO t VALUES (3, 'c'); DELETE FROM t; INSERT INTO nosuch VALUES (1)",
+        )
         .await;
     assert!(e.is_err());
     assert_eq!(rows(&b, ALL).await, vec!["1|a", "2|b"]);
@@ -233,7 +242,11 @@ async fn set_is_undone_by_rollback_and_set_local_by_commit() {
     exec(&a, "ROLLBACK").await;
     assert_eq!(rows(&a, "SHOW application_name").await, vec![""]);
 
-    exec(&a, "BEGIN; SET application_name = 'kept'; SET LOCAL DateStyle = 'German'").await;
+    exec(
+        &a,
+        "BEGIN; SET application_name = 'kept'; SET LOCAL DateStyle = 'German'",
+    )
+    .await;
     assert_eq!(rows(&a, "SHOW DateStyle").await, vec!["German, DMY"]);
     exec(&a, "COMMIT").await;
     assert_eq!(rows(&a, "SHOW DateStyle").await, vec!["ISO, MDY"]);
@@ -264,7 +277,11 @@ async fn committed_rows_survive_restart_uncommitted_do_not() {
         "BEGIN; INSERT INTO t VALUES (3, 'c'); UPDATE t SET v = 'B' WHERE id = 2; COMMIT",
     )
     .await;
-    exec(&a, "BEGIN; INSERT INTO t VALUES (4, 'd'); DELETE FROM t WHERE id = 1").await;
+    exec(
+        &a,
+        "BEGIN; INSERT INTO t VALUES (4, 'd'); DELETE FROM t WHERE id = 1",
+    )
+    .await;
     drop(a);
     server
         .shutdown()
@@ -339,4 +356,36 @@ async fn kill_during_transaction_keeps_only_committed_rows() {
     assert_eq!(rows(&a, "SELECT x FROM u").await, vec!["1"]);
     child.kill().ok();
     let _ = child.wait();
+}
+
+#[tokio::test]
+async fn rollback_drops_tables_created_in_the_transaction() {
+    let server = common::start().await;
+    let a = common::connect(&server).await;
+    exec(
+        &a,
+        "BEGIN; CREATE TABLE tmp1 (x int); INSERT INTO tmp1 VALUES (1); ROLLBACK",
+    )
+    .await;
+    let e = a.batch_execute("SELECT * FROM tmp1").await.err();
+    assert_eq!(e.map(|e| common::code(&e)).as_deref(), Some("42P01"));
+
+    // An implicit transaction that fails undoes its CREATE TABLE too.
+    let e = a
+        .batch_execute(
+            "CREATE TABLE tmp2 (x int); INSERT INTO tmp2 VALUES (1); SELECT * FROM nosuch",
+        )
+        .await;
+    assert!(e.is_err());
+    let e = a.batch_execute("SELECT * FROM tmp2").await.err();
+    assert_eq!(e.map(|e| common::code(&e)).as_deref(), Some("42P01"));
+
+    // Committed, it stays with its rows.
+    exec(
+        &a,
+        "BEGIN; CREATE TABLE tmp3 (x int); INSERT INTO tmp3 VALUES (1); COMMIT",
+    )
+    .await;
+    assert_eq!(rows(&a, "SELECT x FROM tmp3").await, vec!["1"]);
+    server.shutdown().await.ok();
 }

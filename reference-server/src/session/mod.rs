@@ -111,13 +111,14 @@ impl Session {
         let config = config.with_extension(writes.clone());
         let ctx = SessionContext::new_with_config(config);
         shared.catalog.attach(&ctx);
+        let tx = TxState::new(writes, shared.clone());
         let control = Arc::new(control::StatementControl::default());
         crate::sql::functions::register(&ctx, settings.clone(), control.clone());
         Self {
             shared,
             ctx,
             settings,
-            tx: Mutex::new(TxState::new(writes)),
+            tx: Mutex::new(tx),
             notices: Mutex::new(Vec::new()),
             copy_in: Mutex::new(None),
             control,

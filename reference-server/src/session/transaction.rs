@@ -5,15 +5,19 @@
 //! client sends up to Sync run as one implicit transaction when no block is open: their writes
 //! are buffered and committed at its end, and dropped if a statement fails. A single statement
 //! in a Query outside a block writes through directly (autocommit; each write is atomic).
-//! DDL is not transactional: CREATE/DROP take effect at once, even inside a block.
+//! DDL is only partly transactional: CREATE TABLE takes effect at once (other sessions see the
+//! table) but a rollback of its transaction drops it again; DROP TABLE cannot be undone.
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
 use pgwire::messages::response::TransactionStatus;
 
-use super::Session;
+use datafusion::common::{DFSchema, TableReference};
+use datafusion::logical_expr::DropTable;
+
 use super::settings::Settings;
+use super::{Session, Shared};
 use crate::sql::SqlError;
 use crate::storage::{Table, TxWrites};
 
@@ -33,9 +37,10 @@ pub struct Savepoint {
     mark: usize,
     settings: Settings,
     on_commit: Settings,
+    created: usize,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TxState {
     pub status: TxStatus,
     pub savepoints: Vec<Savepoint>,
@@ -46,13 +51,33 @@ pub struct TxState {
     at_begin: Option<Settings>,
     /// The settings COMMIT keeps: every change of the block except SET LOCAL.
     on_commit: Option<Settings>,
+    /// Tables created in the open transaction, dropped again if it rolls back.
+    created: Vec<String>,
+    shared: Option<Arc<Shared>>,
 }
 
 impl TxState {
-    pub fn new(writes: Arc<TxWrites>) -> Self {
+    pub fn new(writes: Arc<TxWrites>, shared: Arc<Shared>) -> Self {
         Self {
             writes,
+            shared: Some(shared),
             ..Self::default()
+        }
+    }
+
+    /// Undoes the CREATE TABLEs after the first `keep` of the transaction.
+    fn drop_created(&mut self, keep: usize) {
+        let names = self.created.split_off(keep.min(self.created.len()));
+        let Some(shared) = &self.shared else { return };
+        for name in names.into_iter().rev() {
+            let d = DropTable {
+                name: TableReference::bare(name.clone()),
+                if_exists: true,
+                schema: Arc::new(DFSchema::empty()),
+            };
+            if let Err(e) = shared.catalog.drop_table(&d) {
+                tracing::warn!(table = %name, "dropping a rolled-back table failed: {e:?}");
+            }
         }
     }
 
@@ -71,6 +96,7 @@ impl TxState {
             TxStatus::Failed => {}
             TxStatus::Idle => {
                 self.writes.clear();
+                self.drop_created(0);
                 self.implicit = false;
             }
         }
@@ -89,6 +115,11 @@ impl TxState {
         self.savepoints.clear();
         let at_begin = self.at_begin.take();
         let on_commit = self.on_commit.take();
+        if keep {
+            self.created.clear();
+        } else {
+            self.drop_created(0);
+        }
         self.sync_active();
         if keep { on_commit } else { at_begin }
     }
@@ -113,6 +144,9 @@ impl Session {
         let commit = {
             let mut tx = self.tx();
             let commit = tx.implicit && tx.status == TxStatus::Idle;
+            if commit {
+                tx.created.clear();
+            }
             tx.implicit = false;
             tx.sync_active();
             commit
@@ -147,13 +181,13 @@ impl Session {
             (status, tx.implicit, tx.finish(keep))
         };
         let writes = self.tx_writes();
-        let result = if commit && status != TxStatus::Failed && (status != TxStatus::Idle || implicit)
-        {
-            writes.commit().await.map_err(SqlError::from)
-        } else {
-            writes.clear();
-            Ok(())
-        };
+        let result =
+            if commit && status != TxStatus::Failed && (status != TxStatus::Idle || implicit) {
+                writes.commit().await.map_err(SqlError::from)
+            } else {
+                writes.clear();
+                Ok(())
+            };
         let settings = match (&result, settings) {
             // A failed COMMIT rolls back, settings included.
             (Err(_), _) => None,
@@ -177,11 +211,13 @@ impl Session {
         let settings = self.settings().clone();
         let on_commit = tx.on_commit.clone().unwrap_or_else(|| settings.clone());
         let mark = tx.writes.mark();
+        let created = tx.created.len();
         tx.savepoints.push(Savepoint {
             name: name.to_owned(),
             mark,
             settings,
             on_commit,
+            created,
         });
         Ok(())
     }
@@ -215,11 +251,21 @@ impl Session {
         if let Some(sp) = tx.savepoints.last() {
             tx.writes.rollback_to(sp.mark);
             let (settings, on_commit) = (sp.settings.clone(), sp.on_commit.clone());
+            let created = sp.created;
             tx.on_commit = Some(on_commit);
+            tx.drop_created(created);
             self.settings().restore(settings);
         }
         tx.status = TxStatus::InBlock;
         Ok(())
+    }
+
+    /// A CREATE TABLE succeeded: inside a transaction, remember it for rollback.
+    pub fn note_created(&self, name: &str) {
+        let mut tx = self.tx();
+        if tx.status != TxStatus::Idle || tx.implicit {
+            tx.created.push(name.to_owned());
+        }
     }
 
     /// SET / RESET: `change` applied now; inside a block ROLLBACK undoes it, and with `local`

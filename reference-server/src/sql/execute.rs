@@ -153,6 +153,9 @@ impl Session {
         match &plan {
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => {
                 let (result, rows) = self.shared.catalog.create_table(&self.ctx, c).await?;
+                if matches!(result, crate::catalog::DdlResult::Done) {
+                    self.note_created(c.name.table());
+                }
                 self.ddl_notice(result);
                 return Ok(if kind == PlanKind::CreateTableAs {
                     Outcome::Done(Tag::new("SELECT").with_rows(rows))

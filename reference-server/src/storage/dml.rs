@@ -166,7 +166,11 @@ impl Table {
     }
 
     /// Rows of `b` matching the predicate (NULL counts as not matching).
-    pub(crate) fn matches(&self, p: &Prepared, b: &RecordBatch) -> Result<BooleanArray, StorageError> {
+    pub(crate) fn matches(
+        &self,
+        p: &Prepared,
+        b: &RecordBatch,
+    ) -> Result<BooleanArray, StorageError> {
         let Some(pred) = &p.predicate else {
             return Ok(BooleanArray::from(vec![true; b.num_rows()]));
         };

@@ -175,7 +175,10 @@ impl TableProvider for Table {
         filters: Vec<Expr>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         let n = match txn::active(state) {
-            Some(tx) => self.change_tx(state, &tx, &[], conjunction(filters)).await?,
+            Some(tx) => {
+                self.change_tx(state, &tx, &[], conjunction(filters))
+                    .await?
+            }
             None => self.delete_in(state, conjunction(filters)).await?,
         };
         Ok(count_plan(n)?)

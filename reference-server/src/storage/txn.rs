@@ -23,11 +23,11 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::compute::{concat_batches, filter_record_batch, not};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::Session;
+use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{DataFusionError, Result as DFResult};
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::Expr;
-use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::empty::EmptyExec;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -133,12 +133,12 @@ impl TxWrites {
         let mut inner = self.lock();
         let bytes = inner.bytes.saturating_add(op_bytes(&op));
         if bytes > MAX_BUFFER_BYTES {
-            return Err(StorageError::DataFusion(DataFusionError::ResourcesExhausted(
-                format!(
+            return Err(StorageError::DataFusion(
+                DataFusionError::ResourcesExhausted(format!(
                     "a transaction may buffer at most {} MiB of written rows",
                     MAX_BUFFER_BYTES >> 20
-                ),
-            )));
+                )),
+            ));
         }
         inner.bytes = bytes;
         inner.ops.push(Pending {
@@ -258,7 +258,8 @@ impl TxOp {
                 if !update {
                     return Ok((keep, hits));
                 }
-                let changed = table.apply_assignments(prepared, &filter_record_batch(&b, &mask)?)?;
+                let changed =
+                    table.apply_assignments(prepared, &filter_record_batch(&b, &mask)?)?;
                 Ok((concat_batches(&table.def.schema, [&keep, &changed])?, hits))
             }
         }
@@ -475,7 +476,9 @@ impl std::fmt::Debug for TxOp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TxOp::Insert(b) => write!(f, "Insert({} rows)", b.num_rows()),
-            TxOp::Change { update, .. } => write!(f, "{}", if *update { "Update" } else { "Delete" }),
+            TxOp::Change { update, .. } => {
+                write!(f, "{}", if *update { "Update" } else { "Delete" })
+            }
             TxOp::Truncate => write!(f, "Truncate"),
         }
     }
