@@ -342,6 +342,8 @@ impl ExtendedQueryHandler for Backend {
             None => return Err(self.missing_portal(name)),
         };
         client.set_state(PgWireConnectionState::QueryInProgress);
+        // Everything up to Sync is one implicit transaction (committed in `ready`).
+        self.session.begin_implicit();
         let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
         let result = self.execute_portal(client, &portal, max_rows).await;
         if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {

@@ -64,13 +64,17 @@ fn is_client_error(e: &PgWireError) -> bool {
 }
 
 impl Backend {
-    /// ReadyForQuery with the session's transaction status (also mirrored into pgwire's).
+    /// ReadyForQuery with the session's transaction status (also mirrored into pgwire's),
+    /// after committing the implicit transaction of the Query message / of everything up to Sync.
     pub(super) async fn ready<C>(&self, client: &mut C) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        if let Err(e) = self.session.end_implicit().await {
+            self.report_error(client, e.into_wire()).await?;
+        }
         let status = self.session.tx().wire_status();
         client.set_transaction_status(status);
         client
@@ -98,6 +102,10 @@ impl Backend {
                 ))
                 .await?;
             return Ok(());
+        }
+        if statements.len() > 1 {
+            // Several statements outside a block form one implicit transaction.
+            self.session.begin_implicit();
         }
         self.run_statements(client, statements).await
     }

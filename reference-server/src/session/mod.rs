@@ -106,15 +106,19 @@ impl Session {
             opts.sql_parser.parse_float_as_decimal = true;
             opts.execution.time_zone = Some("+00:00".to_owned());
         }
+        // The storage tables find the session's transaction buffer through the config.
+        let writes = crate::storage::TxWrites::new();
+        let config = config.with_extension(writes.clone());
         let ctx = SessionContext::new_with_config(config);
         shared.catalog.attach(&ctx);
+        let tx = TxState::new(writes, shared.clone());
         let control = Arc::new(control::StatementControl::default());
         crate::sql::functions::register(&ctx, settings.clone(), control.clone());
         Self {
             shared,
             ctx,
             settings,
-            tx: Mutex::new(TxState::default()),
+            tx: Mutex::new(tx),
             notices: Mutex::new(Vec::new()),
             copy_in: Mutex::new(None),
             control,

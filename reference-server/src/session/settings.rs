@@ -372,6 +372,19 @@ impl Settings {
             .collect()
     }
 
+    /// Installs `other`'s values (those of a rolled-back or ended transaction), queueing a
+    /// ParameterStatus for each reported parameter whose value changes.
+    pub fn restore(&mut self, other: Settings) {
+        for d in DEFS.iter().filter(|d| d.reported) {
+            let new = other.get(d.name);
+            if let Some(v) = new.filter(|v| self.get(d.name).as_ref() != Some(v)) {
+                self.pending_reports.push((d.name.to_owned(), v));
+            }
+        }
+        self.values = other.values;
+        self.reset_values = other.reset_values;
+    }
+
     /// Reported parameters changed since the last call (sent as ParameterStatus).
     pub fn take_reports(&mut self) -> Vec<(String, String)> {
         std::mem::take(&mut self.pending_reports)

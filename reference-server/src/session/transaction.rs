@@ -1,6 +1,25 @@
-//! Transaction block state, reported honestly in ReadyForQuery (I/T/E).
+//! Transactions: block state (reported in ReadyForQuery as I/T/E), the session's buffered writes
+//! (see [`crate::storage::TxWrites`]), savepoints, and settings that ROLLBACK / SET LOCAL undo.
+//!
+//! Like PostgreSQL, a Query message with several statements and everything an extended-protocol
+//! client sends up to Sync run as one implicit transaction when no block is open: their writes
+//! are buffered and committed at its end, and dropped if a statement fails. A single statement
+//! in a Query outside a block writes through directly (autocommit; each write is atomic).
+//! DDL is only partly transactional: CREATE TABLE takes effect at once (other sessions see the
+//! table) but a rollback of its transaction drops it again; DROP TABLE cannot be undone.
 
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
 use pgwire::messages::response::TransactionStatus;
+
+use datafusion::common::{DFSchema, TableReference};
+use datafusion::logical_expr::DropTable;
+
+use super::settings::Settings;
+use super::{Session, Shared};
+use crate::sql::SqlError;
+use crate::storage::{Table, TxWrites};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TxStatus {
@@ -11,13 +30,57 @@ pub enum TxStatus {
     Failed,
 }
 
-#[derive(Debug, Default)]
+/// A savepoint: where to cut the write buffer and which settings to restore.
+#[derive(Debug)]
+pub struct Savepoint {
+    pub name: String,
+    mark: usize,
+    settings: Settings,
+    on_commit: Settings,
+    created: usize,
+}
+
+#[derive(Default)]
 pub struct TxState {
     pub status: TxStatus,
-    pub savepoints: Vec<String>,
+    pub savepoints: Vec<Savepoint>,
+    /// An implicit transaction (multi-statement Query, extended protocol until Sync) is open.
+    pub implicit: bool,
+    pub writes: Arc<TxWrites>,
+    /// Settings at BEGIN, restored by ROLLBACK.
+    at_begin: Option<Settings>,
+    /// The settings COMMIT keeps: every change of the block except SET LOCAL.
+    on_commit: Option<Settings>,
+    /// Tables created in the open transaction, dropped again if it rolls back.
+    created: Vec<String>,
+    shared: Option<Arc<Shared>>,
 }
 
 impl TxState {
+    pub fn new(writes: Arc<TxWrites>, shared: Arc<Shared>) -> Self {
+        Self {
+            writes,
+            shared: Some(shared),
+            ..Self::default()
+        }
+    }
+
+    /// Undoes the CREATE TABLEs after the first `keep` of the transaction.
+    fn drop_created(&mut self, keep: usize) {
+        let names = self.created.split_off(keep.min(self.created.len()));
+        let Some(shared) = &self.shared else { return };
+        for name in names.into_iter().rev() {
+            let d = DropTable {
+                name: TableReference::bare(name.clone()),
+                if_exists: true,
+                schema: Arc::new(DFSchema::empty()),
+            };
+            if let Err(e) = shared.catalog.drop_table(&d) {
+                tracing::warn!(table = %name, "dropping a rolled-back table failed: {e:?}");
+            }
+        }
+    }
+
     pub fn wire_status(&self) -> TransactionStatus {
         match self.status {
             TxStatus::Idle => TransactionStatus::Idle,
@@ -26,15 +89,219 @@ impl TxState {
         }
     }
 
-    /// An error in a statement: a block becomes failed; outside a block nothing changes.
+    /// An error in a statement: a block becomes failed; an implicit transaction is rolled back.
     pub fn on_error(&mut self) {
-        if self.status == TxStatus::InBlock {
-            self.status = TxStatus::Failed;
+        match self.status {
+            TxStatus::InBlock => self.status = TxStatus::Failed,
+            TxStatus::Failed => {}
+            TxStatus::Idle => {
+                self.writes.clear();
+                self.drop_created(0);
+                self.implicit = false;
+            }
+        }
+        self.sync_active();
+    }
+
+    /// Writes are buffered whenever some transaction is open.
+    fn sync_active(&mut self) {
+        self.writes
+            .set_active(self.status != TxStatus::Idle || self.implicit);
+    }
+
+    /// Leaves the block; returns the settings to install (None: keep the current ones).
+    fn finish(&mut self, keep: bool) -> Option<Settings> {
+        self.status = TxStatus::Idle;
+        self.savepoints.clear();
+        let at_begin = self.at_begin.take();
+        let on_commit = self.on_commit.take();
+        if keep {
+            self.created.clear();
+        } else {
+            self.drop_created(0);
+        }
+        self.sync_active();
+        if keep { on_commit } else { at_begin }
+    }
+}
+
+impl Session {
+    pub fn tx_writes(&self) -> Arc<TxWrites> {
+        self.tx().writes.clone()
+    }
+
+    /// Start of a multi-statement Query or of an extended-protocol Execute.
+    pub fn begin_implicit(&self) {
+        let mut tx = self.tx();
+        if tx.status == TxStatus::Idle {
+            tx.implicit = true;
+            tx.sync_active();
         }
     }
 
-    pub fn end(&mut self) {
-        self.status = TxStatus::Idle;
-        self.savepoints.clear();
+    /// End of the Query message / Sync: commit an implicit transaction still open.
+    pub async fn end_implicit(&self) -> Result<(), SqlError> {
+        let commit = {
+            let mut tx = self.tx();
+            let commit = tx.implicit && tx.status == TxStatus::Idle;
+            if commit {
+                tx.created.clear();
+            }
+            tx.implicit = false;
+            tx.sync_active();
+            commit
+        };
+        if commit {
+            self.tx_writes().commit().await?;
+        }
+        Ok(())
+    }
+
+    /// BEGIN; false if a block is already open (the caller warns).
+    pub fn begin_block(&self) -> bool {
+        let mut tx = self.tx();
+        if tx.status != TxStatus::Idle {
+            return false;
+        }
+        let settings = self.settings().clone();
+        tx.status = TxStatus::InBlock;
+        tx.at_begin = Some(settings.clone());
+        tx.on_commit = Some(settings);
+        tx.sync_active();
+        true
+    }
+
+    /// COMMIT (`commit`) or ROLLBACK. Returns the status the session was in; COMMIT of a failed
+    /// block rolls back. COMMIT outside a block commits an open implicit transaction.
+    pub async fn end_block(&self, commit: bool) -> Result<TxStatus, SqlError> {
+        let (status, implicit, settings) = {
+            let mut tx = self.tx();
+            let status = tx.status;
+            let keep = commit && status != TxStatus::Failed;
+            (status, tx.implicit, tx.finish(keep))
+        };
+        let writes = self.tx_writes();
+        let result =
+            if commit && status != TxStatus::Failed && (status != TxStatus::Idle || implicit) {
+                writes.commit().await.map_err(SqlError::from)
+            } else {
+                writes.clear();
+                Ok(())
+            };
+        let settings = match (&result, settings) {
+            // A failed COMMIT rolls back, settings included.
+            (Err(_), _) => None,
+            (Ok(()), s) => s,
+        };
+        if let Some(s) = settings {
+            self.settings().restore(s);
+        }
+        result.map(|()| status)
+    }
+
+    /// SAVEPOINT name.
+    pub fn savepoint(&self, name: &str) -> Result<(), SqlError> {
+        let mut tx = self.tx();
+        if tx.status == TxStatus::Idle {
+            return Err(SqlError::new(
+                "25P01",
+                "SAVEPOINT can only be used in transaction blocks",
+            ));
+        }
+        let settings = self.settings().clone();
+        let on_commit = tx.on_commit.clone().unwrap_or_else(|| settings.clone());
+        let mark = tx.writes.mark();
+        let created = tx.created.len();
+        tx.savepoints.push(Savepoint {
+            name: name.to_owned(),
+            mark,
+            settings,
+            on_commit,
+            created,
+        });
+        Ok(())
+    }
+
+    /// RELEASE SAVEPOINT (`rollback` false) or ROLLBACK TO SAVEPOINT, which undoes the writes
+    /// and settings since the savepoint and makes a failed block usable again.
+    pub fn to_savepoint(&self, name: &str, rollback: bool) -> Result<(), SqlError> {
+        let mut tx = self.tx();
+        if tx.status == TxStatus::Idle {
+            let what = if rollback {
+                "ROLLBACK TO SAVEPOINT"
+            } else {
+                "RELEASE SAVEPOINT"
+            };
+            return Err(SqlError::new(
+                "25P01",
+                format!("{what} can only be used in transaction blocks"),
+            ));
+        }
+        let Some(pos) = tx.savepoints.iter().rposition(|s| s.name == name) else {
+            return Err(SqlError::new(
+                "3B001",
+                format!("savepoint \"{name}\" does not exist"),
+            ));
+        };
+        if !rollback {
+            tx.savepoints.truncate(pos);
+            return Ok(());
+        }
+        tx.savepoints.truncate(pos + 1);
+        if let Some(sp) = tx.savepoints.last() {
+            tx.writes.rollback_to(sp.mark);
+            let (settings, on_commit) = (sp.settings.clone(), sp.on_commit.clone());
+            let created = sp.created;
+            tx.on_commit = Some(on_commit);
+            tx.drop_created(created);
+            self.settings().restore(settings);
+        }
+        tx.status = TxStatus::InBlock;
+        Ok(())
+    }
+
+    /// A CREATE TABLE succeeded: inside a transaction, remember it for rollback.
+    pub fn note_created(&self, name: &str) {
+        let mut tx = self.tx();
+        if tx.status != TxStatus::Idle || tx.implicit {
+            tx.created.push(name.to_owned());
+        }
+    }
+
+    /// SET / RESET: `change` applied now; inside a block ROLLBACK undoes it, and with `local`
+    /// (SET LOCAL) COMMIT does too. SET LOCAL outside a block only warns, as in PostgreSQL.
+    pub fn change_settings(
+        &self,
+        local: bool,
+        change: impl Fn(&mut Settings) -> Result<(), SqlError>,
+    ) -> Result<(), SqlError> {
+        let mut tx = self.tx();
+        if local && tx.status == TxStatus::Idle {
+            drop(tx);
+            self.notice(pgwire::error::ErrorInfo::new(
+                "WARNING".into(),
+                "25P01".into(),
+                "SET LOCAL can only be used in transaction blocks".into(),
+            ));
+            return Ok(());
+        }
+        change(&mut self.settings())?;
+        if !local && let Some(s) = tx.on_commit.as_mut() {
+            // Already validated on the live settings; the pending reports there are unused.
+            let _ = change(s);
+        }
+        Ok(())
+    }
+
+    /// COPY FROM rows: buffered inside a transaction, else inserted durably now. A COPY ends
+    /// its Query message, so an implicit transaction it belongs to commits here.
+    pub async fn copy_insert(
+        &self,
+        table: &Arc<Table>,
+        batches: Vec<RecordBatch>,
+    ) -> Result<u64, SqlError> {
+        let n = self.tx_writes().insert(table, batches).await?;
+        self.end_implicit().await?;
+        Ok(n)
     }
 }

@@ -4,7 +4,7 @@
 use super::SqlError;
 use super::copy::CopySpec;
 use datafusion::sql::sqlparser::ast::{
-    self, CreateTableOptions, Expr, ObjectName, ObjectType, Set, Statement, Value,
+    self, ContextModifier, CreateTableOptions, Expr, ObjectName, ObjectType, Set, Statement, Value,
 };
 
 /// What a DataFusion-planned statement is, for its command tag.
@@ -61,10 +61,11 @@ pub enum Command {
     Savepoint(String),
     Release(String),
     RollbackTo(String),
-    /// `SET name = value`; `None` is `DEFAULT`.
+    /// `SET [LOCAL] name = value`; `None` is `DEFAULT`; `local` lasts until the block ends.
     Set {
         name: String,
         value: Option<String>,
+        local: bool,
     },
     /// `RESET name`; `None` is `RESET ALL`.
     Reset(Option<String>),
@@ -207,7 +208,10 @@ fn unsupported(what: &str) -> Command {
 fn classify_set(set: &Set) -> Command {
     match set {
         Set::SingleAssignment {
-            variable, values, ..
+            variable,
+            values,
+            scope,
+            ..
         } => {
             let name = object_name(variable);
             let value = if values.len() == 1
@@ -217,9 +221,10 @@ fn classify_set(set: &Set) -> Command {
             } else {
                 Some(values.iter().map(expr_text).collect::<Vec<_>>().join(", "))
             };
-            Command::Set { name, value }
+            let local = matches!(scope, Some(ContextModifier::Local));
+            Command::Set { name, value, local }
         }
-        Set::SetTimeZone { value, .. } => {
+        Set::SetTimeZone { value, local } => {
             let v = expr_text(value);
             let value = if v.eq_ignore_ascii_case("default") || v.eq_ignore_ascii_case("local") {
                 None
@@ -229,11 +234,13 @@ fn classify_set(set: &Set) -> Command {
             Command::Set {
                 name: "TimeZone".into(),
                 value,
+                local: *local,
             }
         }
         Set::SetNames { charset_name, .. } => Command::Set {
             name: "client_encoding".into(),
             value: Some(charset_name.value.clone()),
+            local: false,
         },
         Set::SetTransaction { .. } | Set::SetSessionAuthorization(_) | Set::SetRole { .. } => {
             Command::NoOp("SET")

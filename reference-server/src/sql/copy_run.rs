@@ -242,7 +242,7 @@ impl Session {
             self.shared.catalog.storage.table(&name).ok_or_else(|| {
                 SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
             })?;
-        t.insert(batches).await?;
+        self.copy_insert(&t, batches).await?;
         Ok((n, rest))
     }
 

@@ -87,83 +87,51 @@ impl Session {
                 self.run_plan(*kind, plan).await
             }
             Command::Begin => {
-                let mut tx = self.tx();
-                if tx.status != TxStatus::Idle {
-                    drop(tx);
+                if !self.begin_block() {
                     self.warn("25001", "there is already a transaction in progress");
-                } else {
-                    tx.status = TxStatus::InBlock;
                 }
                 Ok(done("BEGIN"))
             }
             Command::Commit | Command::Rollback => {
-                let mut tx = self.tx();
-                let status = tx.status;
-                tx.end();
-                drop(tx);
+                let commit = matches!(cmd, Command::Commit);
+                let status = self.end_block(commit).await?;
                 if status == TxStatus::Idle {
                     self.warn("25P01", "there is no transaction in progress");
                 }
                 let failed = status == TxStatus::Failed;
-                Ok(done(if matches!(cmd, Command::Commit) && !failed {
+                Ok(done(if commit && !failed {
                     "COMMIT"
                 } else {
                     "ROLLBACK"
                 }))
             }
             Command::Savepoint(name) => {
-                let mut tx = self.tx();
-                if tx.status == TxStatus::Idle {
-                    return Err(SqlError::new(
-                        "25P01",
-                        "SAVEPOINT can only be used in transaction blocks",
-                    ));
-                }
-                tx.savepoints.push(name.clone());
+                self.savepoint(name)?;
                 Ok(done("SAVEPOINT"))
             }
-            Command::Release(name) | Command::RollbackTo(name) => {
-                let mut tx = self.tx();
-                if tx.status == TxStatus::Idle {
-                    let what = if matches!(cmd, Command::Release(_)) {
-                        "RELEASE SAVEPOINT"
-                    } else {
-                        "ROLLBACK TO SAVEPOINT"
-                    };
-                    return Err(SqlError::new(
-                        "25P01",
-                        format!("{what} can only be used in transaction blocks"),
-                    ));
-                }
-                let Some(pos) = tx.savepoints.iter().rposition(|s| s == name) else {
-                    return Err(SqlError::new(
-                        "3B001",
-                        format!("savepoint \"{name}\" does not exist"),
-                    ));
-                };
-                if matches!(cmd, Command::Release(_)) {
-                    tx.savepoints.truncate(pos);
-                    Ok(done("RELEASE"))
-                } else {
-                    tx.savepoints.truncate(pos + 1);
-                    tx.status = TxStatus::InBlock;
-                    Ok(done("ROLLBACK"))
-                }
+            Command::Release(name) => {
+                self.to_savepoint(name, false)?;
+                Ok(done("RELEASE"))
             }
-            Command::Set { name, value } => {
-                let mut s = self.settings();
-                match value {
-                    Some(v) => s.set(name, v)?,
-                    None => s.reset(name)?,
-                }
+            Command::RollbackTo(name) => {
+                self.to_savepoint(name, true)?;
+                Ok(done("ROLLBACK"))
+            }
+            Command::Set { name, value, local } => {
+                self.change_settings(*local, |s| match value {
+                    Some(v) => s.set(name, v),
+                    None => s.reset(name),
+                })?;
                 Ok(done("SET"))
             }
             Command::Reset(name) => {
-                let mut s = self.settings();
-                match name {
-                    Some(n) => s.reset(n)?,
-                    None => s.reset_all(),
-                }
+                self.change_settings(false, |s| match name {
+                    Some(n) => s.reset(n),
+                    None => {
+                        s.reset_all();
+                        Ok(())
+                    }
+                })?;
                 Ok(done("RESET"))
             }
             Command::Show(name) => self.show(name.as_deref()),
@@ -195,6 +163,9 @@ impl Session {
         match &plan {
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => {
                 let (result, rows) = self.shared.catalog.create_table(&self.ctx, c).await?;
+                if matches!(result, crate::catalog::DdlResult::Done) {
+                    self.note_created(c.name.table());
+                }
                 self.ddl_notice(result);
                 return Ok(if kind == PlanKind::CreateTableAs {
                     Outcome::Done(Tag::new("SELECT").with_rows(rows))
@@ -254,7 +225,7 @@ impl Session {
             self.shared.catalog.storage.table(&name).ok_or_else(|| {
                 SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
             })?;
-        t.truncate().await?;
+        self.tx_writes().truncate(&t).await?;
         Ok(())
     }
 

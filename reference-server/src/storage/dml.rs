@@ -34,7 +34,8 @@ pub(crate) fn unqualify(e: &Expr) -> Expr {
         .unwrap_or_else(|_| e.clone())
 }
 
-struct Prepared {
+/// An UPDATE/DELETE with its expressions planned against the table schema.
+pub(crate) struct Prepared {
     predicate: Option<Arc<dyn PhysicalExpr>>,
     assignments: Vec<(usize, Arc<dyn PhysicalExpr>)>,
 }
@@ -78,7 +79,7 @@ impl Table {
         self.rewrite(prepared, predicate, true).await
     }
 
-    fn prepare(
+    pub(crate) fn prepare(
         &self,
         state: &dyn Session,
         assignments: &[(String, Expr)],
@@ -165,7 +166,11 @@ impl Table {
     }
 
     /// Rows of `b` matching the predicate (NULL counts as not matching).
-    fn matches(&self, p: &Prepared, b: &RecordBatch) -> Result<BooleanArray, StorageError> {
+    pub(crate) fn matches(
+        &self,
+        p: &Prepared,
+        b: &RecordBatch,
+    ) -> Result<BooleanArray, StorageError> {
         let Some(pred) = &p.predicate else {
             return Ok(BooleanArray::from(vec![true; b.num_rows()]));
         };
@@ -186,7 +191,7 @@ impl Table {
         })
     }
 
-    fn apply_assignments(
+    pub(crate) fn apply_assignments(
         &self,
         p: &Prepared,
         changed: &RecordBatch,

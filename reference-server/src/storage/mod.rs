@@ -33,6 +33,7 @@ mod segment;
 mod sink;
 mod table;
 mod timecol;
+mod txn;
 mod wal;
 
 use std::collections::BTreeMap;
@@ -44,6 +45,7 @@ use std::time::Duration;
 pub use catalog::TableDef;
 pub use error::StorageError;
 pub use table::Table;
+pub use txn::TxWrites;
 
 use catalog::{CatalogEntry, CatalogFile};
 use manifest::Manifest;

@@ -28,57 +28,15 @@ use super::segment::{Segment, SegmentData, SegmentPin};
 use super::sink::{TableSink, count_plan};
 use super::table::Table;
 use super::timecol::{self, TimeRange};
+use super::txn::{self, TxWrites};
 
 impl Table {
-    /// The segments a scan with `filters` must read (the others cannot hold matching rows).
-    pub(crate) fn prune<'a>(
-        &self,
-        segments: &'a [Arc<Segment>],
-        range: &TimeRange,
-    ) -> Vec<&'a Arc<Segment>> {
-        segments
-            .iter()
-            .filter(|s| match s.meta.range {
-                Some((min, max)) => range.may_overlap(min, max),
-                // Only NULL times: no comparison on the time column can match them.
-                None => self.time_idx.is_none() || range.is_unbounded(),
-            })
-            .collect()
-    }
-
-    pub(crate) fn filter_range(&self, filters: &[Expr]) -> TimeRange {
-        match self.time_idx {
-            Some(idx) => timecol::range_from_filters(filters, self.def.schema.field(idx)),
-            None => TimeRange::default(),
-        }
-    }
-}
-
-#[async_trait]
-impl TableProvider for Table {
-    fn schema(&self) -> SchemaRef {
-        self.def.schema.clone()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Base
-    }
-
-    fn supports_filters_pushdown(
-        &self,
-        filters: &[&Expr],
-    ) -> DFResult<Vec<TableProviderFilterPushDown>> {
-        // Pruning is by whole segment / row group, so every filter is re-applied above the
-        // scan (Inexact). Non-time filters still help Parquet row-group pruning.
-        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
-    }
-
-    async fn scan(
+    /// A scan of the committed rows (memtable + segments that can match `filters`).
+    pub(crate) async fn scan_committed(
         &self,
         state: &dyn Session,
         projection: Option<&Vec<usize>>,
         filters: &[Expr],
-        _limit: Option<usize>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
         let (mem, segments) = self.snapshot()?;
         let range = self.filter_range(filters);
@@ -134,9 +92,69 @@ impl TableProvider for Table {
         UnionExec::try_new(children)
     }
 
+    /// The segments a scan with `filters` must read (the others cannot hold matching rows).
+    pub(crate) fn prune<'a>(
+        &self,
+        segments: &'a [Arc<Segment>],
+        range: &TimeRange,
+    ) -> Vec<&'a Arc<Segment>> {
+        segments
+            .iter()
+            .filter(|s| match s.meta.range {
+                Some((min, max)) => range.may_overlap(min, max),
+                // Only NULL times: no comparison on the time column can match them.
+                None => self.time_idx.is_none() || range.is_unbounded(),
+            })
+            .collect()
+    }
+
+    pub(crate) fn filter_range(&self, filters: &[Expr]) -> TimeRange {
+        match self.time_idx {
+            Some(idx) => timecol::range_from_filters(filters, self.def.schema.field(idx)),
+            None => TimeRange::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl TableProvider for Table {
+    fn schema(&self) -> SchemaRef {
+        self.def.schema.clone()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> DFResult<Vec<TableProviderFilterPushDown>> {
+        // Pruning is by whole segment / row group, so every filter is re-applied above the
+        // scan (Inexact). Non-time filters still help Parquet row-group pruning.
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> DFResult<Arc<dyn ExecutionPlan>> {
+        // A session with buffered writes to this table sees them on top of committed rows.
+        if let Some(tx) = state.config().get_extension::<TxWrites>() {
+            let ops = tx.ops_for(self.id);
+            if !ops.is_empty() {
+                return self.scan_tx(state, &ops, projection, filters).await;
+            }
+        }
+        self.scan_committed(state, projection, filters).await
+    }
+
     async fn insert_into(
         &self,
-        _state: &dyn Session,
+        state: &dyn Session,
         input: Arc<dyn ExecutionPlan>,
         insert_op: InsertOp,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
@@ -146,6 +164,7 @@ impl TableProvider for Table {
         let sink = TableSink {
             table: self.me.clone(),
             schema: self.def.schema.clone(),
+            tx: state.config().get_extension::<TxWrites>(),
         };
         Ok(Arc::new(DataSinkExec::new(input, Arc::new(sink), None)))
     }
@@ -155,7 +174,13 @@ impl TableProvider for Table {
         state: &dyn Session,
         filters: Vec<Expr>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let n = self.delete_in(state, conjunction(filters)).await?;
+        let n = match txn::active(state) {
+            Some(tx) => {
+                self.change_tx(state, &tx, &[], conjunction(filters))
+                    .await?
+            }
+            None => self.delete_in(state, conjunction(filters)).await?,
+        };
         Ok(count_plan(n)?)
     }
 
@@ -165,15 +190,25 @@ impl TableProvider for Table {
         assignments: Vec<(String, Expr)>,
         filters: Vec<Expr>,
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let n = self
-            .update_in(state, assignments, conjunction(filters))
-            .await?;
+        let n = match txn::active(state) {
+            Some(tx) => {
+                self.change_tx(state, &tx, &assignments, conjunction(filters))
+                    .await?
+            }
+            None => {
+                self.update_in(state, assignments, conjunction(filters))
+                    .await?
+            }
+        };
         Ok(count_plan(n)?)
     }
 
-    async fn truncate(&self, _state: &dyn Session) -> DFResult<Arc<dyn ExecutionPlan>> {
+    async fn truncate(&self, state: &dyn Session) -> DFResult<Arc<dyn ExecutionPlan>> {
         let n = self.row_count_estimate() as u64;
-        Table::truncate(self).await?;
+        match (txn::active(state), self.me.upgrade()) {
+            (Some(tx), Some(me)) => tx.truncate(&me).await?,
+            _ => Table::truncate(self).await?,
+        }
         Ok(count_plan(n)?)
     }
 }

@@ -15,12 +15,15 @@ use datafusion::physical_plan::{DisplayAs, DisplayFormatType};
 use futures::TryStreamExt;
 
 use super::table::Table;
+use super::txn::TxWrites;
 
 /// Inserts everything the input produces as one atomic WAL record.
 #[derive(Debug)]
 pub(crate) struct TableSink {
     pub table: Weak<Table>,
     pub schema: SchemaRef,
+    /// The session's transaction buffer: rows go there while its transaction is open.
+    pub tx: Option<Arc<TxWrites>>,
 }
 
 impl DisplayAs for TableSink {
@@ -45,7 +48,10 @@ impl DataSink for TableSink {
             .table
             .upgrade()
             .ok_or_else(|| DataFusionError::Execution("table was dropped".into()))?;
-        Ok(table.insert(batches).await?)
+        Ok(match &self.tx {
+            Some(tx) => tx.insert(&table, batches).await?,
+            None => table.insert(batches).await?,
+        })
     }
 }
 
