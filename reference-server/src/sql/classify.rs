@@ -89,6 +89,7 @@ impl Command {
 
 pub fn classify(mut stmt: Statement) -> Command {
     super::rewrite::rewrite(&mut stmt);
+    super::catalog_rewrite::rewrite(&mut stmt);
     let plan = |kind| Command::Plan {
         stmt: Box::new(stmt.clone()),
         kind,

@@ -89,6 +89,16 @@ pub fn is_pg_catalog_relation(name: &str) -> bool {
     defs::PG_CATALOG.iter().any(|(n, _)| *n == name)
 }
 
+/// Whether `name` is an array-typed column of some `pg_catalog` relation (`polroles`,
+/// `datacl`...), whose values clients compare with array literals such as `'{0}'`.
+pub fn is_catalog_array_column(name: &str) -> bool {
+    defs::PG_CATALOG.iter().any(|(_, cols)| {
+        cols.iter().any(|(n, c)| {
+            *n == name && matches!(c, Col::TextArr | Col::OidArr | Col::I16Arr)
+        })
+    })
+}
+
 /// The user catalog plus the system schemas.
 #[derive(Debug)]
 struct SessionCatalog {
