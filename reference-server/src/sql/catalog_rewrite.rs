@@ -13,13 +13,15 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, FunctionArguments, ObjectName, ObjectNamePart,
-    Query, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
+    BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr, ObjectName,
+    ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
-use crate::catalog::system::{PG_CATALOG, is_catalog_array_column, is_pg_catalog_relation};
+use crate::catalog::system::{
+    PG_CATALOG, is_catalog_array_column, is_catalog_integer_column, is_pg_catalog_relation,
+};
 
 pub fn rewrite(stmt: &mut Statement) {
     let _ = stmt.visit(&mut CatalogRewriter);
@@ -106,6 +108,26 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
                 };
                 *op = native;
             }
+            if matches!(
+                op,
+                BinaryOperator::Eq
+                    | BinaryOperator::NotEq
+                    | BinaryOperator::Lt
+                    | BinaryOperator::Gt
+                    | BinaryOperator::LtEq
+                    | BinaryOperator::GtEq
+            ) {
+                // `a.attrelid = '16384'`: PostgreSQL types the literal as the column's type.
+                if column_name(left).is_some_and(|n| is_catalog_integer_column(&n))
+                    && let Some(n) = integer_literal(right)
+                {
+                    **right = n;
+                } else if column_name(right).is_some_and(|n| is_catalog_integer_column(&n))
+                    && let Some(n) = integer_literal(left)
+                {
+                    **left = n;
+                }
+            }
             if matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq) {
                 if is_array_column(left)
                     && let Some(arr) = array_literal(right)
@@ -120,6 +142,10 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
+        Expr::Subquery(q) => {
+            aggregate_catalog_lookup(q);
+            None
+        }
         Expr::Cast {
             expr,
             data_type,
@@ -174,6 +200,7 @@ fn type_name(t: &DataType) -> Option<String> {
             qualified_ok.then(|| last.value.to_ascii_lowercase())
         }
         DataType::Text => Some("text".into()),
+        DataType::Regclass => Some("regclass".into()),
         DataType::Varchar(None) => Some("varchar".into()),
         _ => None,
     }
@@ -196,7 +223,7 @@ fn array_subquery(q: &Query) -> Option<Expr> {
     else {
         return None;
     };
-    if !select.group_by.to_string().is_empty() || select.having.is_some() {
+    if !no_grouping(select) {
         return None;
     }
     if let Some(unnest) = unnest_of_options(select) {
@@ -220,8 +247,130 @@ fn array_subquery(q: &Query) -> Option<Expr> {
     Some(Expr::Subquery(Box::new(sub)))
 }
 
+fn no_grouping(select: &Select) -> bool {
+    matches!(&select.group_by, GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty())
+        && select.having.is_none()
+}
+
+/// A scalar subquery over catalog relations that DataFusion cannot plan because it is not
+/// aggregated (`(SELECT c.relkind = 'c' FROM pg_class c WHERE c.oid = t.typrelid)`): the
+/// catalog lookups clients write return at most one row, so `max` keeps the result (and,
+/// unlike `first_value`, DataFusion decorrelates it with outer-only predicates).
+fn aggregate_catalog_lookup(q: &mut Query) {
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    if !no_grouping(select) || select.distinct.is_some() {
+        return;
+    }
+    let reads_catalog = select.from.iter().any(|f| {
+        matches!(&f.relation, TableFactor::Table { name, args: None, .. }
+            if name.0.first().and_then(|p| p.as_ident()).map(|i| i.value.as_str()) == Some(PG_CATALOG))
+    });
+    let inner = inner_aliases(select);
+    let [item] = select.projection.as_mut_slice() else {
+        return;
+    };
+    let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
+    else {
+        return;
+    };
+    let text = value.to_string().to_ascii_lowercase();
+    let aggregated = ["count(", "max(", "min(", "sum(", "avg(", "array_agg(", "string_agg(", "bool_and(", "bool_or(", "first_value("]
+        .iter()
+        .any(|a| text.contains(a));
+    if !reads_catalog || aggregated {
+        return;
+    }
+    // DataFusion decorrelates only `inner = outer` predicates; others that touch the outer
+    // query move into the aggregate as a CASE condition (same result under max).
+    let mut kept = Vec::new();
+    let mut moved = Vec::new();
+    if let Some(w) = select.selection.take() {
+        for c in conjuncts(w) {
+            let outer = references_outer(&c, &inner);
+            let simple_eq = matches!(&c, Expr::BinaryOp { left, op: BinaryOperator::Eq, right }
+                if matches!(**left, Expr::CompoundIdentifier(_))
+                    && matches!(**right, Expr::CompoundIdentifier(_)));
+            if outer && !simple_eq {
+                moved.push(c.to_string());
+            } else {
+                kept.push(c);
+            }
+        }
+    }
+    select.selection = kept.into_iter().reduce(|a, b| Expr::BinaryOp {
+        left: Box::new(a),
+        op: BinaryOperator::And,
+        right: Box::new(b),
+    });
+    let arg = if moved.is_empty() {
+        value.to_string()
+    } else {
+        format!("CASE WHEN {} THEN {value} END", moved.join(" AND "))
+    };
+    if let Some(agg) = parse_expr(&format!("max({arg})")) {
+        *value = agg;
+    }
+}
+
+/// The names a query's FROM items are known by (alias or table name).
+fn inner_aliases(select: &Select) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &select.from {
+        for t in std::iter::once(&f.relation).chain(f.joins.iter().map(|j| &j.relation)) {
+            if let TableFactor::Table { name, alias, .. } = t {
+                match alias {
+                    Some(a) => out.push(a.name.value.to_ascii_lowercase()),
+                    None => out.extend(
+                        name.0
+                            .last()
+                            .and_then(|p| p.as_ident())
+                            .map(|i| i.value.to_ascii_lowercase()),
+                    ),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn conjuncts(e: Expr) -> Vec<Expr> {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            let mut v = conjuncts(*left);
+            v.extend(conjuncts(*right));
+            v
+        }
+        Expr::Nested(inner) if matches!(*inner, Expr::BinaryOp { op: BinaryOperator::And, .. }) => {
+            conjuncts(*inner)
+        }
+        other => vec![other],
+    }
+}
+
+/// Whether `e` uses a qualified column whose qualifier is not one of `inner`.
+fn references_outer(e: &Expr, inner: &[String]) -> bool {
+    let mut outer = false;
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
+        if let Expr::CompoundIdentifier(parts) = x
+            && parts.len() == 2
+            && let Some(q) = parts.first()
+            && !inner.contains(&q.value.to_ascii_lowercase())
+        {
+            outer = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    outer
+}
+
 /// The argument of `FROM unnest(<x>.reloptions)`, if that is the query's only source.
-fn unnest_of_options(select: &datafusion::sql::sqlparser::ast::Select) -> Option<String> {
+fn unnest_of_options(select: &Select) -> Option<String> {
     let [from] = select.from.as_slice() else {
         return None;
     };
@@ -238,17 +387,28 @@ fn unnest_of_options(select: &datafusion::sql::sqlparser::ast::Select) -> Option
         .then_some(arg)
 }
 
+/// The (lower-case) column name `e` refers to, if it is a column reference.
+fn column_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(i.value.to_ascii_lowercase()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
 /// Whether `e` names an array-typed catalog column (`pol.polroles`).
 fn is_array_column(e: &Expr) -> bool {
-    let name = match e {
-        Expr::Identifier(i) => &i.value,
-        Expr::CompoundIdentifier(parts) => match parts.last() {
-            Some(i) => &i.value,
-            None => return false,
-        },
-        _ => return false,
+    column_name(e).is_some_and(|n| is_catalog_array_column(&n))
+}
+
+/// `'16384'` → `16384`.
+fn integer_literal(e: &Expr) -> Option<Expr> {
+    let Expr::Value(v) = e else { return None };
+    let Value::SingleQuotedString(s) = &v.value else {
+        return None;
     };
-    is_catalog_array_column(&name.to_ascii_lowercase())
+    let n: i64 = s.trim().parse().ok()?;
+    parse_expr(&n.to_string())
 }
 
 /// `'{a,b}'` → `make_array('a', 'b')` (numbers stay numbers), for comparisons with array

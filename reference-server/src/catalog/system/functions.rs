@@ -332,6 +332,27 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
             Ok(ScalarValue::List(ScalarValue::new_list_nullable(&names, &Utf8)))
         },
     );
+    // `json_build_object(k1, v1, ...)` → a JSON object (SQLAlchemy's column reflection).
+    add(ctx, sys, "json_build_object", &[0, 2, 4, 6, 8, 10, 12, 14, 16], Utf8, |_, a| {
+        let mut obj = serde_json::Map::new();
+        for pair in a.chunks(2) {
+            if let [k, v] = pair {
+                let key = text_arg(std::slice::from_ref(k), 0).unwrap_or_default();
+                let value = match v {
+                    v if v.is_null() => serde_json::Value::Null,
+                    ScalarValue::Boolean(Some(b)) => serde_json::Value::Bool(*b),
+                    ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) => {
+                        serde_json::Value::from(int_arg(std::slice::from_ref(v), 0))
+                    }
+                    other => serde_json::Value::String(
+                        text_arg(std::slice::from_ref(other), 0).unwrap_or_default(),
+                    ),
+                };
+                obj.insert(key, value);
+            }
+        }
+        Ok(text(Some(serde_json::Value::Object(obj).to_string())))
+    });
     add(ctx, sys, "array_upper", &[2], Int32, |_, a| {
         Ok(ScalarValue::Int32(array_len(a).filter(|n| *n > 0)))
     });
