@@ -45,10 +45,21 @@ impl PgCluster {
         let log = format!("{d}/log");
         let started = ok(Command::new("runuser")
             .args(["-u", "postgres", "--", &initdb, "-D", &data])
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"])
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ])
             .stdout(std::process::Stdio::null()))
             && ok(Command::new("runuser")
-                .args(["-u", "postgres", "--", &pg_ctl, "-D", &data, "-l", &log, "-w"])
+                .args([
+                    "-u", "postgres", "--", &pg_ctl, "-D", &data, "-l", &log, "-w",
+                ])
                 .args(["-o", &opts, "start"])
                 .stdout(std::process::Stdio::null()));
         let cluster = PgCluster { dir, port };
@@ -60,7 +71,14 @@ impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = format!("{}/data", self.dir.display());
         let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--", &format!("{PG_BIN}/pg_ctl"), "-D", &data])
+            .args([
+                "-u",
+                "postgres",
+                "--",
+                &format!("{PG_BIN}/pg_ctl"),
+                "-D",
+                &data,
+            ])
             .args(["-m", "immediate", "stop"])
             .stdout(std::process::Stdio::null())
             .status();
@@ -79,9 +97,25 @@ fn psql(port: u16, command: &str) -> String {
     let port = port.to_string();
     let (ok, out, err) = common::run(
         "psql",
-        &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-X", "-d", "postgres", "-c", command],
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-X",
+            "-d",
+            "postgres",
+            "-c",
+            command,
+        ],
     );
-    if ok { out } else { format!("{out}ERROR: {err}") }
+    if ok {
+        out
+    } else {
+        format!("{out}ERROR: {err}")
+    }
 }
 
 /// Both sides, with `t` created: (server port, PostgreSQL cluster).
@@ -150,7 +184,11 @@ async fn sqlalchemy_inspector_matches_postgres() {
     };
     let run = |port: u16| {
         let (ok, out, err) = common::run("python3", &["-c", SQLALCHEMY, &port.to_string()]);
-        if ok { out } else { format!("{out}FAILED: {err}") }
+        if ok {
+            out
+        } else {
+            format!("{out}FAILED: {err}")
+        }
     };
     let port = server.local_addr().port();
     let ours = tokio::task::block_in_place(|| run(port));
@@ -198,7 +236,11 @@ async fn pgjdbc_metadata_matches_postgres() {
     let cp = format!("{jar}:{}", dir.path().display());
     let run = |port: u16| {
         let (ok, out, err) = common::run("java", &["-cp", &cp, "Meta", &port.to_string()]);
-        if ok { out } else { format!("{out}FAILED: {err}") }
+        if ok {
+            out
+        } else {
+            format!("{out}FAILED: {err}")
+        }
     };
     let port = server.local_addr().port();
     let ours = tokio::task::block_in_place(|| run(port));

@@ -14,7 +14,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr, ObjectName,
-    ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
+    ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut,
+    VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -40,7 +41,8 @@ impl VisitorMut for CatalogRewriter {
                 && id.quote_style.is_none()
                 && is_pg_catalog_relation(&id.value.to_ascii_lowercase())
             {
-                name.0.insert(0, ObjectNamePart::Identifier(PG_CATALOG.into()));
+                name.0
+                    .insert(0, ObjectNamePart::Identifier(PG_CATALOG.into()));
             }
         }
         ControlFlow::Continue(())
@@ -57,7 +59,12 @@ impl VisitorMut for CatalogRewriter {
 /// `pg_catalog.name` → `name`.
 fn strip_pg_catalog(name: &mut ObjectName) {
     if name.0.len() == 2
-        && name.0.first().and_then(|p| p.as_ident()).map(|i| i.value.as_str()) == Some(PG_CATALOG)
+        && name
+            .0
+            .first()
+            .and_then(|p| p.as_ident())
+            .map(|i| i.value.as_str())
+            == Some(PG_CATALOG)
     {
         name.0.remove(0);
     }
@@ -195,7 +202,11 @@ fn type_name(t: &DataType) -> Option<String> {
         DataType::Custom(name, _) => {
             let last = name.0.last()?.as_ident()?;
             let qualified_ok = name.0.len() == 1
-                || name.0.first().and_then(|p| p.as_ident()).map(|i| i.value.as_str())
+                || name
+                    .0
+                    .first()
+                    .and_then(|p| p.as_ident())
+                    .map(|i| i.value.as_str())
                     == Some(PG_CATALOG);
             qualified_ok.then(|| last.value.to_ascii_lowercase())
         }
@@ -276,9 +287,20 @@ fn aggregate_catalog_lookup(q: &mut Query) {
         return;
     };
     let text = value.to_string().to_ascii_lowercase();
-    let aggregated = ["count(", "max(", "min(", "sum(", "avg(", "array_agg(", "string_agg(", "bool_and(", "bool_or(", "first_value("]
-        .iter()
-        .any(|a| text.contains(a));
+    let aggregated = [
+        "count(",
+        "max(",
+        "min(",
+        "sum(",
+        "avg(",
+        "array_agg(",
+        "string_agg(",
+        "bool_and(",
+        "bool_or(",
+        "first_value(",
+    ]
+    .iter()
+    .any(|a| text.contains(a));
     if !reads_catalog || aggregated {
         return;
     }
@@ -346,7 +368,15 @@ fn conjuncts(e: Expr) -> Vec<Expr> {
             v.extend(conjuncts(*right));
             v
         }
-        Expr::Nested(inner) if matches!(*inner, Expr::BinaryOp { op: BinaryOperator::And, .. }) => {
+        Expr::Nested(inner)
+            if matches!(
+                *inner,
+                Expr::BinaryOp {
+                    op: BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
             conjuncts(*inner)
         }
         other => vec![other],

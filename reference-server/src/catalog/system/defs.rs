@@ -5,6 +5,7 @@
 use super::table::Col::{self, *};
 
 /// `(relation, [(column, kind)])` for every emulated `pg_catalog` relation.
+#[rustfmt::skip]
 pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
     ("pg_am", &[
         ("oid", Oid), ("amname", Name), ("amhandler", Text), ("amtype", Char),
@@ -296,6 +297,7 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
 ];
 
 /// `(view, [(column, kind)])` for every emulated `information_schema` view, same source.
+#[rustfmt::skip]
 pub(super) const INFORMATION_SCHEMA: &[(&str, &[(&str, Col)])] = &[
     ("character_sets", &[
         ("character_set_catalog", Name), ("character_set_schema", Name),

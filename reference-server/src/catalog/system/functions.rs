@@ -89,9 +89,9 @@ impl ScalarUDFImpl for RowFn {
             out.push(cast_to((self.body)(&self.sys, &scalars)?, &self.ret)?);
         }
         if out.is_empty() {
-            return Ok(ColumnarValue::Array(datafusion::arrow::array::new_empty_array(
-                &self.ret,
-            )));
+            return Ok(ColumnarValue::Array(
+                datafusion::arrow::array::new_empty_array(&self.ret),
+            ));
         }
         Ok(ColumnarValue::Array(ScalarValue::iter_to_array(out)?))
     }
@@ -248,10 +248,14 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
         "has_sequence_privilege",
     ] {
         // No privilege system: every role may do everything.
-        add(ctx, sys, name, &[2, 3, 4], Boolean, |_, _| Ok(boolean(Some(true))));
+        add(ctx, sys, name, &[2, 3, 4], Boolean, |_, _| {
+            Ok(boolean(Some(true)))
+        });
     }
     add(ctx, sys, "format_type", &[2], Utf8, |sys, a| {
-        Ok(text(int_arg(a, 0).map(|o| format_type(Some(sys), o, int_arg(a, 1)))))
+        Ok(text(
+            int_arg(a, 0).map(|o| format_type(Some(sys), o, int_arg(a, 1))),
+        ))
     });
     add(ctx, sys, "pg_get_userbyid", &[1], Utf8, |sys, a| {
         Ok(text(int_arg(a, 0).map(|o| {
@@ -262,7 +266,9 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
         })))
     });
     // Stored expressions are kept as SQL text, so "decompiling" one is the identity.
-    add(ctx, sys, "pg_get_expr", &[2, 3], Utf8, |_, a| Ok(text(text_arg(a, 0))));
+    add(ctx, sys, "pg_get_expr", &[2, 3], Utf8, |_, a| {
+        Ok(text(text_arg(a, 0)))
+    });
     for name in [
         // DDL will answer these from its constraint/index definitions.
         "pg_get_constraintdef",
@@ -292,10 +298,17 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
             .to_owned()
         })))
     });
-    add(ctx, sys, "pg_relation_is_publishable", &[1], Boolean, |_, _| {
+    add(
+        ctx,
+        sys,
+        "pg_relation_is_publishable",
+        &[1],
+        Boolean,
+        |_, _| Ok(boolean(Some(false))),
+    );
+    add(ctx, sys, "pg_is_in_recovery", &[0], Boolean, |_, _| {
         Ok(boolean(Some(false)))
     });
-    add(ctx, sys, "pg_is_in_recovery", &[0], Boolean, |_, _| Ok(boolean(Some(false))));
     add(ctx, sys, "pg_tablespace_location", &[1], Utf8, |_, _| {
         Ok(text(Some(String::new())))
     });
@@ -329,35 +342,46 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
                 .chain(["public"])
                 .map(|s| ScalarValue::Utf8(Some(s.to_owned())))
                 .collect();
-            Ok(ScalarValue::List(ScalarValue::new_list_nullable(&names, &Utf8)))
+            Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+                &names, &Utf8,
+            )))
         },
     );
     // `json_build_object(k1, v1, ...)` → a JSON object (SQLAlchemy's column reflection).
-    add(ctx, sys, "json_build_object", &[0, 2, 4, 6, 8, 10, 12, 14, 16], Utf8, |_, a| {
-        let mut obj = serde_json::Map::new();
-        for pair in a.chunks(2) {
-            if let [k, v] = pair {
-                let key = text_arg(std::slice::from_ref(k), 0).unwrap_or_default();
-                let value = match v {
-                    v if v.is_null() => serde_json::Value::Null,
-                    ScalarValue::Boolean(Some(b)) => serde_json::Value::Bool(*b),
-                    ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) => {
-                        serde_json::Value::from(int_arg(std::slice::from_ref(v), 0))
-                    }
-                    other => serde_json::Value::String(
-                        text_arg(std::slice::from_ref(other), 0).unwrap_or_default(),
-                    ),
-                };
-                obj.insert(key, value);
+    add(
+        ctx,
+        sys,
+        "json_build_object",
+        &[0, 2, 4, 6, 8, 10, 12, 14, 16],
+        Utf8,
+        |_, a| {
+            let mut obj = serde_json::Map::new();
+            for pair in a.chunks(2) {
+                if let [k, v] = pair {
+                    let key = text_arg(std::slice::from_ref(k), 0).unwrap_or_default();
+                    let value = match v {
+                        v if v.is_null() => serde_json::Value::Null,
+                        ScalarValue::Boolean(Some(b)) => serde_json::Value::Bool(*b),
+                        ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) => {
+                            serde_json::Value::from(int_arg(std::slice::from_ref(v), 0))
+                        }
+                        other => serde_json::Value::String(
+                            text_arg(std::slice::from_ref(other), 0).unwrap_or_default(),
+                        ),
+                    };
+                    obj.insert(key, value);
+                }
             }
-        }
-        Ok(text(Some(serde_json::Value::Object(obj).to_string())))
-    });
+            Ok(text(Some(serde_json::Value::Object(obj).to_string())))
+        },
+    );
     add(ctx, sys, "array_upper", &[2], Int32, |_, a| {
         Ok(ScalarValue::Int32(array_len(a).filter(|n| *n > 0)))
     });
     add(ctx, sys, "array_lower", &[2], Int32, |_, a| {
-        Ok(ScalarValue::Int32(array_len(a).filter(|n| *n > 0).map(|_| 1)))
+        Ok(ScalarValue::Int32(
+            array_len(a).filter(|n| *n > 0).map(|_| 1),
+        ))
     });
 
     // `::regclass` & co, produced by the SQL rewrite: input (name or OID) → OID ...
@@ -371,7 +395,16 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
         reg_in(a, namespace_oid, "schema")
     });
     add(ctx, sys, "regrole", &[1], Int64, |sys, a| {
-        reg_in(a, |s| role_list(sys).into_iter().find(|(_, n)| n == s).map(|(o, _)| o), "role")
+        reg_in(
+            a,
+            |s| {
+                role_list(sys)
+                    .into_iter()
+                    .find(|(_, n)| n == s)
+                    .map(|(o, _)| o)
+            },
+            "role",
+        )
     });
     for name in ["regproc", "regprocedure"] {
         // `regproc` catalog columns hold names, so the cast yields the unqualified name.
@@ -390,7 +423,9 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
     });
     // ... and OID → name, for `::regclass::text`.
     add(ctx, sys, "regclass_out", &[1], Utf8, |sys, a| {
-        Ok(text(int_arg(a, 0).map(|o| relation_name(sys, o).unwrap_or_else(|| o.to_string()))))
+        Ok(text(int_arg(a, 0).map(|o| {
+            relation_name(sys, o).unwrap_or_else(|| o.to_string())
+        })))
     });
     add(ctx, sys, "regtype_out", &[1], Utf8, |sys, a| {
         Ok(text(int_arg(a, 0).map(|o| {
@@ -402,7 +437,9 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
         })))
     });
     add(ctx, sys, "regnamespace_out", &[1], Utf8, |_, a| {
-        Ok(text(int_arg(a, 0).map(|o| namespace_name(o).unwrap_or_else(|| o.to_string()))))
+        Ok(text(int_arg(a, 0).map(|o| {
+            namespace_name(o).unwrap_or_else(|| o.to_string())
+        })))
     });
     add(ctx, sys, "regrole_out", &[1], Utf8, |sys, a| {
         Ok(text(int_arg(a, 0).map(|o| {
@@ -437,7 +474,15 @@ fn reg_in(
     lookup: impl Fn(&str) -> Option<i64>,
     what: &str,
 ) -> DfResult<ScalarValue> {
-    if let Some(ScalarValue::Int8(_) | ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) | ScalarValue::UInt32(_) | ScalarValue::UInt64(_)) = args.first() {
+    if let Some(
+        ScalarValue::Int8(_)
+        | ScalarValue::Int16(_)
+        | ScalarValue::Int32(_)
+        | ScalarValue::Int64(_)
+        | ScalarValue::UInt32(_)
+        | ScalarValue::UInt64(_),
+    ) = args.first()
+    {
         return Ok(oid(int_arg(args, 0)));
     }
     let Some(s) = text_arg(args, 0) else {
@@ -485,15 +530,15 @@ fn split_name(s: &str) -> (Option<String>, String) {
 
 fn relation_oid(sys: &SysContext, s: &str) -> Option<i64> {
     let (schema, name) = split_name(s);
-    let user = || {
-        sys.storage
-            .table(&name)
-            .map(|t| table_oids(t.id).rel)
-    };
+    let user = || sys.storage.table(&name).map(|t| table_oids(t.id).rel);
     let system = |want: Option<&str>| {
         SYSTEM_RELATIONS
             .iter()
-            .find(|(sch, n, ..)| *n == name && want.is_none_or(|w| w == *sch) && (want.is_some() || *sch == "pg_catalog"))
+            .find(|(sch, n, ..)| {
+                *n == name
+                    && want.is_none_or(|w| w == *sch)
+                    && (want.is_some() || *sch == "pg_catalog")
+            })
             .map(|(_, _, o, ..)| *o)
     };
     match schema.as_deref() {

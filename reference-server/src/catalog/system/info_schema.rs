@@ -15,7 +15,11 @@ pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
         "schemata" => ["pg_toast", "pg_catalog", "public", "information_schema"]
             .into_iter()
             .map(|s| {
-                let owner = if s == "public" { "pg_database_owner" } else { "postgres" };
+                let owner = if s == "public" {
+                    "pg_database_owner"
+                } else {
+                    "postgres"
+                };
                 vec![
                     ("catalog_name", DATABASE.into()),
                     ("schema_name", s.into()),
@@ -53,7 +57,10 @@ pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
                         ("table_schema", "public".into()),
                         ("table_name", Val::from(table.clone())),
                         ("column_name", Val::from(col)),
-                        ("ordinal_position", Val::Int(i64::try_from(i).map_or(0, |i| i + 1))),
+                        (
+                            "ordinal_position",
+                            Val::Int(i64::try_from(i).map_or(0, |i| i + 1)),
+                        ),
                     ]
                 })
             })
@@ -87,7 +94,10 @@ fn table_row(schema: &str, name: &str, kind: &str) -> Row {
         ("table_catalog", DATABASE.into()),
         ("table_schema", schema.into()),
         ("table_name", name.into()),
-        ("table_type", if base { "BASE TABLE" } else { "VIEW" }.into()),
+        (
+            "table_type",
+            if base { "BASE TABLE" } else { "VIEW" }.into(),
+        ),
         ("is_insertable_into", if base { "YES" } else { "NO" }.into()),
         ("is_typed", "NO".into()),
     ]
@@ -110,7 +120,13 @@ fn columns(sys: &SysContext) -> Vec<Row> {
     let mut rows = Vec::new();
     for t in user_tables(sys) {
         for (i, f) in t.table.schema().fields().iter().enumerate() {
-            rows.push(column_row(&t.name, i + 1, f.name(), &pg_type_of(f), f.is_nullable()));
+            rows.push(column_row(
+                &t.name,
+                i + 1,
+                f.name(),
+                &pg_type_of(f),
+                f.is_nullable(),
+            ));
         }
     }
     rows
@@ -132,7 +148,10 @@ fn column_row(table: &str, position: usize, name: &str, col: &PgColumnType, null
         ("table_schema", "public".into()),
         ("table_name", table.into()),
         ("column_name", name.into()),
-        ("ordinal_position", Val::Int(i64::try_from(position).unwrap_or(0))),
+        (
+            "ordinal_position",
+            Val::Int(i64::try_from(position).unwrap_or(0)),
+        ),
         ("column_default", Val::Null),
         ("is_nullable", if nullable { "YES" } else { "NO" }.into()),
         ("data_type", Val::from(data_type)),
@@ -154,11 +173,29 @@ fn column_row(table: &str, position: usize, name: &str, col: &PgColumnType, null
 fn type_details(typname: &str, col: &PgColumnType) -> Row {
     let int = |v: i64| Val::Int(v);
     match typname {
-        "int2" => vec![("numeric_precision", int(16)), ("numeric_precision_radix", int(2)), ("numeric_scale", int(0))],
-        "int4" => vec![("numeric_precision", int(32)), ("numeric_precision_radix", int(2)), ("numeric_scale", int(0))],
-        "int8" => vec![("numeric_precision", int(64)), ("numeric_precision_radix", int(2)), ("numeric_scale", int(0))],
-        "float4" => vec![("numeric_precision", int(24)), ("numeric_precision_radix", int(2))],
-        "float8" => vec![("numeric_precision", int(53)), ("numeric_precision_radix", int(2))],
+        "int2" => vec![
+            ("numeric_precision", int(16)),
+            ("numeric_precision_radix", int(2)),
+            ("numeric_scale", int(0)),
+        ],
+        "int4" => vec![
+            ("numeric_precision", int(32)),
+            ("numeric_precision_radix", int(2)),
+            ("numeric_scale", int(0)),
+        ],
+        "int8" => vec![
+            ("numeric_precision", int(64)),
+            ("numeric_precision_radix", int(2)),
+            ("numeric_scale", int(0)),
+        ],
+        "float4" => vec![
+            ("numeric_precision", int(24)),
+            ("numeric_precision_radix", int(2)),
+        ],
+        "float8" => vec![
+            ("numeric_precision", int(53)),
+            ("numeric_precision_radix", int(2)),
+        ],
         "numeric" => match col.numeric_precision_scale() {
             Some((p, s)) => vec![
                 ("numeric_precision", int(i64::from(p))),
@@ -171,12 +208,19 @@ fn type_details(typname: &str, col: &PgColumnType) -> Row {
             let len = col.char_length().and_then(|n| i64::try_from(n).ok());
             vec![
                 ("character_maximum_length", len.into()),
-                ("character_octet_length", Val::Int(len.map_or(1_073_741_824, |n| n * 4))),
+                (
+                    "character_octet_length",
+                    Val::Int(len.map_or(1_073_741_824, |n| n * 4)),
+                ),
             ]
         }
         "date" => vec![("datetime_precision", int(0))],
         "time" | "timetz" | "timestamp" | "timestamptz" | "interval" => {
-            let p = if col.typmod >= 0 { i64::from(col.typmod) } else { 6 };
+            let p = if col.typmod >= 0 {
+                i64::from(col.typmod)
+            } else {
+                6
+            };
             vec![("datetime_precision", int(p))]
         }
         _ => Vec::new(),

@@ -92,13 +92,17 @@ pub fn is_pg_catalog_relation(name: &str) -> bool {
 /// Whether `name` is an array-typed column of some `pg_catalog` relation (`polroles`,
 /// `datacl`...), whose values clients compare with array literals such as `'{0}'`.
 pub fn is_catalog_array_column(name: &str) -> bool {
-    is_catalog_column(name, |c| matches!(c, Col::TextArr | Col::OidArr | Col::I16Arr))
+    is_catalog_column(name, |c| {
+        matches!(c, Col::TextArr | Col::OidArr | Col::I16Arr)
+    })
 }
 
 /// Whether `name` is an OID/integer column of some `pg_catalog` relation (`attrelid`),
 /// which psql compares with quoted numbers (`a.attrelid = '16384'`).
 pub fn is_catalog_integer_column(name: &str) -> bool {
-    is_catalog_column(name, |c| matches!(c, Col::Oid | Col::I16 | Col::I32 | Col::I64))
+    is_catalog_column(name, |c| {
+        matches!(c, Col::Oid | Col::I16 | Col::I32 | Col::I64)
+    })
 }
 
 fn is_catalog_column(name: &str, kind: impl Fn(Col) -> bool) -> bool {

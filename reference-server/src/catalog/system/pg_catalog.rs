@@ -40,7 +40,10 @@ pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
         "pg_stat_activity" => vec![activity(sys)],
         "pg_stat_ssl" => vec![vec![
             ("pid", Val::Int(pid(sys))),
-            ("ssl", sys.ssl.load(std::sync::atomic::Ordering::Relaxed).into()),
+            (
+                "ssl",
+                sys.ssl.load(std::sync::atomic::Ordering::Relaxed).into(),
+            ),
         ]],
         "pg_stat_gssapi" => vec![vec![("pid", Val::Int(pid(sys)))]],
         "pg_language" => languages(),
@@ -92,13 +95,21 @@ fn namespaces() -> Vec<Row> {
         ]
     };
     vec![
-        ns(PG_CATALOG_NS, "pg_catalog", BOOTSTRAP_ROLE, Some(vec!["postgres=UC/postgres", "=U/postgres"])),
+        ns(
+            PG_CATALOG_NS,
+            "pg_catalog",
+            BOOTSTRAP_ROLE,
+            Some(vec!["postgres=UC/postgres", "=U/postgres"]),
+        ),
         ns(PG_TOAST_NS, "pg_toast", BOOTSTRAP_ROLE, None),
         ns(
             PUBLIC_NS,
             "public",
             PG_DATABASE_OWNER,
-            Some(vec!["pg_database_owner=UC/pg_database_owner", "=U/pg_database_owner"]),
+            Some(vec![
+                "pg_database_owner=UC/pg_database_owner",
+                "=U/pg_database_owner",
+            ]),
         ),
         ns(
             INFORMATION_SCHEMA_NS,
@@ -157,7 +168,13 @@ fn classes(sys: &SysContext) -> Vec<Row> {
             ("relfilenode", Val::Int(if *kind == "r" { *oid } else { 0 })),
             ("relkind", Val::from(*kind)),
             ("relnatts", Val::Int(i64::try_from(natts).unwrap_or(0))),
-            ("relacl", Val::TextArr(vec!["postgres=arwdDxt/postgres".into(), "=r/postgres".into()])),
+            (
+                "relacl",
+                Val::TextArr(vec![
+                    "postgres=arwdDxt/postgres".into(),
+                    "=r/postgres".into(),
+                ]),
+            ),
         ]);
         rows.push(r);
     }
@@ -225,13 +242,22 @@ fn attribute(
         ("atttypid", Val::Int(typ)),
         ("attstattarget", Val::Int(-1)),
         ("attlen", Val::Int(t.map_or(-1, |t| t.len))),
-        ("attnum", Val::Int(i64::try_from(index).map_or(0, |i| i + 1))),
+        (
+            "attnum",
+            Val::Int(i64::try_from(index).map_or(0, |i| i + 1)),
+        ),
         ("attndims", Val::Int(i64::from(is_array))),
         ("attcacheoff", Val::Int(-1)),
         ("atttypmod", Val::Int(typmod)),
         ("attbyval", t.is_some_and(|t| t.byval).into()),
-        ("attalign", Val::from(t.map_or('i', |t| t.align).to_string())),
-        ("attstorage", Val::from(t.map_or('x', |t| t.storage).to_string())),
+        (
+            "attalign",
+            Val::from(t.map_or('i', |t| t.align).to_string()),
+        ),
+        (
+            "attstorage",
+            Val::from(t.map_or('x', |t| t.storage).to_string()),
+        ),
         ("attnotnull", notnull.into()),
         ("atthasdef", hasdef.into()),
         ("attislocal", true.into()),
@@ -279,7 +305,12 @@ fn databases() -> Vec<Row> {
             ("datacl", acl.map_or(Val::Null, Val::TextArr)),
         ]
     };
-    let template_acl = || Some(vec!["=c/postgres".to_owned(), "postgres=CTc/postgres".to_owned()]);
+    let template_acl = || {
+        Some(vec![
+            "=c/postgres".to_owned(),
+            "postgres=CTc/postgres".to_owned(),
+        ])
+    };
     vec![
         db(POSTGRES_DB, crate::catalog::DATABASE, false, true, None),
         db(TEMPLATE1_DB, "template1", true, true, template_acl()),
@@ -320,7 +351,10 @@ fn roles(sys: &SysContext) -> Vec<Row> {
                 ("rolreplication", login.into()),
                 ("rolbypassrls", login.into()),
                 ("rolconnlimit", Val::Int(-1)),
-                ("rolpassword", if login { "********".into() } else { Val::Null }),
+                (
+                    "rolpassword",
+                    if login { "********".into() } else { Val::Null },
+                ),
                 // pg_user's columns.
                 ("usename", Val::from(name)),
                 ("usesysid", Val::Int(oid)),
@@ -357,22 +391,26 @@ fn access_methods() -> Vec<Row> {
 }
 
 fn collations() -> Vec<Row> {
-    [(100, "default", "d", None), (950, "C", "c", Some("C")), (951, "POSIX", "c", Some("POSIX"))]
-        .into_iter()
-        .map(|(oid, name, provider, locale)| {
-            vec![
-                ("oid", Val::Int(oid)),
-                ("collname", name.into()),
-                ("collnamespace", Val::Int(PG_CATALOG_NS)),
-                ("collowner", Val::Int(BOOTSTRAP_ROLE)),
-                ("collprovider", provider.into()),
-                ("collisdeterministic", true.into()),
-                ("collencoding", Val::Int(-1)),
-                ("collcollate", locale.into()),
-                ("collctype", locale.into()),
-            ]
-        })
-        .collect()
+    [
+        (100, "default", "d", None),
+        (950, "C", "c", Some("C")),
+        (951, "POSIX", "c", Some("POSIX")),
+    ]
+    .into_iter()
+    .map(|(oid, name, provider, locale)| {
+        vec![
+            ("oid", Val::Int(oid)),
+            ("collname", name.into()),
+            ("collnamespace", Val::Int(PG_CATALOG_NS)),
+            ("collowner", Val::Int(BOOTSTRAP_ROLE)),
+            ("collprovider", provider.into()),
+            ("collisdeterministic", true.into()),
+            ("collencoding", Val::Int(-1)),
+            ("collcollate", locale.into()),
+            ("collctype", locale.into()),
+        ]
+    })
+    .collect()
 }
 
 fn languages() -> Vec<Row> {
@@ -396,7 +434,10 @@ fn settings(sys: &SysContext) -> Vec<Row> {
         .map(|(name, setting, desc)| setting_row(name, setting, desc))
         .collect();
     // Fixed limits clients ask for (pgjdbc getMaxIndexKeys).
-    if !rows.iter().any(|r| r.first().map(|c| &c.1) == Some(&Val::from("max_index_keys"))) {
+    if !rows
+        .iter()
+        .any(|r| r.first().map(|c| &c.1) == Some(&Val::from("max_index_keys")))
+    {
         rows.push(setting_row(
             "max_index_keys".into(),
             "32".into(),
@@ -437,7 +478,10 @@ fn activity(sys: &SysContext) -> Row {
         ("usesysid", Val::Int(usesysid)),
         ("usename", Val::from(user)),
         ("application_name", Val::from(app)),
-        ("backend_start", Val::Ts(super::functions::start_time_micros())),
+        (
+            "backend_start",
+            Val::Ts(super::functions::start_time_micros()),
+        ),
         ("state", "active".into()),
         ("backend_type", "client backend".into()),
     ]

@@ -212,7 +212,8 @@ fn build<'a>(col: Col, vals: impl Iterator<Item = Option<&'a Val>>) -> ArrayRef 
         }
         Col::F32 => {
             let mut b = Float32Builder::new();
-            vals.iter().for_each(|v| b.append_option(float(v).map(|f| f as f32)));
+            vals.iter()
+                .for_each(|v| b.append_option(float(v).map(|f| f as f32)));
             Arc::new(b.finish())
         }
         Col::F64 => {
