@@ -6,6 +6,7 @@
 //! its own `SessionContext` (settings never leak between sessions).
 
 mod ddl;
+pub mod system;
 
 pub use ddl::DdlResult;
 
@@ -49,9 +50,10 @@ impl Catalog {
         }
     }
 
-    /// Make this catalog the default one of a session context.
-    pub fn attach(&self, ctx: &SessionContext) {
-        ctx.register_catalog(DATABASE, self.provider.clone());
+    /// Make this catalog, plus the session's `pg_catalog` and `information_schema`, the
+    /// default catalog of a session context.
+    pub fn attach(&self, ctx: &SessionContext, sys: system::SysContext) {
+        system::register(ctx, DATABASE, self.provider.clone(), sys);
     }
 
     pub fn version(&self) -> u64 {

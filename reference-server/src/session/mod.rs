@@ -76,6 +76,7 @@ pub struct Session {
     copy_in: Mutex<Option<crate::sql::copy_run::CopyIn>>,
     pub control: Arc<control::StatementControl>,
     pid: Mutex<Option<i32>>,
+    ssl: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Drop for Session {
@@ -97,7 +98,8 @@ impl Session {
         let mut config = SessionConfig::new()
             .with_default_catalog_and_schema(catalog::DATABASE, catalog::SCHEMA)
             .with_create_default_catalog_and_schema(false)
-            .with_information_schema(true);
+            // Our own information_schema (PostgreSQL's columns) replaces DataFusion's.
+            .with_information_schema(false);
         {
             let opts = config.options_mut();
             opts.sql_parser.dialect = Dialect::PostgreSQL;
@@ -110,9 +112,19 @@ impl Session {
         let writes = crate::storage::TxWrites::new();
         let config = config.with_extension(writes.clone());
         let ctx = SessionContext::new_with_config(config);
-        shared.catalog.attach(&ctx);
         let tx = TxState::new(writes, shared.clone());
         let control = Arc::new(control::StatementControl::default());
+        let ssl = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        shared.catalog.attach(
+            &ctx,
+            catalog::system::SysContext {
+                storage: shared.catalog.storage.clone(),
+                settings: settings.clone(),
+                control: control.clone(),
+                users: shared.config.users.iter().map(|u| u.0.clone()).collect(),
+                ssl: ssl.clone(),
+            },
+        );
         crate::sql::functions::register(&ctx, settings.clone(), control.clone());
         Self {
             shared,
@@ -123,7 +135,13 @@ impl Session {
             copy_in: Mutex::new(None),
             control,
             pid: Mutex::new(None),
+            ssl,
         }
+    }
+
+    /// Record that the connection is TLS-encrypted (shown in `pg_stat_ssl`).
+    pub fn set_ssl(&self, on: bool) {
+        self.ssl.store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Apply the startup packet once the user is known.

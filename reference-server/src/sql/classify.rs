@@ -94,6 +94,7 @@ impl Command {
 pub fn classify(mut stmt: Statement) -> Command {
     let names = statement_column_names(&stmt);
     super::rewrite::rewrite(&mut stmt);
+    super::catalog_rewrite::rewrite(&mut stmt);
     let plan = |kind| Command::Plan {
         stmt: Box::new(stmt.clone()),
         kind,

@@ -1,6 +1,7 @@
 //! SQL layer: parse (sqlparser's PostgreSQL dialect), classify, plan and run on DataFusion,
 //! and map errors to SQLSTATEs.
 
+pub mod catalog_rewrite;
 pub mod classify;
 pub mod copy;
 pub mod copy_run;

@@ -1,0 +1,600 @@
+//! Catalog functions clients call (`format_type`, `pg_get_userbyid`, `pg_table_is_visible`,
+//! the `reg*` conversions the SQL rewrite turns `::regclass` casts into, ...).
+
+use std::sync::{Arc, OnceLock};
+
+use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
+use datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature,
+    Volatility,
+};
+use datafusion::prelude::SessionContext;
+
+use super::oids::{
+    INFORMATION_SCHEMA_NS, PG_CATALOG_NS, PG_TOAST_NS, PUBLIC_NS, SYSTEM_RELATIONS, table_oids,
+};
+use super::pg_catalog::role_list;
+use super::table::{Row, Val};
+use super::types::{builtin, builtin_by_name, format_type, quote_ident};
+use super::{SysContext, user_tables};
+
+type Body = dyn Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync;
+
+/// A function evaluated row by row over scalars (catalog queries are small).
+struct RowFn {
+    name: &'static str,
+    signature: Signature,
+    ret: DataType,
+    sys: Arc<SysContext>,
+    body: Box<Body>,
+}
+
+impl std::fmt::Debug for RowFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl PartialEq for RowFn {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for RowFn {}
+impl std::hash::Hash for RowFn {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for RowFn {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(self.ret.clone())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let all_scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        if all_scalar {
+            let scalars: Vec<ScalarValue> = args
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    ColumnarValue::Scalar(s) => Some(s.clone()),
+                    ColumnarValue::Array(_) => None,
+                })
+                .collect();
+            let v = (self.body)(&self.sys, &scalars)?;
+            return Ok(ColumnarValue::Scalar(cast_to(v, &self.ret)?));
+        }
+        let n = args.number_rows;
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let mut out = Vec::with_capacity(n);
+        for row in 0..n {
+            let scalars = arrays
+                .iter()
+                .map(|a| ScalarValue::try_from_array(a, row))
+                .collect::<DfResult<Vec<_>>>()?;
+            out.push(cast_to((self.body)(&self.sys, &scalars)?, &self.ret)?);
+        }
+        if out.is_empty() {
+            return Ok(ColumnarValue::Array(
+                datafusion::arrow::array::new_empty_array(&self.ret),
+            ));
+        }
+        Ok(ColumnarValue::Array(ScalarValue::iter_to_array(out)?))
+    }
+}
+
+fn cast_to(v: ScalarValue, ty: &DataType) -> DfResult<ScalarValue> {
+    if &v.data_type() == ty {
+        Ok(v)
+    } else {
+        v.cast_to(ty)
+    }
+}
+
+fn add(
+    ctx: &SessionContext,
+    sys: &Arc<SysContext>,
+    name: &'static str,
+    arities: &[usize],
+    ret: DataType,
+    body: impl Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
+) {
+    let sigs = arities
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                TypeSignature::Nullary
+            } else {
+                TypeSignature::Any(n)
+            }
+        })
+        .collect();
+    let f = RowFn {
+        name,
+        signature: Signature::one_of(sigs, Volatility::Stable),
+        ret,
+        sys: sys.clone(),
+        body: Box::new(body),
+    };
+    ctx.register_udf(ScalarUDF::new_from_impl(f));
+}
+
+/// An integer argument (NULL or non-integer → None).
+fn int_arg(args: &[ScalarValue], i: usize) -> Option<i64> {
+    let v = args.get(i)?;
+    if v.is_null() {
+        return None;
+    }
+    match v.cast_to(&DataType::Int64).ok()? {
+        ScalarValue::Int64(x) => x,
+        _ => None,
+    }
+}
+
+/// A text argument (NULL → None; other types are rendered as text).
+fn text_arg(args: &[ScalarValue], i: usize) -> Option<String> {
+    let v = args.get(i)?;
+    if v.is_null() {
+        return None;
+    }
+    match v {
+        ScalarValue::Utf8(s) | ScalarValue::LargeUtf8(s) | ScalarValue::Utf8View(s) => s.clone(),
+        other => Some(other.to_string()),
+    }
+}
+
+fn text(v: Option<String>) -> ScalarValue {
+    ScalarValue::Utf8(v)
+}
+
+fn boolean(v: Option<bool>) -> ScalarValue {
+    ScalarValue::Boolean(v)
+}
+
+fn oid(v: Option<i64>) -> ScalarValue {
+    ScalarValue::Int64(v)
+}
+
+/// When the server started, for `pg_postmaster_start_time()` and `backend_start`.
+pub fn start_time_micros() -> i64 {
+    static START: OnceLock<i64> = OnceLock::new();
+    *START.get_or_init(|| chrono::Utc::now().timestamp_micros())
+}
+
+/// Names PostgreSQL's `pg_proc` would list for the functions below.
+const FUNCTIONS: &[(&str, i64)] = &[
+    ("array_lower", 23),
+    ("array_upper", 23),
+    ("col_description", 25),
+    ("current_schemas", 1003),
+    ("format_type", 25),
+    ("has_database_privilege", 16),
+    ("has_schema_privilege", 16),
+    ("has_table_privilege", 16),
+    ("obj_description", 25),
+    ("pg_encoding_to_char", 19),
+    ("pg_get_constraintdef", 25),
+    ("pg_get_expr", 25),
+    ("pg_get_indexdef", 25),
+    ("pg_get_userbyid", 19),
+    ("pg_is_in_recovery", 16),
+    ("pg_postmaster_start_time", 1184),
+    ("pg_table_is_visible", 16),
+    ("pg_type_is_visible", 16),
+    ("quote_ident", 25),
+    ("shobj_description", 25),
+    ("to_regclass", 2205),
+    ("to_regtype", 2206),
+];
+
+/// `pg_proc` rows for the catalog functions (OIDs above the built-in range, stable by name).
+pub fn pg_proc_rows() -> Vec<Row> {
+    FUNCTIONS
+        .iter()
+        .zip(0_i64..)
+        .map(|((name, ret), i)| {
+            vec![
+                ("oid", Val::Int(9000 + i)),
+                ("proname", (*name).into()),
+                ("pronamespace", Val::Int(PG_CATALOG_NS)),
+                ("proowner", Val::Int(super::oids::BOOTSTRAP_ROLE)),
+                ("prolang", Val::Int(12)),
+                ("procost", Val::Float(1.0)),
+                ("prokind", "f".into()),
+                ("provolatile", "s".into()),
+                ("proparallel", "s".into()),
+                ("prorettype", Val::Int(*ret)),
+                ("prosrc", (*name).into()),
+            ]
+        })
+        .collect()
+}
+
+pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
+    use DataType::{Boolean, Int32, Int64, Utf8};
+    for name in [
+        "pg_table_is_visible",
+        "pg_type_is_visible",
+        "pg_function_is_visible",
+        "pg_collation_is_visible",
+        "pg_opclass_is_visible",
+    ] {
+        // Every object lives in pg_catalog or public, both always on the search path.
+        add(ctx, sys, name, &[1], Boolean, |_, a| {
+            Ok(boolean(int_arg(a, 0).map(|_| true)))
+        });
+    }
+    for name in [
+        "has_table_privilege",
+        "has_schema_privilege",
+        "has_database_privilege",
+        "has_column_privilege",
+        "has_any_column_privilege",
+        "has_function_privilege",
+        "has_sequence_privilege",
+    ] {
+        // No privilege system: every role may do everything.
+        add(ctx, sys, name, &[2, 3, 4], Boolean, |_, _| {
+            Ok(boolean(Some(true)))
+        });
+    }
+    add(ctx, sys, "format_type", &[2], Utf8, |sys, a| {
+        Ok(text(
+            int_arg(a, 0).map(|o| format_type(Some(sys), o, int_arg(a, 1))),
+        ))
+    });
+    add(ctx, sys, "pg_get_userbyid", &[1], Utf8, |sys, a| {
+        Ok(text(int_arg(a, 0).map(|o| {
+            role_list(sys)
+                .into_iter()
+                .find(|(r, _)| *r == o)
+                .map_or_else(|| format!("unknown (OID={o})"), |(_, n)| n)
+        })))
+    });
+    // Stored expressions are kept as SQL text, so "decompiling" one is the identity.
+    add(ctx, sys, "pg_get_expr", &[2, 3], Utf8, |_, a| {
+        Ok(text(text_arg(a, 0)))
+    });
+    for name in [
+        // DDL will answer these from its constraint/index definitions.
+        "pg_get_constraintdef",
+        "pg_get_indexdef",
+        "pg_get_triggerdef",
+        "pg_get_partkeydef",
+        "pg_get_viewdef",
+        "pg_get_statisticsobjdef_columns",
+        "pg_get_function_result",
+        "pg_get_function_arguments",
+        "pg_get_function_identity_arguments",
+        "pg_get_serial_sequence",
+        // No COMMENT ON yet.
+        "obj_description",
+        "col_description",
+        "shobj_description",
+    ] {
+        add(ctx, sys, name, &[1, 2, 3], Utf8, |_, _| Ok(text(None)));
+    }
+    add(ctx, sys, "pg_encoding_to_char", &[1], Utf8, |_, a| {
+        Ok(text(int_arg(a, 0).map(|e| {
+            match e {
+                0 => "SQL_ASCII",
+                6 => "UTF8",
+                _ => "",
+            }
+            .to_owned()
+        })))
+    });
+    add(
+        ctx,
+        sys,
+        "pg_relation_is_publishable",
+        &[1],
+        Boolean,
+        |_, _| Ok(boolean(Some(false))),
+    );
+    add(ctx, sys, "pg_is_in_recovery", &[0], Boolean, |_, _| {
+        Ok(boolean(Some(false)))
+    });
+    add(ctx, sys, "pg_tablespace_location", &[1], Utf8, |_, _| {
+        Ok(text(Some(String::new())))
+    });
+    add(
+        ctx,
+        sys,
+        "pg_postmaster_start_time",
+        &[0],
+        DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
+        |_, _| {
+            Ok(ScalarValue::TimestampMicrosecond(
+                Some(start_time_micros()),
+                Some("+00:00".into()),
+            ))
+        },
+    );
+    add(ctx, sys, "quote_ident", &[1], Utf8, |_, a| {
+        Ok(text(text_arg(a, 0).map(|s| quote_ident(&s))))
+    });
+    add(
+        ctx,
+        sys,
+        "current_schemas",
+        &[1],
+        DataType::List(Arc::new(Field::new("item", Utf8, true))),
+        |_, a| {
+            let implicit = matches!(a.first(), Some(ScalarValue::Boolean(Some(true))));
+            let names: Vec<ScalarValue> = implicit
+                .then_some("pg_catalog")
+                .into_iter()
+                .chain(["public"])
+                .map(|s| ScalarValue::Utf8(Some(s.to_owned())))
+                .collect();
+            Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+                &names, &Utf8,
+            )))
+        },
+    );
+    // `json_build_object(k1, v1, ...)` → a JSON object (SQLAlchemy's column reflection).
+    add(
+        ctx,
+        sys,
+        "json_build_object",
+        &[0, 2, 4, 6, 8, 10, 12, 14, 16],
+        Utf8,
+        |_, a| {
+            let mut obj = serde_json::Map::new();
+            for pair in a.chunks(2) {
+                if let [k, v] = pair {
+                    let key = text_arg(std::slice::from_ref(k), 0).unwrap_or_default();
+                    let value = match v {
+                        v if v.is_null() => serde_json::Value::Null,
+                        ScalarValue::Boolean(Some(b)) => serde_json::Value::Bool(*b),
+                        ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) => {
+                            serde_json::Value::from(int_arg(std::slice::from_ref(v), 0))
+                        }
+                        other => serde_json::Value::String(
+                            text_arg(std::slice::from_ref(other), 0).unwrap_or_default(),
+                        ),
+                    };
+                    obj.insert(key, value);
+                }
+            }
+            Ok(text(Some(serde_json::Value::Object(obj).to_string())))
+        },
+    );
+    add(ctx, sys, "array_upper", &[2], Int32, |_, a| {
+        Ok(ScalarValue::Int32(array_len(a).filter(|n| *n > 0)))
+    });
+    add(ctx, sys, "array_lower", &[2], Int32, |_, a| {
+        Ok(ScalarValue::Int32(
+            array_len(a).filter(|n| *n > 0).map(|_| 1),
+        ))
+    });
+
+    // `::regclass` & co, produced by the SQL rewrite: input (name or OID) → OID ...
+    add(ctx, sys, "regclass", &[1], Int64, |sys, a| {
+        reg_in(a, |s| relation_oid(sys, s), "relation")
+    });
+    add(ctx, sys, "regtype", &[1], Int64, |sys, a| {
+        reg_in(a, |s| type_oid(sys, s), "type")
+    });
+    add(ctx, sys, "regnamespace", &[1], Int64, |_, a| {
+        reg_in(a, namespace_oid, "schema")
+    });
+    add(ctx, sys, "regrole", &[1], Int64, |sys, a| {
+        reg_in(
+            a,
+            |s| {
+                role_list(sys)
+                    .into_iter()
+                    .find(|(_, n)| n == s)
+                    .map(|(o, _)| o)
+            },
+            "role",
+        )
+    });
+    for name in ["regproc", "regprocedure"] {
+        // `regproc` catalog columns hold names, so the cast yields the unqualified name.
+        add(ctx, sys, name, &[1], Utf8, |_, a| {
+            Ok(text(text_arg(a, 0).map(|s| {
+                let (_, name) = split_name(s.split('(').next().unwrap_or(&s));
+                name
+            })))
+        });
+    }
+    add(ctx, sys, "to_regclass", &[1], Int64, |sys, a| {
+        Ok(oid(text_arg(a, 0).and_then(|s| relation_oid(sys, &s))))
+    });
+    add(ctx, sys, "to_regtype", &[1], Int64, |sys, a| {
+        Ok(oid(text_arg(a, 0).and_then(|s| type_oid(sys, &s))))
+    });
+    // ... and OID → name, for `::regclass::text`.
+    add(ctx, sys, "regclass_out", &[1], Utf8, |sys, a| {
+        Ok(text(int_arg(a, 0).map(|o| {
+            relation_name(sys, o).unwrap_or_else(|| o.to_string())
+        })))
+    });
+    add(ctx, sys, "regtype_out", &[1], Utf8, |sys, a| {
+        Ok(text(int_arg(a, 0).map(|o| {
+            if o == 0 {
+                "-".to_owned()
+            } else {
+                format_type(Some(sys), o, None)
+            }
+        })))
+    });
+    add(ctx, sys, "regnamespace_out", &[1], Utf8, |_, a| {
+        Ok(text(int_arg(a, 0).map(|o| {
+            namespace_name(o).unwrap_or_else(|| o.to_string())
+        })))
+    });
+    add(ctx, sys, "regrole_out", &[1], Utf8, |sys, a| {
+        Ok(text(int_arg(a, 0).map(|o| {
+            role_list(sys)
+                .into_iter()
+                .find(|(r, _)| *r == o)
+                .map_or_else(|| o.to_string(), |(_, n)| n)
+        })))
+    });
+    for name in ["regproc_out", "regprocedure_out"] {
+        add(ctx, sys, name, &[1], Utf8, |_, a| Ok(text(text_arg(a, 0))));
+    }
+}
+
+fn array_len(a: &[ScalarValue]) -> Option<i32> {
+    if int_arg(a, 1) != Some(1) {
+        return None;
+    }
+    match a.first()? {
+        ScalarValue::List(l) => {
+            let v = l.value_length(0);
+            (!datafusion::arrow::array::Array::is_null(l.as_ref(), 0)).then_some(v)
+        }
+        _ => None,
+    }
+}
+
+/// A `reg*` input: an OID (number) passes through; a name is looked up, and a missing one is
+/// PostgreSQL's error.
+fn reg_in(
+    args: &[ScalarValue],
+    lookup: impl Fn(&str) -> Option<i64>,
+    what: &str,
+) -> DfResult<ScalarValue> {
+    if let Some(
+        ScalarValue::Int8(_)
+        | ScalarValue::Int16(_)
+        | ScalarValue::Int32(_)
+        | ScalarValue::Int64(_)
+        | ScalarValue::UInt32(_)
+        | ScalarValue::UInt64(_),
+    ) = args.first()
+    {
+        return Ok(oid(int_arg(args, 0)));
+    }
+    let Some(s) = text_arg(args, 0) else {
+        return Ok(oid(None));
+    };
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(oid(Some(n)));
+    }
+    if s == "-" {
+        return Ok(oid(Some(0)));
+    }
+    lookup(s).map(|o| oid(Some(o))).ok_or_else(|| {
+        let code = if what == "relation" { "42P01" } else { "42704" };
+        DataFusionError::External(Box::new(crate::sql::SqlError::new(
+            code,
+            format!("{what} \"{s}\" does not exist"),
+        )))
+    })
+}
+
+/// Splits `schema.name` (either part possibly double-quoted) and folds unquoted parts to
+/// lower case, as PostgreSQL's name parsing does.
+fn split_name(s: &str) -> (Option<String>, String) {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut cur)),
+            c if quoted => cur.push(c),
+            c => cur.push(c.to_ascii_lowercase()),
+        }
+    }
+    parts.push(cur);
+    let name = parts.pop().unwrap_or_default();
+    (parts.pop(), name)
+}
+
+fn relation_oid(sys: &SysContext, s: &str) -> Option<i64> {
+    let (schema, name) = split_name(s);
+    let user = || sys.storage.table(&name).map(|t| table_oids(t.id).rel);
+    let system = |want: Option<&str>| {
+        SYSTEM_RELATIONS
+            .iter()
+            .find(|(sch, n, ..)| {
+                *n == name
+                    && want.is_none_or(|w| w == *sch)
+                    && (want.is_some() || *sch == "pg_catalog")
+            })
+            .map(|(_, _, o, ..)| *o)
+    };
+    match schema.as_deref() {
+        None => system(None).or_else(user),
+        Some("public") => user(),
+        Some(s) => system(Some(s)),
+    }
+}
+
+fn relation_name(sys: &SysContext, o: i64) -> Option<String> {
+    if let Some((schema, name, ..)) = SYSTEM_RELATIONS.iter().find(|r| r.2 == o) {
+        return Some(if *schema == "pg_catalog" {
+            (*name).to_owned()
+        } else {
+            format!("{schema}.{name}")
+        });
+    }
+    user_tables(sys)
+        .into_iter()
+        .find(|t| table_oids(t.id).rel == o)
+        .map(|t| quote_ident(&t.name))
+}
+
+fn type_oid(sys: &SysContext, s: &str) -> Option<i64> {
+    let (_, name) = split_name(s);
+    if let Some(t) = builtin_by_name(&name) {
+        return Some(t.oid);
+    }
+    if let Ok(col) = crate::pgtypes::parse_type_name(s.trim()) {
+        return Some(i64::from(col.ty.oid()));
+    }
+    user_tables(sys)
+        .into_iter()
+        .find(|t| t.name == name)
+        .map(|t| table_oids(t.id).rowtype)
+        .or_else(|| builtin(0).map(|t| t.oid))
+}
+
+fn namespace_oid(s: &str) -> Option<i64> {
+    let (_, name) = split_name(s);
+    match name.as_str() {
+        "pg_catalog" => Some(PG_CATALOG_NS),
+        "pg_toast" => Some(PG_TOAST_NS),
+        "public" => Some(PUBLIC_NS),
+        "information_schema" => Some(INFORMATION_SCHEMA_NS),
+        _ => None,
+    }
+}
+
+fn namespace_name(o: i64) -> Option<String> {
+    match o {
+        PG_CATALOG_NS => Some("pg_catalog"),
+        PG_TOAST_NS => Some("pg_toast"),
+        PUBLIC_NS => Some("public"),
+        INFORMATION_SCHEMA_NS => Some("information_schema"),
+        _ => None,
+    }
+    .map(str::to_owned)
+}

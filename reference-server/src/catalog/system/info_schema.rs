@@ -1,0 +1,228 @@
+//! Rows of the `information_schema` views, as PostgreSQL 15 fills them for a superuser.
+
+use crate::pgtypes::{PgColumnType, pg_type_of};
+
+use super::oids::SYSTEM_RELATIONS;
+use super::table::{Row, Val};
+use super::types::{builtin, format_type};
+use super::{SysContext, user_tables};
+use crate::catalog::DATABASE;
+
+pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
+    match name {
+        "tables" => tables(sys),
+        "columns" => columns(sys),
+        "schemata" => ["pg_toast", "pg_catalog", "public", "information_schema"]
+            .into_iter()
+            .map(|s| {
+                let owner = if s == "public" {
+                    "pg_database_owner"
+                } else {
+                    "postgres"
+                };
+                vec![
+                    ("catalog_name", DATABASE.into()),
+                    ("schema_name", s.into()),
+                    ("schema_owner", owner.into()),
+                ]
+            })
+            .collect(),
+        "table_constraints" => primary_keys(sys)
+            .into_iter()
+            .map(|(table, _)| {
+                vec![
+                    ("constraint_catalog", DATABASE.into()),
+                    ("constraint_schema", "public".into()),
+                    ("constraint_name", Val::from(format!("{table}_pkey"))),
+                    ("table_catalog", DATABASE.into()),
+                    ("table_schema", "public".into()),
+                    ("table_name", Val::from(table)),
+                    ("constraint_type", "PRIMARY KEY".into()),
+                    ("is_deferrable", "NO".into()),
+                    ("initially_deferred", "NO".into()),
+                    ("enforced", "YES".into()),
+                    ("nulls_distinct", Val::Null),
+                ]
+            })
+            .collect(),
+        "key_column_usage" => primary_keys(sys)
+            .into_iter()
+            .flat_map(|(table, cols)| {
+                cols.into_iter().enumerate().map(move |(i, (col, _))| {
+                    vec![
+                        ("constraint_catalog", DATABASE.into()),
+                        ("constraint_schema", "public".into()),
+                        ("constraint_name", Val::from(format!("{table}_pkey"))),
+                        ("table_catalog", DATABASE.into()),
+                        ("table_schema", "public".into()),
+                        ("table_name", Val::from(table.clone())),
+                        ("column_name", Val::from(col)),
+                        (
+                            "ordinal_position",
+                            Val::Int(i64::try_from(i).map_or(0, |i| i + 1)),
+                        ),
+                    ]
+                })
+            })
+            .collect(),
+        // No views, routines, sequences... yet.
+        _ => Vec::new(),
+    }
+}
+
+/// Each table's PRIMARY KEY columns with their attnum. DDL's UNIQUE/CHECK/FOREIGN KEY
+/// constraints will be listed next to these.
+fn primary_keys(sys: &SysContext) -> Vec<(String, Vec<(String, usize)>)> {
+    user_tables(sys)
+        .into_iter()
+        .filter_map(|t| {
+            let def = t.table.def();
+            let schema = t.table.schema();
+            let cols: Vec<(String, usize)> = def
+                .primary_key
+                .iter()
+                .filter_map(|c| schema.index_of(c).ok().map(|i| (c.clone(), i + 1)))
+                .collect();
+            (!cols.is_empty()).then_some((t.name, cols))
+        })
+        .collect()
+}
+
+fn table_row(schema: &str, name: &str, kind: &str) -> Row {
+    let base = kind == "r";
+    vec![
+        ("table_catalog", DATABASE.into()),
+        ("table_schema", schema.into()),
+        ("table_name", name.into()),
+        (
+            "table_type",
+            if base { "BASE TABLE" } else { "VIEW" }.into(),
+        ),
+        ("is_insertable_into", if base { "YES" } else { "NO" }.into()),
+        ("is_typed", "NO".into()),
+    ]
+}
+
+fn tables(sys: &SysContext) -> Vec<Row> {
+    let mut rows: Vec<Row> = SYSTEM_RELATIONS
+        .iter()
+        .map(|(schema, name, _, kind, _)| table_row(schema, name, kind))
+        .collect();
+    rows.extend(
+        user_tables(sys)
+            .into_iter()
+            .map(|t| table_row("public", &t.name, "r")),
+    );
+    rows
+}
+
+fn columns(sys: &SysContext) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for t in user_tables(sys) {
+        for (i, f) in t.table.schema().fields().iter().enumerate() {
+            rows.push(column_row(
+                &t.name,
+                i + 1,
+                f.name(),
+                &pg_type_of(f),
+                f.is_nullable(),
+            ));
+        }
+    }
+    rows
+}
+
+fn column_row(table: &str, position: usize, name: &str, col: &PgColumnType, nullable: bool) -> Row {
+    let oid = i64::from(col.ty.oid());
+    let t = builtin(oid);
+    let typname = t.map_or("", |t| t.name);
+    let is_array = t.is_some_and(|t| t.category == 'A');
+    let data_type = if is_array {
+        "ARRAY".to_owned()
+    } else {
+        // information_schema spells types without modifiers.
+        format_type(None, oid, None)
+    };
+    let mut r = vec![
+        ("table_catalog", DATABASE.into()),
+        ("table_schema", "public".into()),
+        ("table_name", table.into()),
+        ("column_name", name.into()),
+        (
+            "ordinal_position",
+            Val::Int(i64::try_from(position).unwrap_or(0)),
+        ),
+        ("column_default", Val::Null),
+        ("is_nullable", if nullable { "YES" } else { "NO" }.into()),
+        ("data_type", Val::from(data_type)),
+        ("udt_catalog", DATABASE.into()),
+        ("udt_schema", "pg_catalog".into()),
+        ("udt_name", typname.into()),
+        ("dtd_identifier", Val::from(position.to_string())),
+        ("is_self_referencing", "NO".into()),
+        ("is_identity", "NO".into()),
+        ("identity_cycle", "NO".into()),
+        ("is_generated", "NEVER".into()),
+        ("is_updatable", "YES".into()),
+    ];
+    r.extend(type_details(typname, col));
+    r
+}
+
+/// Length/precision columns, as PostgreSQL's `_pg_char_max_length` & co compute them.
+fn type_details(typname: &str, col: &PgColumnType) -> Row {
+    let int = |v: i64| Val::Int(v);
+    match typname {
+        "int2" => vec![
+            ("numeric_precision", int(16)),
+            ("numeric_precision_radix", int(2)),
+            ("numeric_scale", int(0)),
+        ],
+        "int4" => vec![
+            ("numeric_precision", int(32)),
+            ("numeric_precision_radix", int(2)),
+            ("numeric_scale", int(0)),
+        ],
+        "int8" => vec![
+            ("numeric_precision", int(64)),
+            ("numeric_precision_radix", int(2)),
+            ("numeric_scale", int(0)),
+        ],
+        "float4" => vec![
+            ("numeric_precision", int(24)),
+            ("numeric_precision_radix", int(2)),
+        ],
+        "float8" => vec![
+            ("numeric_precision", int(53)),
+            ("numeric_precision_radix", int(2)),
+        ],
+        "numeric" => match col.numeric_precision_scale() {
+            Some((p, s)) => vec![
+                ("numeric_precision", int(i64::from(p))),
+                ("numeric_precision_radix", int(10)),
+                ("numeric_scale", int(i64::from(s))),
+            ],
+            None => vec![("numeric_precision_radix", int(10))],
+        },
+        "varchar" | "bpchar" | "text" => {
+            let len = col.char_length().and_then(|n| i64::try_from(n).ok());
+            vec![
+                ("character_maximum_length", len.into()),
+                (
+                    "character_octet_length",
+                    Val::Int(len.map_or(1_073_741_824, |n| n * 4)),
+                ),
+            ]
+        }
+        "date" => vec![("datetime_precision", int(0))],
+        "time" | "timetz" | "timestamp" | "timestamptz" | "interval" => {
+            let p = if col.typmod >= 0 {
+                i64::from(col.typmod)
+            } else {
+                6
+            };
+            vec![("datetime_precision", int(p))]
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,224 @@
+//! PostgreSQL's system catalogs (`pg_catalog`) and `information_schema`, emulated over the
+//! server's live state so that psql's `\d` family, pgjdbc's DatabaseMetaData and SQLAlchemy's
+//! inspector work.
+//!
+//! Each session gets its own catalog provider: the shared user schema (`public`) plus
+//! per-session system schemas, because some relations (`pg_settings`, `pg_stat_activity`'s
+//! own row) and functions (`current_schemas`) read the session's state.
+
+mod defs;
+mod functions;
+mod info_schema;
+mod oids;
+mod pg_catalog;
+mod table;
+mod types;
+
+pub use oids::{TableOids, table_oids};
+pub use table::{Col, Row, SystemTable, Val};
+pub use types::{format_type, quote_ident};
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, SchemaProvider, TableProvider};
+use datafusion::common::{DataFusionError, Result as DfResult};
+use datafusion::prelude::SessionContext;
+
+use crate::session::control::StatementControl;
+use crate::session::settings::Settings;
+use crate::storage::Storage;
+
+/// Schema names as PostgreSQL spells them.
+pub const PG_CATALOG: &str = "pg_catalog";
+pub const INFORMATION_SCHEMA: &str = "information_schema";
+
+/// What the system relations and functions read: the server's tables and this session.
+pub struct SysContext {
+    pub storage: Arc<Storage>,
+    pub settings: Arc<Mutex<Settings>>,
+    pub control: Arc<StatementControl>,
+    /// Roles the server knows by configuration (`--user`), besides `postgres`.
+    pub users: Vec<String>,
+    /// Whether this session's connection is TLS-encrypted (for `pg_stat_ssl`); set by the
+    /// startup handler through `Session::set_ssl`.
+    pub ssl: Arc<AtomicBool>,
+}
+
+impl SysContext {
+    pub fn session_user(&self) -> String {
+        crate::session::lock(&self.settings)
+            .get("session_authorization")
+            .unwrap_or_else(|| "postgres".into())
+    }
+}
+
+/// Give `ctx` a catalog named `database` that serves `inner`'s schemas plus `pg_catalog` and
+/// `information_schema`, and register the catalog functions clients call.
+pub fn register(
+    ctx: &SessionContext,
+    database: &str,
+    inner: Arc<dyn CatalogProvider>,
+    sys: SysContext,
+) {
+    let sys = Arc::new(sys);
+    let schemas = HashMap::from([
+        (
+            PG_CATALOG.to_owned(),
+            Arc::new(SystemSchema::new(defs::PG_CATALOG, pg_catalog::rows, &sys))
+                as Arc<dyn SchemaProvider>,
+        ),
+        (
+            INFORMATION_SCHEMA.to_owned(),
+            Arc::new(SystemSchema::new(
+                defs::INFORMATION_SCHEMA,
+                info_schema::rows,
+                &sys,
+            )) as Arc<dyn SchemaProvider>,
+        ),
+    ]);
+    ctx.register_catalog(database, Arc::new(SessionCatalog { inner, schemas }));
+    functions::register(ctx, &sys);
+}
+
+/// Whether `name` is one of the emulated `pg_catalog` relations (unqualified references to
+/// these resolve to `pg_catalog` first, as PostgreSQL's implicit search path does).
+pub fn is_pg_catalog_relation(name: &str) -> bool {
+    defs::PG_CATALOG.iter().any(|(n, _)| *n == name)
+}
+
+/// Whether `name` is an array-typed column of some `pg_catalog` relation (`polroles`,
+/// `datacl`...), whose values clients compare with array literals such as `'{0}'`.
+pub fn is_catalog_array_column(name: &str) -> bool {
+    is_catalog_column(name, |c| {
+        matches!(c, Col::TextArr | Col::OidArr | Col::I16Arr)
+    })
+}
+
+/// Whether `name` is an OID/integer column of some `pg_catalog` relation (`attrelid`),
+/// which psql compares with quoted numbers (`a.attrelid = '16384'`).
+pub fn is_catalog_integer_column(name: &str) -> bool {
+    is_catalog_column(name, |c| {
+        matches!(c, Col::Oid | Col::I16 | Col::I32 | Col::I64)
+    })
+}
+
+fn is_catalog_column(name: &str, kind: impl Fn(Col) -> bool) -> bool {
+    defs::PG_CATALOG
+        .iter()
+        .any(|(_, cols)| cols.iter().any(|(n, c)| *n == name && kind(*c)))
+}
+
+/// The user catalog plus the system schemas.
+#[derive(Debug)]
+struct SessionCatalog {
+    inner: Arc<dyn CatalogProvider>,
+    schemas: HashMap<String, Arc<dyn SchemaProvider>>,
+}
+
+impl CatalogProvider for SessionCatalog {
+    fn schema_names(&self) -> Vec<String> {
+        let mut names = self.inner.schema_names();
+        names.extend(self.schemas.keys().cloned());
+        names
+    }
+
+    fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        self.schemas
+            .get(name)
+            .cloned()
+            .or_else(|| self.inner.schema(name))
+    }
+
+    fn register_schema(
+        &self,
+        name: &str,
+        schema: Arc<dyn SchemaProvider>,
+    ) -> DfResult<Option<Arc<dyn SchemaProvider>>> {
+        if self.schemas.contains_key(name) {
+            return Err(DataFusionError::Plan(format!(
+                "schema \"{name}\" already exists"
+            )));
+        }
+        self.inner.register_schema(name, schema)
+    }
+}
+
+/// Produces the rows of the relation with the given name.
+type SchemaRows = fn(&str, &SysContext) -> Vec<Row>;
+
+/// `pg_catalog` or `information_schema`.
+struct SystemSchema {
+    tables: HashMap<&'static str, Arc<SystemTable>>,
+}
+
+impl std::fmt::Debug for SystemSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemSchema")
+            .field("tables", &self.tables.len())
+            .finish()
+    }
+}
+
+impl SystemSchema {
+    fn new(
+        defs: &'static [(&'static str, &'static [(&'static str, Col)])],
+        rows: SchemaRows,
+        sys: &Arc<SysContext>,
+    ) -> Self {
+        let tables = defs
+            .iter()
+            .map(|(name, cols)| {
+                (
+                    *name,
+                    Arc::new(SystemTable::new(name, cols, rows, sys.clone())),
+                )
+            })
+            .collect();
+        Self { tables }
+    }
+}
+
+#[async_trait]
+impl SchemaProvider for SystemSchema {
+    fn table_names(&self) -> Vec<String> {
+        self.tables.keys().map(|k| (*k).to_owned()).collect()
+    }
+
+    async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>> {
+        Ok(self
+            .tables
+            .get(name)
+            .map(|t| t.clone() as Arc<dyn TableProvider>))
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.tables.contains_key(name)
+    }
+}
+
+/// A user table as the catalogs see it.
+pub struct UserTable {
+    /// Storage id (never reused), the source of the table's OIDs.
+    pub id: u64,
+    pub name: String,
+    pub table: Arc<crate::storage::Table>,
+}
+
+/// Every user table, by name.
+pub fn user_tables(sys: &SysContext) -> Vec<UserTable> {
+    sys.storage
+        .table_names()
+        .into_iter()
+        .filter_map(|name| {
+            let table = sys.storage.table(&name)?;
+            Some(UserTable {
+                id: table.id,
+                name,
+                table,
+            })
+        })
+        .collect()
+}

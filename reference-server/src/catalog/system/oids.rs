@@ -1,0 +1,139 @@
+//! Object identifiers: PostgreSQL 15's fixed OIDs for built-in objects (read from a real
+//! PostgreSQL 15), and stable OIDs for user tables derived from their never-reused storage id.
+
+/// Namespaces.
+pub const PG_CATALOG_NS: i64 = 11;
+pub const PG_TOAST_NS: i64 = 99;
+pub const PUBLIC_NS: i64 = 2200;
+pub const INFORMATION_SCHEMA_NS: i64 = 13207;
+
+/// Roles: the bootstrap superuser and the owner of `public`.
+pub const BOOTSTRAP_ROLE: i64 = 10;
+pub const PG_DATABASE_OWNER: i64 = 6171;
+/// Further roles (configured users other than `postgres`) count up from here.
+pub const FIRST_USER_ROLE: i64 = 16_000;
+
+/// Databases.
+pub const TEMPLATE1_DB: i64 = 1;
+pub const TEMPLATE0_DB: i64 = 4;
+pub const POSTGRES_DB: i64 = 5;
+
+/// Access methods and tablespaces.
+pub const HEAP_AM: i64 = 2;
+pub const BTREE_AM: i64 = 403;
+pub const DEFAULT_TABLESPACE: i64 = 1663;
+pub const GLOBAL_TABLESPACE: i64 = 1664;
+
+/// The first OID PostgreSQL hands to user objects.
+const FIRST_NORMAL_OID: i64 = 16_384;
+/// OIDs reserved per table: its relation, row type and row array type, then room for the
+/// objects DDL will attach to it (indexes, constraints, defaults, sequences).
+const OIDS_PER_TABLE: i64 = 16;
+
+/// The OIDs of one user table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableOids {
+    pub rel: i64,
+    pub rowtype: i64,
+    pub array_type: i64,
+    /// First of the OIDs kept for this table's indexes/constraints/defaults
+    /// (`OIDS_PER_TABLE - 3` of them).
+    pub first_dependent: i64,
+}
+
+/// A user table's OIDs from its storage id (unique forever, persisted in the storage
+/// catalog), so they survive restarts and are never reused after DROP.
+pub fn table_oids(storage_id: u64) -> TableOids {
+    let id = i64::try_from(storage_id).unwrap_or(i64::MAX / OIDS_PER_TABLE - 1);
+    let rel = FIRST_NORMAL_OID.saturating_add(id.saturating_sub(1).saturating_mul(OIDS_PER_TABLE));
+    TableOids {
+        rel,
+        rowtype: rel + 1,
+        array_type: rel + 2,
+        first_dependent: rel + 3,
+    }
+}
+
+/// Built-in relations: (schema, name, oid, relkind, row type oid).
+pub const SYSTEM_RELATIONS: &[(&str, &str, i64, &str, i64)] = &[
+    ("pg_catalog", "pg_am", 2601, "r", 10015),
+    ("pg_catalog", "pg_attrdef", 2604, "r", 10001),
+    ("pg_catalog", "pg_attribute", 1249, "r", 75),
+    ("pg_catalog", "pg_auth_members", 1261, "r", 2843),
+    ("pg_catalog", "pg_authid", 1260, "r", 2842),
+    ("pg_catalog", "pg_available_extensions", 12081, "v", 12083),
+    ("pg_catalog", "pg_cast", 2605, "r", 10043),
+    ("pg_catalog", "pg_class", 1259, "r", 83),
+    ("pg_catalog", "pg_collation", 3456, "r", 10095),
+    ("pg_catalog", "pg_constraint", 2606, "r", 10003),
+    ("pg_catalog", "pg_conversion", 2607, "r", 10049),
+    ("pg_catalog", "pg_database", 1262, "r", 1248),
+    ("pg_catalog", "pg_depend", 2608, "r", 10051),
+    ("pg_catalog", "pg_description", 2609, "r", 10041),
+    ("pg_catalog", "pg_enum", 3501, "r", 10045),
+    ("pg_catalog", "pg_event_trigger", 3466, "r", 10039),
+    ("pg_catalog", "pg_extension", 3079, "r", 10074),
+    ("pg_catalog", "pg_foreign_table", 3118, "r", 10082),
+    ("pg_catalog", "pg_index", 2610, "r", 10007),
+    ("pg_catalog", "pg_indexes", 12043, "v", 12045),
+    ("pg_catalog", "pg_inherits", 2611, "r", 10005),
+    ("pg_catalog", "pg_language", 2612, "r", 10021),
+    ("pg_catalog", "pg_locks", 12073, "v", 12075),
+    ("pg_catalog", "pg_matviews", 12038, "v", 12040),
+    ("pg_catalog", "pg_namespace", 2615, "r", 10047),
+    ("pg_catalog", "pg_opclass", 2616, "r", 10013),
+    ("pg_catalog", "pg_operator", 2617, "r", 10009),
+    ("pg_catalog", "pg_partitioned_table", 3350, "r", 10099),
+    ("pg_catalog", "pg_policy", 3256, "r", 10084),
+    ("pg_catalog", "pg_prepared_xacts", 12090, "v", 12092),
+    ("pg_catalog", "pg_proc", 1255, "r", 81),
+    ("pg_catalog", "pg_publication", 6104, "r", 10107),
+    ("pg_catalog", "pg_publication_namespace", 6237, "r", 10109),
+    ("pg_catalog", "pg_publication_rel", 6106, "r", 10111),
+    ("pg_catalog", "pg_range", 3541, "r", 10101),
+    ("pg_catalog", "pg_replication_slots", 12257, "v", 12259),
+    ("pg_catalog", "pg_rewrite", 2618, "r", 10035),
+    ("pg_catalog", "pg_roles", 12000, "v", 12002),
+    ("pg_catalog", "pg_sequence", 2224, "r", 10105),
+    ("pg_catalog", "pg_sequences", 12048, "v", 12050),
+    ("pg_catalog", "pg_settings", 12104, "v", 12106),
+    ("pg_catalog", "pg_shdescription", 2396, "r", 10062),
+    ("pg_catalog", "pg_stat_activity", 12222, "v", 12224),
+    ("pg_catalog", "pg_stat_gssapi", 12253, "v", 12255),
+    ("pg_catalog", "pg_stat_replication", 12227, "v", 12229),
+    ("pg_catalog", "pg_stat_ssl", 12249, "v", 12251),
+    ("pg_catalog", "pg_stat_user_tables", 12161, "v", 12163),
+    ("pg_catalog", "pg_statistic_ext", 3381, "r", 10031),
+    ("pg_catalog", "pg_tables", 12033, "v", 12035),
+    ("pg_catalog", "pg_tablespace", 1213, "r", 10056),
+    ("pg_catalog", "pg_timezone_names", 12126, "v", 12128),
+    ("pg_catalog", "pg_trigger", 2620, "r", 10037),
+    ("pg_catalog", "pg_type", 1247, "r", 71),
+    ("pg_catalog", "pg_user", 12014, "v", 12016),
+    ("pg_catalog", "pg_views", 12028, "v", 12030),
+    ("information_schema", "character_sets", 13250, "v", 13252),
+    ("information_schema", "check_constraints", 13260, "v", 13262),
+    ("information_schema", "columns", 13295, "v", 13297),
+    (
+        "information_schema",
+        "constraint_column_usage",
+        13300,
+        "v",
+        13302,
+    ),
+    ("information_schema", "key_column_usage", 13329, "v", 13331),
+    ("information_schema", "parameters", 13334, "v", 13336),
+    (
+        "information_schema",
+        "referential_constraints",
+        13339,
+        "v",
+        13341,
+    ),
+    ("information_schema", "routines", 13377, "v", 13379),
+    ("information_schema", "schemata", 13382, "v", 13384),
+    ("information_schema", "sequences", 13386, "v", 13388),
+    ("information_schema", "table_constraints", 13411, "v", 13413),
+    ("information_schema", "tables", 13425, "v", 13427),
+    ("information_schema", "views", 13483, "v", 13485),
+];

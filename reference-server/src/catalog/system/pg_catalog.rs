@@ -1,0 +1,488 @@
+//! Rows of the `pg_catalog` relations. Relations the server has nothing for (policies,
+//! triggers, publications, ...) are empty but exist with PG's columns, so the queries that
+//! join them still plan.
+
+use crate::pgtypes::{PG_DEFAULT_KEY, pg_type_of};
+
+use super::defs;
+use super::oids::*;
+use super::table::{Row, Val};
+use super::types::{self, col_type_oid};
+use super::{SysContext, user_tables};
+
+/// The database encoding (`pg_encoding_to_char(6)` = `UTF8`).
+pub const UTF8_ENCODING: i64 = 6;
+
+pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
+    match name {
+        "pg_namespace" => namespaces(),
+        "pg_class" => classes(sys),
+        "pg_attribute" => attributes(sys),
+        "pg_type" => types::rows(sys),
+        "pg_database" => databases(),
+        "pg_roles" | "pg_authid" | "pg_user" => roles(sys),
+        "pg_am" => access_methods(),
+        "pg_tablespace" => vec![
+            vec![
+                ("oid", Val::Int(DEFAULT_TABLESPACE)),
+                ("spcname", "pg_default".into()),
+                ("spcowner", Val::Int(BOOTSTRAP_ROLE)),
+            ],
+            vec![
+                ("oid", Val::Int(GLOBAL_TABLESPACE)),
+                ("spcname", "pg_global".into()),
+                ("spcowner", Val::Int(BOOTSTRAP_ROLE)),
+            ],
+        ],
+        "pg_collation" => collations(),
+        "pg_attrdef" => attrdefs(sys),
+        "pg_settings" => settings(sys),
+        "pg_stat_activity" => vec![activity(sys)],
+        "pg_stat_ssl" => vec![vec![
+            ("pid", Val::Int(pid(sys))),
+            (
+                "ssl",
+                sys.ssl.load(std::sync::atomic::Ordering::Relaxed).into(),
+            ),
+        ]],
+        "pg_stat_gssapi" => vec![vec![("pid", Val::Int(pid(sys)))]],
+        "pg_language" => languages(),
+        "pg_proc" => super::functions::pg_proc_rows(),
+        "pg_tables" => user_tables(sys)
+            .into_iter()
+            .map(|t| {
+                vec![
+                    ("schemaname", "public".into()),
+                    ("tablename", Val::from(t.name)),
+                    ("tableowner", "postgres".into()),
+                ]
+            })
+            .collect(),
+        "pg_stat_user_tables" => user_tables(sys)
+            .into_iter()
+            .map(|t| {
+                let live = i64::try_from(t.table.row_count_estimate()).unwrap_or(i64::MAX);
+                vec![
+                    ("relid", Val::Int(table_oids(t.id).rel)),
+                    ("schemaname", "public".into()),
+                    ("relname", Val::from(t.name)),
+                    ("n_live_tup", Val::Int(live)),
+                ]
+            })
+            .collect(),
+        // DDL will add pg_index / pg_constraint rows here (PRIMARY KEY, UNIQUE, CHECK) from
+        // the table definitions, with OIDs from `TableOids::first_dependent`.
+        _ => Vec::new(),
+    }
+}
+
+fn pid(sys: &SysContext) -> i64 {
+    i64::from(sys.control.pid.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+fn namespaces() -> Vec<Row> {
+    let ns = |oid: i64, name: &str, owner: i64, acl: Option<Vec<&str>>| {
+        vec![
+            ("oid", Val::Int(oid)),
+            ("nspname", Val::from(name)),
+            ("nspowner", Val::Int(owner)),
+            (
+                "nspacl",
+                acl.map_or(Val::Null, |a| {
+                    Val::TextArr(a.into_iter().map(str::to_owned).collect())
+                }),
+            ),
+        ]
+    };
+    vec![
+        ns(
+            PG_CATALOG_NS,
+            "pg_catalog",
+            BOOTSTRAP_ROLE,
+            Some(vec!["postgres=UC/postgres", "=U/postgres"]),
+        ),
+        ns(PG_TOAST_NS, "pg_toast", BOOTSTRAP_ROLE, None),
+        ns(
+            PUBLIC_NS,
+            "public",
+            PG_DATABASE_OWNER,
+            Some(vec![
+                "pg_database_owner=UC/pg_database_owner",
+                "=U/pg_database_owner",
+            ]),
+        ),
+        ns(
+            INFORMATION_SCHEMA_NS,
+            "information_schema",
+            BOOTSTRAP_ROLE,
+            Some(vec!["postgres=UC/postgres", "=U/postgres"]),
+        ),
+    ]
+}
+
+fn schema_oid(schema: &str) -> i64 {
+    if schema == "information_schema" {
+        INFORMATION_SCHEMA_NS
+    } else {
+        PG_CATALOG_NS
+    }
+}
+
+/// The columns of a built-in relation, from the generated definitions.
+fn system_columns(schema: &str, name: &str) -> &'static [(&'static str, super::Col)] {
+    let list = if schema == "information_schema" {
+        defs::INFORMATION_SCHEMA
+    } else {
+        defs::PG_CATALOG
+    };
+    list.iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, cols)| *cols)
+}
+
+fn class_common() -> Row {
+    vec![
+        ("relowner", Val::Int(BOOTSTRAP_ROLE)),
+        ("relpages", Val::Int(0)),
+        ("reltuples", Val::Float(-1.0)),
+        ("relpersistence", "p".into()),
+        ("relreplident", "n".into()),
+        ("relhasindex", false.into()),
+        ("relispopulated", true.into()),
+        ("relfrozenxid", Val::Int(0)),
+        ("relminmxid", Val::Int(0)),
+    ]
+}
+
+fn classes(sys: &SysContext) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (schema, name, oid, kind, rowtype) in SYSTEM_RELATIONS {
+        let natts = system_columns(schema, name).len();
+        let mut r = class_common();
+        r.extend([
+            ("oid", Val::Int(*oid)),
+            ("relname", Val::from(*name)),
+            ("relnamespace", Val::Int(schema_oid(schema))),
+            ("reltype", Val::Int(*rowtype)),
+            ("relam", Val::Int(if *kind == "r" { HEAP_AM } else { 0 })),
+            ("relfilenode", Val::Int(if *kind == "r" { *oid } else { 0 })),
+            ("relkind", Val::from(*kind)),
+            ("relnatts", Val::Int(i64::try_from(natts).unwrap_or(0))),
+            (
+                "relacl",
+                Val::TextArr(vec![
+                    "postgres=arwdDxt/postgres".into(),
+                    "=r/postgres".into(),
+                ]),
+            ),
+        ]);
+        rows.push(r);
+    }
+    for t in user_tables(sys) {
+        let oids = table_oids(t.id);
+        let natts = t.table.schema().fields().len();
+        let mut r = class_common();
+        r.extend([
+            ("oid", Val::Int(oids.rel)),
+            ("relname", Val::from(t.name)),
+            ("relnamespace", Val::Int(PUBLIC_NS)),
+            ("reltype", Val::Int(oids.rowtype)),
+            ("relam", Val::Int(HEAP_AM)),
+            ("relfilenode", Val::Int(oids.rel)),
+            ("relkind", "r".into()),
+            ("relnatts", Val::Int(i64::try_from(natts).unwrap_or(0))),
+            ("relreplident", "d".into()),
+        ]);
+        rows.push(r);
+    }
+    rows
+}
+
+fn attributes(sys: &SysContext) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (schema, name, oid, _, _) in SYSTEM_RELATIONS {
+        for (i, (col, kind)) in system_columns(schema, name).iter().enumerate() {
+            let typ = col_type_oid(*kind);
+            rows.push(attribute(*oid, i, col, typ, -1, false, false));
+        }
+    }
+    for t in user_tables(sys) {
+        let rel = table_oids(t.id).rel;
+        for (i, f) in t.table.schema().fields().iter().enumerate() {
+            let pg = pg_type_of(f);
+            let has_default = f.metadata().contains_key(PG_DEFAULT_KEY);
+            rows.push(attribute(
+                rel,
+                i,
+                f.name(),
+                i64::from(pg.ty.oid()),
+                i64::from(pg.typmod),
+                !f.is_nullable(),
+                has_default,
+            ));
+        }
+    }
+    rows
+}
+
+fn attribute(
+    rel: i64,
+    index: usize,
+    name: &str,
+    typ: i64,
+    typmod: i64,
+    notnull: bool,
+    hasdef: bool,
+) -> Row {
+    let t = types::builtin(typ);
+    let is_array = t.is_some_and(|t| t.category == 'A');
+    vec![
+        ("attrelid", Val::Int(rel)),
+        ("attname", Val::from(name)),
+        ("atttypid", Val::Int(typ)),
+        ("attstattarget", Val::Int(-1)),
+        ("attlen", Val::Int(t.map_or(-1, |t| t.len))),
+        (
+            "attnum",
+            Val::Int(i64::try_from(index).map_or(0, |i| i + 1)),
+        ),
+        ("attndims", Val::Int(i64::from(is_array))),
+        ("attcacheoff", Val::Int(-1)),
+        ("atttypmod", Val::Int(typmod)),
+        ("attbyval", t.is_some_and(|t| t.byval).into()),
+        (
+            "attalign",
+            Val::from(t.map_or('i', |t| t.align).to_string()),
+        ),
+        (
+            "attstorage",
+            Val::from(t.map_or('x', |t| t.storage).to_string()),
+        ),
+        ("attnotnull", notnull.into()),
+        ("atthasdef", hasdef.into()),
+        ("attislocal", true.into()),
+        ("attcollation", Val::Int(t.map_or(0, |t| t.collation))),
+    ]
+}
+
+/// Defaults: `serial` columns draw from an implicit sequence. DDL's DEFAULT expressions will
+/// add their rows here (adbin holds the expression's SQL text; `pg_get_expr` returns it).
+fn attrdefs(sys: &SysContext) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for t in user_tables(sys) {
+        let oids = table_oids(t.id);
+        for (i, f) in t.table.schema().fields().iter().enumerate() {
+            if f.metadata().get(PG_DEFAULT_KEY).map(String::as_str) == Some("serial") {
+                let seq = format!("{}_{}_seq", t.name, f.name());
+                rows.push(vec![
+                    ("oid", Val::Int(oids.first_dependent)),
+                    ("adrelid", Val::Int(oids.rel)),
+                    ("adnum", Val::Int(i64::try_from(i).map_or(0, |i| i + 1))),
+                    ("adbin", Val::from(format!("nextval('{seq}'::regclass)"))),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+fn databases() -> Vec<Row> {
+    let db = |oid: i64, name: &str, template: bool, conn: bool, acl: Option<Vec<String>>| {
+        vec![
+            ("oid", Val::Int(oid)),
+            ("datname", Val::from(name)),
+            ("datdba", Val::Int(BOOTSTRAP_ROLE)),
+            ("encoding", Val::Int(UTF8_ENCODING)),
+            ("datlocprovider", "c".into()),
+            ("datistemplate", template.into()),
+            ("datallowconn", conn.into()),
+            ("datconnlimit", Val::Int(-1)),
+            ("datfrozenxid", Val::Int(716)),
+            ("datminmxid", Val::Int(1)),
+            ("dattablespace", Val::Int(DEFAULT_TABLESPACE)),
+            ("datcollate", "C".into()),
+            ("datctype", "C".into()),
+            ("datacl", acl.map_or(Val::Null, Val::TextArr)),
+        ]
+    };
+    let template_acl = || {
+        Some(vec![
+            "=c/postgres".to_owned(),
+            "postgres=CTc/postgres".to_owned(),
+        ])
+    };
+    vec![
+        db(POSTGRES_DB, crate::catalog::DATABASE, false, true, None),
+        db(TEMPLATE1_DB, "template1", true, true, template_acl()),
+        db(TEMPLATE0_DB, "template0", true, false, template_acl()),
+    ]
+}
+
+/// Roles: `postgres` (the bootstrap superuser), `pg_database_owner`, every configured user
+/// and the session's user; all users are superusers (the server has no privileges).
+pub fn role_list(sys: &SysContext) -> Vec<(i64, String)> {
+    let mut names: Vec<String> = sys.users.clone();
+    names.push(sys.session_user());
+    names.sort();
+    names.dedup();
+    let mut out = vec![(BOOTSTRAP_ROLE, "postgres".to_owned())];
+    let mut next = FIRST_USER_ROLE;
+    for n in names.into_iter().filter(|n| n != "postgres") {
+        out.push((next, n));
+        next += 1;
+    }
+    out.push((PG_DATABASE_OWNER, "pg_database_owner".to_owned()));
+    out
+}
+
+fn roles(sys: &SysContext) -> Vec<Row> {
+    role_list(sys)
+        .into_iter()
+        .map(|(oid, name)| {
+            let login = oid != PG_DATABASE_OWNER;
+            vec![
+                ("oid", Val::Int(oid)),
+                ("rolname", Val::from(name.clone())),
+                ("rolsuper", login.into()),
+                ("rolinherit", true.into()),
+                ("rolcreaterole", login.into()),
+                ("rolcreatedb", login.into()),
+                ("rolcanlogin", login.into()),
+                ("rolreplication", login.into()),
+                ("rolbypassrls", login.into()),
+                ("rolconnlimit", Val::Int(-1)),
+                (
+                    "rolpassword",
+                    if login { "********".into() } else { Val::Null },
+                ),
+                // pg_user's columns.
+                ("usename", Val::from(name)),
+                ("usesysid", Val::Int(oid)),
+                ("usecreatedb", login.into()),
+                ("usesuper", login.into()),
+                ("userepl", login.into()),
+                ("usebypassrls", login.into()),
+                ("passwd", "********".into()),
+            ]
+        })
+        .collect()
+}
+
+fn access_methods() -> Vec<Row> {
+    [
+        (HEAP_AM, "heap", "heap_tableam_handler", "t"),
+        (BTREE_AM, "btree", "bthandler", "i"),
+        (405, "hash", "hashhandler", "i"),
+        (783, "gist", "gisthandler", "i"),
+        (2742, "gin", "ginhandler", "i"),
+        (4000, "spgist", "spghandler", "i"),
+        (3580, "brin", "brinhandler", "i"),
+    ]
+    .into_iter()
+    .map(|(oid, name, handler, kind)| {
+        vec![
+            ("oid", Val::Int(oid)),
+            ("amname", name.into()),
+            ("amhandler", handler.into()),
+            ("amtype", kind.into()),
+        ]
+    })
+    .collect()
+}
+
+fn collations() -> Vec<Row> {
+    [
+        (100, "default", "d", None),
+        (950, "C", "c", Some("C")),
+        (951, "POSIX", "c", Some("POSIX")),
+    ]
+    .into_iter()
+    .map(|(oid, name, provider, locale)| {
+        vec![
+            ("oid", Val::Int(oid)),
+            ("collname", name.into()),
+            ("collnamespace", Val::Int(PG_CATALOG_NS)),
+            ("collowner", Val::Int(BOOTSTRAP_ROLE)),
+            ("collprovider", provider.into()),
+            ("collisdeterministic", true.into()),
+            ("collencoding", Val::Int(-1)),
+            ("collcollate", locale.into()),
+            ("collctype", locale.into()),
+        ]
+    })
+    .collect()
+}
+
+fn languages() -> Vec<Row> {
+    [(12, "internal"), (13, "c"), (14, "sql")]
+        .into_iter()
+        .map(|(oid, name)| {
+            vec![
+                ("oid", Val::Int(oid)),
+                ("lanname", name.into()),
+                ("lanowner", Val::Int(BOOTSTRAP_ROLE)),
+                ("lanpltrusted", (name == "sql").into()),
+            ]
+        })
+        .collect()
+}
+
+fn settings(sys: &SysContext) -> Vec<Row> {
+    let all = crate::session::lock(&sys.settings).all();
+    let mut rows: Vec<Row> = all
+        .into_iter()
+        .map(|(name, setting, desc)| setting_row(name, setting, desc))
+        .collect();
+    // Fixed limits clients ask for (pgjdbc getMaxIndexKeys).
+    if !rows
+        .iter()
+        .any(|r| r.first().map(|c| &c.1) == Some(&Val::from("max_index_keys")))
+    {
+        rows.push(setting_row(
+            "max_index_keys".into(),
+            "32".into(),
+            "Shows the maximum number of index keys.".into(),
+        ));
+    }
+    rows
+}
+
+fn setting_row(name: String, setting: String, desc: String) -> Row {
+    vec![
+        ("name", Val::from(name)),
+        ("setting", Val::from(setting.clone())),
+        ("category", "Ungrouped".into()),
+        ("short_desc", Val::from(desc)),
+        ("context", "user".into()),
+        ("vartype", "string".into()),
+        ("source", "default".into()),
+        ("boot_val", Val::from(setting.clone())),
+        ("reset_val", Val::from(setting)),
+        ("pending_restart", false.into()),
+    ]
+}
+
+fn activity(sys: &SysContext) -> Row {
+    let settings = crate::session::lock(&sys.settings);
+    let app = settings.get("application_name").unwrap_or_default();
+    drop(settings);
+    let user = sys.session_user();
+    let usesysid = role_list(sys)
+        .into_iter()
+        .find(|(_, n)| *n == user)
+        .map_or(BOOTSTRAP_ROLE, |(o, _)| o);
+    vec![
+        ("datid", Val::Int(POSTGRES_DB)),
+        ("datname", crate::catalog::DATABASE.into()),
+        ("pid", Val::Int(pid(sys))),
+        ("usesysid", Val::Int(usesysid)),
+        ("usename", Val::from(user)),
+        ("application_name", Val::from(app)),
+        (
+            "backend_start",
+            Val::Ts(super::functions::start_time_micros()),
+        ),
+        ("state", "active".into()),
+        ("backend_type", "client backend".into()),
+    ]
+}

@@ -1,0 +1,465 @@
+//! AST rewrites for the catalog queries clients send (psql `\d`, pgjdbc, SQLAlchemy):
+//! PostgreSQL spellings DataFusion cannot plan become equivalent ones it can.
+//!
+//! - unqualified `pg_class` & co → `pg_catalog.pg_class` (pg_catalog is implicitly first on
+//!   PostgreSQL's search path); `pg_catalog.f(..)` → `f(..)` for functions;
+//! - `OPERATOR(pg_catalog.~)` → `~`; `x COLLATE pg_catalog.default` → `x`;
+//! - `::regclass`/`::regtype`/`::regnamespace`/`::regrole`/`::regproc` → the conversion
+//!   function of that name (OID out), and `::reg*::text` → `reg*_out(..)` (name out);
+//!   `::oid` → `::bigint`, `::name`/`::"char"` → `::text`, `::pg_catalog.T` → `::T`;
+//! - `ARRAY(SELECT e FROM ...)` → `(SELECT array_agg(e) FROM ...)`;
+//! - an array literal `'{..}'` compared with `=`/`<>` → `make_array(..)`.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr, ObjectName,
+    ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut,
+    VisitorMut,
+};
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::catalog::system::{
+    PG_CATALOG, is_catalog_array_column, is_catalog_integer_column, is_pg_catalog_relation,
+};
+
+pub fn rewrite(stmt: &mut Statement) {
+    let _ = stmt.visit(&mut CatalogRewriter);
+}
+
+struct CatalogRewriter;
+
+impl VisitorMut for CatalogRewriter {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, args, .. } = t {
+            if args.is_some() {
+                strip_pg_catalog(name);
+            } else if let [ObjectNamePart::Identifier(id)] = name.0.as_slice()
+                && id.quote_style.is_none()
+                && is_pg_catalog_relation(&id.value.to_ascii_lowercase())
+            {
+                name.0
+                    .insert(0, ObjectNamePart::Identifier(PG_CATALOG.into()));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        if let Some(new) = rewrite_expr(e) {
+            *e = new;
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `pg_catalog.name` → `name`.
+fn strip_pg_catalog(name: &mut ObjectName) {
+    if name.0.len() == 2
+        && name
+            .0
+            .first()
+            .and_then(|p| p.as_ident())
+            .map(|i| i.value.as_str())
+            == Some(PG_CATALOG)
+    {
+        name.0.remove(0);
+    }
+}
+
+fn parse_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+}
+
+const REG_TYPES: &[&str] = &[
+    "regclass",
+    "regtype",
+    "regnamespace",
+    "regrole",
+    "regproc",
+    "regprocedure",
+];
+
+fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
+    match e {
+        Expr::Function(f) => {
+            strip_pg_catalog(&mut f.name);
+            let is_array = f.name.to_string().eq_ignore_ascii_case("array");
+            match &f.args {
+                FunctionArguments::Subquery(q) if is_array => array_subquery(q),
+                _ => None,
+            }
+        }
+        Expr::BinaryOp { left, op, right } => {
+            if let BinaryOperator::PGCustomBinaryOperator(parts) = op {
+                let native = match parts.last().map(String::as_str) {
+                    Some("~") => BinaryOperator::PGRegexMatch,
+                    Some("~*") => BinaryOperator::PGRegexIMatch,
+                    Some("!~") => BinaryOperator::PGRegexNotMatch,
+                    Some("!~*") => BinaryOperator::PGRegexNotIMatch,
+                    Some("~~") => BinaryOperator::PGLikeMatch,
+                    Some("!~~") => BinaryOperator::PGNotLikeMatch,
+                    Some("=") => BinaryOperator::Eq,
+                    Some("<>") => BinaryOperator::NotEq,
+                    Some("<") => BinaryOperator::Lt,
+                    Some(">") => BinaryOperator::Gt,
+                    Some("<=") => BinaryOperator::LtEq,
+                    Some(">=") => BinaryOperator::GtEq,
+                    _ => return None,
+                };
+                *op = native;
+            }
+            if matches!(
+                op,
+                BinaryOperator::Eq
+                    | BinaryOperator::NotEq
+                    | BinaryOperator::Lt
+                    | BinaryOperator::Gt
+                    | BinaryOperator::LtEq
+                    | BinaryOperator::GtEq
+            ) {
+                // `a.attrelid = '16384'`: PostgreSQL types the literal as the column's type.
+                if column_name(left).is_some_and(|n| is_catalog_integer_column(&n))
+                    && let Some(n) = integer_literal(right)
+                {
+                    **right = n;
+                } else if column_name(right).is_some_and(|n| is_catalog_integer_column(&n))
+                    && let Some(n) = integer_literal(left)
+                {
+                    **left = n;
+                }
+            }
+            if matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq) {
+                if is_array_column(left)
+                    && let Some(arr) = array_literal(right)
+                {
+                    **right = arr;
+                } else if is_array_column(right)
+                    && let Some(arr) = array_literal(left)
+                {
+                    **left = arr;
+                }
+            }
+            None
+        }
+        Expr::Collate { expr, .. } => Some((**expr).clone()),
+        Expr::Subquery(q) => {
+            aggregate_catalog_lookup(q);
+            None
+        }
+        Expr::Cast {
+            expr,
+            data_type,
+            kind,
+            ..
+        } => {
+            let target = type_name(data_type)?;
+            if REG_TYPES.contains(&target.as_str()) {
+                return Some(call(&target, expr));
+            }
+            if matches!(target.as_str(), "text" | "varchar" | "name")
+                && let Expr::Function(inner) = expr.as_ref()
+            {
+                let fname = inner.name.to_string().to_ascii_lowercase();
+                if REG_TYPES.contains(&fname.as_str()) {
+                    return Some(call(&format!("{fname}_out"), expr));
+                }
+            }
+            let replacement = match target.as_str() {
+                "oid" | "xid" | "regoper" => Some(DataType::BigInt(None)),
+                "name" | "char" | "pg_node_tree" => Some(DataType::Text),
+                _ => None,
+            };
+            if let Some(t) = replacement {
+                *data_type = t;
+            } else if let DataType::Custom(name, _) = data_type
+                && name.0.len() == 2
+            {
+                // `::pg_catalog.int2` etc.: the plain type name parses as a built-in type.
+                let parsed = Parser::new(&PostgreSqlDialect {})
+                    .try_with_sql(&target)
+                    .and_then(|mut p| p.parse_data_type())
+                    .ok()?;
+                *data_type = parsed;
+            }
+            *kind = CastKind::DoubleColon;
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The unqualified, lower-case name of a cast's target type (`pg_catalog.regclass` →
+/// `regclass`, `"char"` → `char`); None for built-in sqlparser types other than text.
+fn type_name(t: &DataType) -> Option<String> {
+    match t {
+        DataType::Custom(name, _) => {
+            let last = name.0.last()?.as_ident()?;
+            let qualified_ok = name.0.len() == 1
+                || name
+                    .0
+                    .first()
+                    .and_then(|p| p.as_ident())
+                    .map(|i| i.value.as_str())
+                    == Some(PG_CATALOG);
+            qualified_ok.then(|| last.value.to_ascii_lowercase())
+        }
+        DataType::Text => Some("text".into()),
+        DataType::Regclass => Some("regclass".into()),
+        DataType::Varchar(None) => Some("varchar".into()),
+        _ => None,
+    }
+}
+
+fn call(name: &str, arg: &Expr) -> Expr {
+    parse_expr(&format!("{name}({arg})")).unwrap_or_else(|| arg.clone())
+}
+
+/// `ARRAY(SELECT e FROM ... [ORDER BY o])` → `(SELECT array_agg(e [ORDER BY o]) FROM ...)`,
+/// which DataFusion can decorrelate. (An empty input gives NULL where PostgreSQL gives `{}`.)
+fn array_subquery(q: &Query) -> Option<Expr> {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return None;
+    };
+    let [item] = select.projection.as_slice() else {
+        return None;
+    };
+    let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
+    else {
+        return None;
+    };
+    if !no_grouping(select) {
+        return None;
+    }
+    if let Some(unnest) = unnest_of_options(select) {
+        // `array(select 'toast.' || x from unnest(tc.reloptions) x)` (psql `\d+`): the server
+        // keeps no storage options, so the array is always NULL.
+        return parse_expr(&format!("CASE WHEN {unnest} IS NULL THEN NULL::text[] END"));
+    }
+    let order = q
+        .order_by
+        .as_ref()
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    let mut inner = select.as_ref().clone();
+    let agg = parse_expr(&format!("array_agg({value}{order})"))?;
+    inner.projection = vec![SelectItem::UnnamedExpr(agg)];
+    let sub = Query {
+        body: Box::new(SetExpr::Select(Box::new(inner))),
+        order_by: None,
+        ..q.clone()
+    };
+    Some(Expr::Subquery(Box::new(sub)))
+}
+
+fn no_grouping(select: &Select) -> bool {
+    matches!(&select.group_by, GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty())
+        && select.having.is_none()
+}
+
+/// A scalar subquery over catalog relations that DataFusion cannot plan because it is not
+/// aggregated (`(SELECT c.relkind = 'c' FROM pg_class c WHERE c.oid = t.typrelid)`): the
+/// catalog lookups clients write return at most one row, so `max` keeps the result (and,
+/// unlike `first_value`, DataFusion decorrelates it with outer-only predicates).
+fn aggregate_catalog_lookup(q: &mut Query) {
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    if !no_grouping(select) || select.distinct.is_some() {
+        return;
+    }
+    let reads_catalog = select.from.iter().any(|f| {
+        matches!(&f.relation, TableFactor::Table { name, args: None, .. }
+            if name.0.first().and_then(|p| p.as_ident()).map(|i| i.value.as_str()) == Some(PG_CATALOG))
+    });
+    let inner = inner_aliases(select);
+    let [item] = select.projection.as_mut_slice() else {
+        return;
+    };
+    let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
+    else {
+        return;
+    };
+    let text = value.to_string().to_ascii_lowercase();
+    let aggregated = [
+        "count(",
+        "max(",
+        "min(",
+        "sum(",
+        "avg(",
+        "array_agg(",
+        "string_agg(",
+        "bool_and(",
+        "bool_or(",
+        "first_value(",
+    ]
+    .iter()
+    .any(|a| text.contains(a));
+    if !reads_catalog || aggregated {
+        return;
+    }
+    // DataFusion decorrelates only `inner = outer` predicates; others that touch the outer
+    // query move into the aggregate as a CASE condition (same result under max).
+    let mut kept = Vec::new();
+    let mut moved = Vec::new();
+    if let Some(w) = select.selection.take() {
+        for c in conjuncts(w) {
+            let outer = references_outer(&c, &inner);
+            let simple_eq = matches!(&c, Expr::BinaryOp { left, op: BinaryOperator::Eq, right }
+                if matches!(**left, Expr::CompoundIdentifier(_))
+                    && matches!(**right, Expr::CompoundIdentifier(_)));
+            if outer && !simple_eq {
+                moved.push(c.to_string());
+            } else {
+                kept.push(c);
+            }
+        }
+    }
+    select.selection = kept.into_iter().reduce(|a, b| Expr::BinaryOp {
+        left: Box::new(a),
+        op: BinaryOperator::And,
+        right: Box::new(b),
+    });
+    let arg = if moved.is_empty() {
+        value.to_string()
+    } else {
+        format!("CASE WHEN {} THEN {value} END", moved.join(" AND "))
+    };
+    if let Some(agg) = parse_expr(&format!("max({arg})")) {
+        *value = agg;
+    }
+}
+
+/// The names a query's FROM items are known by (alias or table name).
+fn inner_aliases(select: &Select) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &select.from {
+        for t in std::iter::once(&f.relation).chain(f.joins.iter().map(|j| &j.relation)) {
+            if let TableFactor::Table { name, alias, .. } = t {
+                match alias {
+                    Some(a) => out.push(a.name.value.to_ascii_lowercase()),
+                    None => out.extend(
+                        name.0
+                            .last()
+                            .and_then(|p| p.as_ident())
+                            .map(|i| i.value.to_ascii_lowercase()),
+                    ),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn conjuncts(e: Expr) -> Vec<Expr> {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            let mut v = conjuncts(*left);
+            v.extend(conjuncts(*right));
+            v
+        }
+        Expr::Nested(inner)
+            if matches!(
+                *inner,
+                Expr::BinaryOp {
+                    op: BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
+            conjuncts(*inner)
+        }
+        other => vec![other],
+    }
+}
+
+/// Whether `e` uses a qualified column whose qualifier is not one of `inner`.
+fn references_outer(e: &Expr, inner: &[String]) -> bool {
+    let mut outer = false;
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
+        if let Expr::CompoundIdentifier(parts) = x
+            && parts.len() == 2
+            && let Some(q) = parts.first()
+            && !inner.contains(&q.value.to_ascii_lowercase())
+        {
+            outer = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    outer
+}
+
+/// The argument of `FROM unnest(<x>.reloptions)`, if that is the query's only source.
+fn unnest_of_options(select: &Select) -> Option<String> {
+    let [from] = select.from.as_slice() else {
+        return None;
+    };
+    let TableFactor::Table {
+        name,
+        args: Some(args),
+        ..
+    } = &from.relation
+    else {
+        return None;
+    };
+    let arg = args.args.first()?.to_string();
+    (name.to_string().to_ascii_lowercase().ends_with("unnest") && arg.ends_with("reloptions"))
+        .then_some(arg)
+}
+
+/// The (lower-case) column name `e` refers to, if it is a column reference.
+fn column_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(i.value.to_ascii_lowercase()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// Whether `e` names an array-typed catalog column (`pol.polroles`).
+fn is_array_column(e: &Expr) -> bool {
+    column_name(e).is_some_and(|n| is_catalog_array_column(&n))
+}
+
+/// `'16384'` → `16384`.
+fn integer_literal(e: &Expr) -> Option<Expr> {
+    let Expr::Value(v) = e else { return None };
+    let Value::SingleQuotedString(s) = &v.value else {
+        return None;
+    };
+    let n: i64 = s.trim().parse().ok()?;
+    parse_expr(&n.to_string())
+}
+
+/// `'{a,b}'` → `make_array('a', 'b')` (numbers stay numbers), for comparisons with array
+/// columns; other literals are left alone.
+fn array_literal(e: &Expr) -> Option<Expr> {
+    let Expr::Value(v) = e else { return None };
+    let Value::SingleQuotedString(s) = &v.value else {
+        return None;
+    };
+    let body = s.strip_prefix('{')?.strip_suffix('}')?;
+    let items: Vec<String> = body
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(|i| {
+            if i.parse::<i64>().is_ok() {
+                i.to_owned()
+            } else {
+                format!("'{}'", i.trim_matches('"').replace('\'', "''"))
+            }
+        })
+        .collect();
+    parse_expr(&format!("make_array({})", items.join(", ")))
+}

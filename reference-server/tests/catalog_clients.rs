@@ -1,0 +1,252 @@
+//! Real clients' catalog introspection against the server, compared with the same client's
+//! output on a throwaway PostgreSQL 15 after the same CREATE TABLE: psql's `\d` family,
+//! SQLAlchemy's inspector (psycopg 3) and pgjdbc's DatabaseMetaData.
+//!
+//! Needs: PostgreSQL 15 binaries in /usr/lib/postgresql/15/bin and root (to run the cluster
+//! as the `postgres` OS user), `psql`; for the optional parts python3 with `sqlalchemy` and
+//! `psycopg[binary]`, and java/javac with /usr/share/java/postgresql.jar
+//! (Debian `libpostgresql-jdbc-java`). Missing tools are skipped with a message.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+const CREATE: &str = "CREATE TABLE t (id integer NOT NULL, price numeric(10,2), ts timestamptz, \
+                      flag boolean, data text, d double precision, b bigint, s smallint)";
+
+/// A throwaway PostgreSQL 15 cluster, stopped on drop.
+struct PgCluster {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl PgCluster {
+    fn start() -> Option<Self> {
+        if !Path::new(PG_BIN).join("initdb").exists() {
+            eprintln!("SKIP: no PostgreSQL 15 in {PG_BIN}");
+            return None;
+        }
+        let port = free_port()?;
+        let dir = PathBuf::from(format!("/tmp/pgcat-{port}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).ok()?;
+        let d = dir.display().to_string();
+        let ok = |cmd: &mut Command| cmd.status().is_ok_and(|s| s.success());
+        if !ok(Command::new("chown").args(["postgres", &d])) {
+            eprintln!("SKIP: cannot hand {d} to the postgres OS user (not root?)");
+            return None;
+        }
+        let data = format!("{d}/data");
+        let initdb = format!("{PG_BIN}/initdb");
+        let pg_ctl = format!("{PG_BIN}/pg_ctl");
+        let opts = format!("-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off");
+        let log = format!("{d}/log");
+        let started = ok(Command::new("runuser")
+            .args(["-u", "postgres", "--", &initdb, "-D", &data])
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ])
+            .stdout(std::process::Stdio::null()))
+            && ok(Command::new("runuser")
+                .args([
+                    "-u", "postgres", "--", &pg_ctl, "-D", &data, "-l", &log, "-w",
+                ])
+                .args(["-o", &opts, "start"])
+                .stdout(std::process::Stdio::null()));
+        let cluster = PgCluster { dir, port };
+        started.then_some(cluster)
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let data = format!("{}/data", self.dir.display());
+        let _ = Command::new("runuser")
+            .args([
+                "-u",
+                "postgres",
+                "--",
+                &format!("{PG_BIN}/pg_ctl"),
+                "-D",
+                &data,
+            ])
+            .args(["-m", "immediate", "stop"])
+            .stdout(std::process::Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> Option<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .ok()
+}
+
+fn psql(port: u16, command: &str) -> String {
+    let port = port.to_string();
+    let (ok, out, err) = common::run(
+        "psql",
+        &[
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-X",
+            "-d",
+            "postgres",
+            "-c",
+            command,
+        ],
+    );
+    if ok {
+        out
+    } else {
+        format!("{out}ERROR: {err}")
+    }
+}
+
+/// Both sides, with `t` created: (server port, PostgreSQL cluster).
+async fn setup() -> Option<(reference_server::RunningServer, PgCluster)> {
+    let pg = PgCluster::start()?;
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    if let Err(e) = c.batch_execute(CREATE).await {
+        panic!("CREATE TABLE on the server: {e}");
+    }
+    let created = psql(pg.port, CREATE);
+    assert!(created.contains("CREATE TABLE"), "{created}");
+    Some((server, pg))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn psql_describe_commands_match_postgres() {
+    let Some((server, pg)) = setup().await else {
+        return;
+    };
+    let port = server.local_addr().port();
+    for cmd in [r"\dt", r"\d", r"\dn", r"\l", r"\dT"] {
+        let ours = tokio::task::block_in_place(|| psql(port, cmd));
+        let theirs = psql(pg.port, cmd);
+        assert_eq!(ours, theirs, "psql {cmd}");
+    }
+    server.shutdown().await.ok();
+}
+
+/// Known gaps, kept runnable (`cargo test -- --ignored`) so their progress shows:
+/// `\d t` needs a correlated scalar subquery with a non-equality predicate (pg_collation),
+/// `\du` prints `{}` for an empty ARRAY(SELECT ...) where the server gives NULL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "known gaps: see the doc comment"]
+async fn psql_describe_table_and_roles_match_postgres() {
+    let Some((server, pg)) = setup().await else {
+        return;
+    };
+    let port = server.local_addr().port();
+    for cmd in [r"\d t", r"\d+ t", r"\du"] {
+        let ours = tokio::task::block_in_place(|| psql(port, cmd));
+        let theirs = psql(pg.port, cmd);
+        assert_eq!(ours, theirs, "psql {cmd}");
+    }
+    server.shutdown().await.ok();
+}
+
+const SQLALCHEMY: &str = r#"
+import sys
+from sqlalchemy import create_engine, inspect
+insp = inspect(create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{sys.argv[1]}/postgres"))
+print("tables", insp.get_table_names())
+for c in insp.get_columns("t"):
+    print("column", c["name"], str(c["type"]), c["nullable"], c["default"])
+"#;
+
+/// Known gap: `get_columns` sends correlated scalar subqueries inside CASE branches that
+/// DataFusion cannot decorrelate ("Physical plan does not support ScalarSubquery").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "known gap: see the doc comment"]
+async fn sqlalchemy_inspector_matches_postgres() {
+    let (has, _, _) = common::run("python3", &["-c", "import sqlalchemy, psycopg"]);
+    if !has {
+        eprintln!("SKIP: python3 with sqlalchemy and psycopg[binary] is not installed");
+        return;
+    }
+    let Some((server, pg)) = setup().await else {
+        return;
+    };
+    let run = |port: u16| {
+        let (ok, out, err) = common::run("python3", &["-c", SQLALCHEMY, &port.to_string()]);
+        if ok {
+            out
+        } else {
+            format!("{out}FAILED: {err}")
+        }
+    };
+    let port = server.local_addr().port();
+    let ours = tokio::task::block_in_place(|| run(port));
+    assert_eq!(ours, run(pg.port));
+    server.shutdown().await.ok();
+}
+
+const JDBC: &str = r#"
+import java.sql.*;
+public class Meta {
+  public static void main(String[] a) throws Exception {
+    Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + a[0] + "/postgres", "postgres", "");
+    DatabaseMetaData md = c.getMetaData();
+    try (ResultSet rs = md.getTables(null, "public", "%", new String[]{"TABLE"})) {
+      while (rs.next()) System.out.println("table " + rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME") + " " + rs.getString("TABLE_TYPE"));
+    }
+    try (ResultSet rs = md.getColumns(null, "public", "t", "%")) {
+      while (rs.next()) System.out.println("column " + rs.getString("COLUMN_NAME") + " " + rs.getInt("DATA_TYPE") + " " + rs.getString("TYPE_NAME") + " " + rs.getInt("COLUMN_SIZE") + " " + rs.getInt("NULLABLE") + " " + rs.getInt("ORDINAL_POSITION"));
+    }
+    c.close();
+  }
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pgjdbc_metadata_matches_postgres() {
+    let jar = "/usr/share/java/postgresql.jar";
+    let (has_javac, _, _) = common::run("javac", &["-version"]);
+    if !has_javac || !Path::new(jar).exists() {
+        eprintln!("SKIP: needs javac and {jar} (apt-get install libpostgresql-jdbc-java)");
+        return;
+    }
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("tempdir");
+    };
+    let src = dir.path().join("Meta.java");
+    if let Err(e) = std::fs::write(&src, JDBC) {
+        panic!("write {}: {e}", src.display());
+    }
+    let (ok, _, err) = common::run("javac", &[&src.display().to_string()]);
+    assert!(ok, "javac: {err}");
+    let Some((server, pg)) = setup().await else {
+        return;
+    };
+    let cp = format!("{jar}:{}", dir.path().display());
+    let run = |port: u16| {
+        let (ok, out, err) = common::run("java", &["-cp", &cp, "Meta", &port.to_string()]);
+        if ok {
+            out
+        } else {
+            format!("{out}FAILED: {err}")
+        }
+    };
+    let port = server.local_addr().port();
+    let ours = tokio::task::block_in_place(|| run(port));
+    assert_eq!(ours, run(pg.port));
+    server.shutdown().await.ok();
+}
