@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use pgcompat::bench::{BenchOptions, BenchReport, Endpoints};
 use pgcompat::postgres::{LocalCluster, LocalOptions, find_binaries};
-use pgcompat::session::ConnectOptions;
 
 /// The PostgreSQL tools the benchmark needs, or why the test cannot run here.
 fn tools_present() -> Result<(), String> {
@@ -20,62 +18,69 @@ fn tools_present() -> Result<(), String> {
     }
 }
 
-fn tiny() -> BenchOptions {
-    BenchOptions {
-        duration: Duration::from_secs(1),
-        clients: 1,
-        scale: 1,
-        rows: 3_000,
-        copy_rows: 2_000,
-        only: Vec::new(),
-    }
-}
+/// The library's run with the built-in target (a durable data dir) against PostgreSQL.
+#[cfg(feature = "builtin")]
+mod builtin {
+    use super::*;
+    use pgcompat::bench::{BenchOptions, BenchReport, BuiltinTarget, Endpoints};
+    use pgcompat::session::ConnectOptions;
 
-/// Every part ran, nothing failed, and all numbers are positive.
-fn assert_complete(report: &BenchReport) {
-    let names: Vec<&str> = report.rows.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "pgbench -S -M simple",
-            "pgbench -S -M extended",
-            "pgbench -S -M prepared",
-            "COPY ingest (2000 rows, 5 columns)",
-            "date_bin 1 h aggregation (3000 rows)",
-        ]
-    );
-    for row in &report.rows {
-        assert_eq!(row.error, None, "{}", row.name);
-        for v in [row.target, row.postgres, row.ratio] {
-            assert!(v.is_some_and(|v| v > 0.0 && v.is_finite()), "{row:?}");
+    fn tiny() -> BenchOptions {
+        BenchOptions {
+            duration: Duration::from_secs(1),
+            clients: 1,
+            scale: 1,
+            rows: 3_000,
+            copy_rows: 2_000,
+            only: Vec::new(),
         }
     }
-}
 
-#[cfg(feature = "builtin")]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn builtin_target_against_postgres_at_tiny_sizes() {
-    use pgcompat::bench::BuiltinTarget;
-    if let Err(why) = tools_present() {
-        eprintln!("skipped: {why}");
-        return;
+    /// Every part ran, nothing failed, and all numbers are positive.
+    fn assert_complete(report: &BenchReport) {
+        let names: Vec<&str> = report.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "pgbench -S -M simple",
+                "pgbench -S -M extended",
+                "pgbench -S -M prepared",
+                "COPY ingest (2000 rows, 5 columns)",
+                "date_bin 1 h aggregation (3000 rows)",
+            ]
+        );
+        for row in &report.rows {
+            assert_eq!(row.error, None, "{}", row.name);
+            for v in [row.target, row.postgres, row.ratio] {
+                assert!(v.is_some_and(|v| v > 0.0 && v.is_finite()), "{row:?}");
+            }
+        }
     }
-    let cluster = LocalCluster::start(&LocalOptions::default())
-        .await
-        .expect("PostgreSQL");
-    let target = BuiltinTarget::start().await.expect("reference server");
-    let servers = Endpoints {
-        target: target.connect().clone(),
-        target_description: target.describe(),
-        postgres: ConnectOptions::from_url(&cluster.url()).expect("url"),
-        postgres_description: "local".into(),
-    };
-    let report = pgcompat::bench::run(&servers, &tiny(), &indicatif::ProgressBar::hidden()).await;
-    target.stop().await;
-    cluster.stop().await.expect("stop PostgreSQL");
-    let text = pgcompat::bench::render_table(&report);
-    assert_complete(&report);
-    assert!(text.contains("date_bin 1 h aggregation"), "{text}");
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn builtin_target_against_postgres_at_tiny_sizes() {
+        if let Err(why) = tools_present() {
+            eprintln!("skipped: {why}");
+            return;
+        }
+        let cluster = LocalCluster::start(&LocalOptions::default())
+            .await
+            .expect("PostgreSQL");
+        let target = BuiltinTarget::start().await.expect("reference server");
+        let servers = Endpoints {
+            target: target.connect().clone(),
+            target_description: target.describe(),
+            postgres: ConnectOptions::from_url(&cluster.url()).expect("url"),
+            postgres_description: "local".into(),
+        };
+        let report =
+            pgcompat::bench::run(&servers, &tiny(), &indicatif::ProgressBar::hidden()).await;
+        target.stop().await;
+        cluster.stop().await.expect("stop PostgreSQL");
+        let text = pgcompat::bench::render_table(&report);
+        assert_complete(&report);
+        assert!(text.contains("date_bin 1 h aggregation"), "{text}");
+    }
 }
 
 /// The CLI verb, end to end, with PostgreSQL as its own target (so it needs no built-in
