@@ -51,6 +51,10 @@ mod builtin {
         );
         for row in &report.rows {
             assert_eq!(row.error, None, "{}", row.name);
+            assert!(
+                row.notes.iter().all(|n| !n.starts_with("PostgreSQL")),
+                "{row:?}"
+            );
             for v in [row.target, row.postgres, row.ratio] {
                 assert!(v.is_some_and(|v| v > 0.0 && v.is_finite()), "{row:?}");
             }

@@ -24,6 +24,7 @@ impl Part {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BenchOptions {
     /// How long each pgbench run lasts.
+    #[serde(rename = "duration_secs", serialize_with = "as_secs")]
     pub duration: Duration,
     /// pgbench clients (and threads).
     pub clients: u32,
@@ -35,6 +36,10 @@ pub struct BenchOptions {
     pub copy_rows: u64,
     /// The parts to run; empty means all.
     pub only: Vec<Part>,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
 }
 
 impl Default for BenchOptions {

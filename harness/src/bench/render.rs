@@ -42,8 +42,15 @@ pub fn render_table(report: &BenchReport) -> String {
         if let Some(e) = &row.error {
             let _ = writeln!(out, "\n{}: error: {e}", row.name);
         }
+    }
+    // Rows of one part share their notes: print each once.
+    let mut printed: Vec<&str> = Vec::new();
+    for row in &report.rows {
         for note in &row.notes {
-            let _ = writeln!(out, "\n{}: note: {note}", row.name);
+            if !printed.contains(&note.as_str()) {
+                printed.push(note);
+                let _ = writeln!(out, "\nnote ({}): {note}", row.name);
+            }
         }
     }
     out
