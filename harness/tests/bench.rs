@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use pgcompat::postgres::{LocalCluster, LocalOptions, find_binaries};
 
@@ -24,6 +23,7 @@ mod builtin {
     use super::*;
     use pgcompat::bench::{BenchOptions, BenchReport, BuiltinTarget, Endpoints};
     use pgcompat::session::ConnectOptions;
+    use std::time::Duration;
 
     fn tiny() -> BenchOptions {
         BenchOptions {
