@@ -4,6 +4,7 @@
 //! drive a target (and optionally a real PostgreSQL oracle) through a [`session`] → case
 //! results → [`report`].
 
+pub mod bench;
 pub mod checks;
 pub mod cli;
 pub mod postgres;

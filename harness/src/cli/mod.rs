@@ -2,6 +2,7 @@
 //! use the library; each verb is a thin sequence of library calls.
 
 mod args;
+mod bench;
 mod complete;
 mod diff;
 mod flows;
@@ -41,6 +42,8 @@ enum Command {
     Report(report::ReportArgs),
     /// A throwaway PostgreSQL for users and CI: `start` prints its URL, `stop` removes it.
     Postgres(postgres::PostgresArgs),
+    /// Benchmark the target against a throwaway PostgreSQL (pgbench -S, COPY, aggregation).
+    Bench(bench::BenchArgs),
 }
 
 /// Exit codes: 0 success, 1 regressions or unexpected failures, 2 the run itself failed.
@@ -71,6 +74,7 @@ pub fn main() -> std::process::ExitCode {
             Command::Complete(a) => complete::run(a).await,
             Command::Report(a) => report::run(a).await,
             Command::Postgres(a) => postgres::run(a).await,
+            Command::Bench(a) => bench::run(a).await,
         }
     });
     match result {
