@@ -187,7 +187,8 @@ impl CopyHandler for Backend {
                 if rest.is_empty() {
                     Ok(())
                 } else {
-                    self.run_statements(client, rest).await
+                    // Positions of errors after the COPY are not known: its text is gone.
+                    self.run_statements(client, rest, "").await
                 }
             }
             Err(e) => Err(self.copy_failed(e)),

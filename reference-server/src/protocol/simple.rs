@@ -107,15 +107,17 @@ impl Backend {
             // Several statements outside a block form one implicit transaction.
             self.session.begin_implicit();
         }
-        self.run_statements(client, statements).await
+        self.run_statements(client, statements, sql).await
     }
 
     /// Runs statements in turn until one fails. A COPY FROM STDIN stops the loop: the
-    /// statements after it run once its data has arrived (see `on_copy_done`).
+    /// statements after it run once its data has arrived (see `on_copy_done`). `sql` is the
+    /// query text that error positions point into.
     pub(super) async fn run_statements<C>(
         &self,
         client: &mut C,
         statements: Vec<Statement>,
+        sql: &str,
     ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
