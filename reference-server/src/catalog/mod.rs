@@ -1,13 +1,22 @@
 //! The database's table namespace: DataFusion's catalog over `crate::storage` tables,
 //! shared by every session's context.
 //!
-//! One database (`postgres`) with one schema (`public`). Sessions attach the same catalog
-//! provider, so tables created in one session are visible to all, while each session keeps
-//! its own `SessionContext` (settings never leak between sessions).
+//! One database (`postgres`) with the shared schema `public` and each session's own
+//! `pg_temp` (temporary tables, in memory, gone with the session). Every session sees the
+//! shared schemas through its own [`SessionCatalog`], whose `public` looks in the session's
+//! `pg_temp` first, so a temporary table shadows a permanent one of the same name, as with
+//! PostgreSQL's default `search_path`.
 
+pub mod alter;
+pub mod constraints;
+mod create;
 mod ddl;
+pub mod sequence;
+mod session_catalog;
 
+pub use create::{ident, split_name};
 pub use ddl::DdlResult;
+pub use session_catalog::{SessionCatalog, TableRef};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +33,8 @@ use crate::storage::{Storage, StorageError};
 pub const DATABASE: &str = "postgres";
 /// The default schema.
 pub const SCHEMA: &str = "public";
+/// The schema of the session's temporary tables.
+pub const TEMP_SCHEMA: &str = "pg_temp";
 
 pub struct Catalog {
     provider: Arc<MemoryCatalogProvider>,
@@ -49,9 +60,12 @@ impl Catalog {
         }
     }
 
-    /// Make this catalog the default one of a session context.
+    /// Make this catalog the default one of a session context, with a fresh `pg_temp`.
     pub fn attach(&self, ctx: &SessionContext) {
-        ctx.register_catalog(DATABASE, self.provider.clone());
+        ctx.register_catalog(
+            DATABASE,
+            Arc::new(SessionCatalog::new(self.provider.clone(), self.storage.clone())),
+        );
     }
 
     pub fn version(&self) -> u64 {
@@ -65,8 +79,8 @@ impl Catalog {
 
 /// `public`: every storage table, by name.
 #[derive(Debug)]
-struct StorageSchema {
-    storage: Arc<Storage>,
+pub(crate) struct StorageSchema {
+    pub storage: Arc<Storage>,
 }
 
 #[async_trait]

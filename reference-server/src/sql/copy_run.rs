@@ -198,21 +198,13 @@ impl Session {
         }
         let batch = RecordBatch::try_new(state.schema.clone(), columns)
             .map_err(|e| SqlError::new("XX000", e.to_string()))?;
-        let name = super::execute::table_name(&state.table);
-        let t =
-            self.shared.catalog.storage.table(&name).ok_or_else(|| {
-                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
-            })?;
+        let t = self.shared.catalog.find_table(&self.ctx, &state.table)?.table;
         t.insert(vec![batch]).await?;
         Ok(n)
     }
 
     async fn table_schema(&self, table: &ObjectName) -> Result<SchemaRef, SqlError> {
-        let name = super::execute::table_name(table);
-        let t =
-            self.shared.catalog.storage.table(&name).ok_or_else(|| {
-                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
-            })?;
+        let t = self.shared.catalog.find_table(&self.ctx, table)?.table;
         Ok(t.schema())
     }
 }

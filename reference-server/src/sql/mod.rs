@@ -7,8 +7,11 @@ pub mod copy_run;
 pub mod error;
 pub mod execute;
 pub mod functions;
+pub mod insert_defaults;
 pub mod parse;
+pub mod returning;
 pub mod rewrite;
+pub mod upsert;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;
