@@ -152,11 +152,11 @@ impl Session {
         items: &[SelectItem],
     ) -> Result<Outcome, SqlError> {
         let schema: SchemaRef = t.def().schema.clone();
+        // Cast to the table's column types (UPDATE's new rows come from expressions).
         let rows = rows
             .into_iter()
-            .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+            .map(|b| t.conform(b))
+            .collect::<Result<Vec<_>, _>>()?;
         let batch = concat_batches(&schema, &rows).map_err(|e| SqlError::new("XX000", e.to_string()))?;
         let df = self.ctx.read_batch(batch)?.alias(name)?;
         let mut exprs: Vec<DfExpr> = Vec::new();
