@@ -67,25 +67,42 @@ async fn temp_tables_are_session_local_and_dropped_at_disconnect() {
     let server = common::start().await;
     let a = common::connect(&server).await;
     let b = common::connect(&server).await;
-    exec(&a, "CREATE TABLE shared_t (x int); INSERT INTO shared_t VALUES (1)").await;
+    exec(
+        &a,
+        "CREATE TABLE shared_t (x int); INSERT INTO shared_t VALUES (1)",
+    )
+    .await;
     exec(
         &a,
         "CREATE TEMP TABLE flow_x (id int, v text); INSERT INTO flow_x VALUES (1, 'a'), (2, 'b')",
     )
     .await;
-    assert_eq!(rows(&a, "SELECT id, v FROM flow_x ORDER BY id").await, ["1|a", "2|b"]);
+    assert_eq!(
+        rows(&a, "SELECT id, v FROM flow_x ORDER BY id").await,
+        ["1|a", "2|b"]
+    );
     // Invisible to another session.
     let (code, msg, _) = fails(&b, "SELECT * FROM flow_x").await;
-    assert_eq!((code.as_str(), msg.as_str()), ("42P01", "relation \"flow_x\" does not exist"));
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        ("42P01", "relation \"flow_x\" does not exist")
+    );
     // Shadows a permanent table of the same name, only in its session.
-    exec(&a, "CREATE TEMPORARY TABLE shared_t (x int); INSERT INTO shared_t VALUES (42)").await;
+    exec(
+        &a,
+        "CREATE TEMPORARY TABLE shared_t (x int); INSERT INTO shared_t VALUES (42)",
+    )
+    .await;
     assert_eq!(rows(&a, "SELECT x FROM shared_t").await, ["42"]);
     assert_eq!(rows(&b, "SELECT x FROM shared_t").await, ["1"]);
     assert_eq!(rows(&a, "SELECT x FROM public.shared_t").await, ["1"]);
     // UPDATE / DELETE / TRUNCATE / CREATE TEMP TABLE AS work like on other tables.
     assert_eq!(tag(&a, "UPDATE flow_x SET v = 'z' WHERE id = 1").await, 1);
     assert_eq!(tag(&a, "DELETE FROM flow_x WHERE id = 2").await, 1);
-    assert_eq!(tag(&a, "CREATE TEMP TABLE flow_y AS SELECT * FROM flow_x").await, 1);
+    assert_eq!(
+        tag(&a, "CREATE TEMP TABLE flow_y AS SELECT * FROM flow_x").await,
+        1
+    );
     assert_eq!(rows(&a, "SELECT id, v FROM flow_y").await, ["1|z"]);
     exec(&a, "TRUNCATE flow_y").await;
     assert_eq!(rows(&a, "SELECT count(*) FROM flow_y").await, ["0"]);
@@ -166,7 +183,11 @@ async fn constraint_violations_match_postgres() {
         );
     }
     // Multi-column UNIQUE; NULL keys never conflict.
-    exec(&c, "CREATE TABLE m (a int, b text, c int, UNIQUE (a, b)); INSERT INTO m VALUES (1, 'x', 1)").await;
+    exec(
+        &c,
+        "CREATE TABLE m (a int, b text, c int, UNIQUE (a, b)); INSERT INTO m VALUES (1, 'x', 1)",
+    )
+    .await;
     let got = fails(&c, "INSERT INTO m VALUES (1, 'x', 2)").await;
     assert_eq!(
         (got.0.as_str(), got.1.as_str(), got.2.as_deref()),
@@ -178,14 +199,28 @@ async fn constraint_violations_match_postgres() {
     );
     exec(&c, "INSERT INTO m VALUES (NULL, 'x', 3), (NULL, 'x', 4)").await;
     // A duplicate inside one statement fails it whole; UPDATE onto an existing key fails.
-    let got = fails(&c, "INSERT INTO t VALUES (7, 's', 1, 'g'), (7, 's', 1, 'h')").await;
+    let got = fails(
+        &c,
+        "INSERT INTO t VALUES (7, 's', 1, 'g'), (7, 's', 1, 'h')",
+    )
+    .await;
     assert_eq!(got.0, "23505");
     exec(&c, "INSERT INTO t VALUES (2, 'two', 2, 'b')").await;
     let got = fails(&c, "UPDATE t SET id = 1 WHERE id = 2").await;
-    assert_eq!(got.1, "duplicate key value violates unique constraint \"t_pkey\"");
+    assert_eq!(
+        got.1,
+        "duplicate key value violates unique constraint \"t_pkey\""
+    );
     // After a DELETE the key is free again.
-    exec(&c, "DELETE FROM t WHERE id = 2; INSERT INTO t VALUES (2, 'again', 2, 'b')").await;
-    assert_eq!(rows(&c, "SELECT id, name FROM t ORDER BY id").await, ["1|one", "2|again"]);
+    exec(
+        &c,
+        "DELETE FROM t WHERE id = 2; INSERT INTO t VALUES (2, 'again', 2, 'b')",
+    )
+    .await;
+    assert_eq!(
+        rows(&c, "SELECT id, name FROM t ORDER BY id").await,
+        ["1|one", "2|again"]
+    );
     // A unique index over duplicate rows cannot be created.
     let got = fails(&c, "CREATE UNIQUE INDEX m_b_idx ON m (b)").await;
     assert_eq!(got.0, "23505");
@@ -202,29 +237,57 @@ async fn defaults_serial_and_returning() {
     )
     .await;
     assert_eq!(
-        rows(&c, "INSERT INTO d (n, s) VALUES (DEFAULT, 'c') RETURNING id, n, s").await,
+        rows(
+            &c,
+            "INSERT INTO d (n, s) VALUES (DEFAULT, 'c') RETURNING id, n, s"
+        )
+        .await,
         ["3|7|c"]
     );
     assert_eq!(
         rows(&c, "SELECT * FROM d ORDER BY id").await,
         ["1|7|a", "2|7|none", "3|7|c"]
     );
-    exec(&c, "CREATE TABLE kv (k text PRIMARY KEY, v int); INSERT INTO kv VALUES ('a', 1), ('b', 2)").await;
-    assert_eq!(tag(&c, "INSERT INTO kv VALUES ('a', 10), ('c', 3) ON CONFLICT (k) DO NOTHING").await, 1);
+    exec(
+        &c,
+        "CREATE TABLE kv (k text PRIMARY KEY, v int); INSERT INTO kv VALUES ('a', 1), ('b', 2)",
+    )
+    .await;
+    assert_eq!(
+        tag(
+            &c,
+            "INSERT INTO kv VALUES ('a', 10), ('c', 3) ON CONFLICT (k) DO NOTHING"
+        )
+        .await,
+        1
+    );
     assert_eq!(
         rows(&c, "INSERT INTO kv VALUES ('a', 10) ON CONFLICT (k) DO UPDATE SET v = kv.v + excluded.v RETURNING k, v").await,
         ["a|11"]
     );
-    let got = fails(&c, "INSERT INTO kv VALUES ('a', 10) ON CONFLICT (v) DO NOTHING").await;
+    let got = fails(
+        &c,
+        "INSERT INTO kv VALUES ('a', 10) ON CONFLICT (v) DO NOTHING",
+    )
+    .await;
     assert_eq!(
         (got.0.as_str(), got.1.as_str()),
-        ("42P10", "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+        (
+            "42P10",
+            "there is no unique or exclusion constraint matching the ON CONFLICT specification"
+        )
     );
     let mut updated = rows(&c, "UPDATE kv SET v = v * 2 WHERE k <> 'a' RETURNING k, v").await;
     updated.sort();
     assert_eq!(updated, ["b|4", "c|6"]);
-    assert_eq!(rows(&c, "DELETE FROM kv WHERE k = 'b' RETURNING *").await, ["b|4"]);
-    assert_eq!(rows(&c, "SELECT k, v FROM kv ORDER BY k").await, ["a|11", "c|6"]);
+    assert_eq!(
+        rows(&c, "DELETE FROM kv WHERE k = 'b' RETURNING *").await,
+        ["b|4"]
+    );
+    assert_eq!(
+        rows(&c, "SELECT k, v FROM kv ORDER BY k").await,
+        ["a|11", "c|6"]
+    );
 }
 
 #[tokio::test]
@@ -248,12 +311,18 @@ async fn alter_table_keeps_rows_and_definitions_survive_restart() {
         let got = fails(&c, "ALTER TABLE d ADD COLUMN z int NOT NULL").await;
         assert_eq!(
             (got.0.as_str(), got.1.as_str()),
-            ("23502", "column \"z\" of relation \"d\" contains null values")
+            (
+                "23502",
+                "column \"z\" of relation \"d\" contains null values"
+            )
         );
         let got = fails(&c, "ALTER TABLE d ADD CONSTRAINT n_small CHECK (n < 5)").await;
         assert_eq!(
             (got.0.as_str(), got.1.as_str()),
-            ("23514", "check constraint \"n_small\" of relation \"d\" is violated by some row")
+            (
+                "23514",
+                "check constraint \"n_small\" of relation \"d\" is violated by some row"
+            )
         );
         exec(&c, "ALTER TABLE d ALTER COLUMN label SET NOT NULL").await;
         exec(&c, "ALTER TABLE d ADD CONSTRAINT n_pos CHECK (n > 0)").await;
@@ -271,13 +340,23 @@ async fn alter_table_keeps_rows_and_definitions_survive_restart() {
     );
     // Defaults, the sequence, constraints and the renamed column survived the restart.
     assert_eq!(
-        rows(&c, "INSERT INTO d (label) VALUES ('d') RETURNING id, n, label, w").await,
+        rows(
+            &c,
+            "INSERT INTO d (label) VALUES ('d') RETURNING id, n, label, w"
+        )
+        .await,
         ["4|7|d|3"]
     );
     let got = fails(&c, "INSERT INTO d (id, label) VALUES (1, 'x')").await;
-    assert_eq!(got.1, "duplicate key value violates unique constraint \"d_pkey\"");
+    assert_eq!(
+        got.1,
+        "duplicate key value violates unique constraint \"d_pkey\""
+    );
     let got = fails(&c, "INSERT INTO d (label, n) VALUES ('x', -1)").await;
-    assert_eq!(got.1, "new row for relation \"d\" violates check constraint \"n_pos\"");
+    assert_eq!(
+        got.1,
+        "new row for relation \"d\" violates check constraint \"n_pos\""
+    );
     let got = fails(&c, "INSERT INTO d (n) VALUES (1)").await;
     assert_eq!(
         got.1,

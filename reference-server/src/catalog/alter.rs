@@ -170,7 +170,12 @@ impl Draft {
         Ok(())
     }
 
-    fn alter_column(&mut self, i: usize, c: &str, op: &AlterColumnOperation) -> Result<(), SqlError> {
+    fn alter_column(
+        &mut self,
+        i: usize,
+        c: &str,
+        op: &AlterColumnOperation,
+    ) -> Result<(), SqlError> {
         let Some(field) = self.fields.get(i).cloned() else {
             return Err(no_column(c, &self.def.name));
         };
@@ -202,13 +207,16 @@ impl Draft {
                 data_type, using, ..
             } => {
                 if using.is_some() {
-                    return Err(SqlError::unsupported("ALTER COLUMN TYPE ... USING is not supported"));
+                    return Err(SqlError::unsupported(
+                        "ALTER COLUMN TYPE ... USING is not supported",
+                    ));
                 }
                 let (dt, pg) = from_sql_type(data_type)
                     .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
                 let mut meta = field.metadata().clone();
                 meta.insert(PG_TYPE_KEY.to_owned(), pg.type_name());
-                self.fields[i] = Field::new(field.name(), dt, field.is_nullable()).with_metadata(meta);
+                self.fields[i] =
+                    Field::new(field.name(), dt, field.is_nullable()).with_metadata(meta);
             }
             other => {
                 return Err(SqlError::unsupported(format!(
@@ -222,7 +230,12 @@ impl Draft {
     fn pending(&self) -> Pending {
         Pending {
             table: self.def.name.clone(),
-            names: self.def.constraints.iter().map(|k| k.name().to_owned()).collect(),
+            names: self
+                .def
+                .constraints
+                .iter()
+                .map(|k| k.name().to_owned())
+                .collect(),
             constraints: self.def.constraints.clone(),
         }
     }
@@ -266,7 +279,12 @@ impl Draft {
     }
 
     /// The rows of the table under the new definition.
-    fn rows(&self, def: &TableDef, rules: &Rules, old: &[RecordBatch]) -> Result<Vec<RecordBatch>, SqlError> {
+    fn rows(
+        &self,
+        def: &TableDef,
+        rules: &Rules,
+        old: &[RecordBatch],
+    ) -> Result<Vec<RecordBatch>, SqlError> {
         let opts = CastOptions {
             safe: false,
             ..Default::default()
@@ -286,13 +304,21 @@ impl Draft {
                     cast_with_options(&col, f.data_type(), &opts).map_err(|e| {
                         SqlError::new(
                             "42804",
-                            format!("column \"{}\" cannot be cast automatically to type {}: {e}", f.name(), f.data_type()),
+                            format!(
+                                "column \"{}\" cannot be cast automatically to type {}: {e}",
+                                f.name(),
+                                f.data_type()
+                            ),
                         )
                     })?
                 };
                 cols.push(col);
             }
-            let loose: Vec<Field> = self.fields.iter().map(|f| f.clone().with_nullable(true)).collect();
+            let loose: Vec<Field> = self
+                .fields
+                .iter()
+                .map(|f| f.clone().with_nullable(true))
+                .collect();
             out.push(
                 RecordBatch::try_new(Arc::new(Schema::new(loose)), cols)
                     .map_err(|e| SqlError::new("XX000", e.to_string()))?,
@@ -303,13 +329,18 @@ impl Draft {
 }
 
 /// A new column's values for `n` existing rows: its default, evaluated, or NULL.
-fn default_values(def: &TableDef, rules: &Rules, f: &Field, n: usize) -> Result<ArrayRef, SqlError> {
+fn default_values(
+    def: &TableDef,
+    rules: &Rules,
+    f: &Field,
+    n: usize,
+) -> Result<ArrayRef, SqlError> {
     let Some((_, expr)) = rules.defaults.iter().find(|(c, _)| c == f.name()) else {
         return Ok(new_null_array(f.data_type(), n));
     };
     let _ = def;
-    let phys = super::constraints::compiler()
-        .create_physical_expr(expr.clone(), &DFSchema::empty())?;
+    let phys =
+        super::constraints::compiler().create_physical_expr(expr.clone(), &DFSchema::empty())?;
     let empty = RecordBatch::try_new_with_options(
         Arc::new(Schema::empty()),
         vec![],
@@ -336,7 +367,12 @@ impl Catalog {
         };
         let old = table.def().clone();
         let mut draft = Draft {
-            fields: old.schema.fields().iter().map(|f| f.as_ref().clone()).collect(),
+            fields: old
+                .schema
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone())
+                .collect(),
             origin: (0..old.schema.fields().len()).map(Some).collect(),
             def: old.clone(),
         };
@@ -351,7 +387,11 @@ impl Catalog {
             .constraints
             .iter()
             .find_map(|k| match k {
-                ConstraintDef::Unique { columns, primary: true, .. } => Some(columns.clone()),
+                ConstraintDef::Unique {
+                    columns,
+                    primary: true,
+                    ..
+                } => Some(columns.clone()),
                 _ => None,
             })
             .unwrap_or_default();
@@ -361,25 +401,30 @@ impl Catalog {
         let rows = draft.rows(&def, &rules, &old_rows)?;
         // Existing rows must satisfy the new definition (NOT NULL, CHECK, UNIQUE).
         for b in &rows {
-            rules.check_rows(&def, b).map_err(|e| match SqlError::from(e) {
-                e if e.code == "23502" => SqlError::new(
-                    "23502",
-                    format!(
-                        "column \"{}\" of relation \"{}\" contains null values",
-                        first_null(&def, b).unwrap_or_default(),
-                        def.name
+            rules
+                .check_rows(&def, b)
+                .map_err(|e| match SqlError::from(e) {
+                    e if e.code == "23502" => SqlError::new(
+                        "23502",
+                        format!(
+                            "column \"{}\" of relation \"{}\" contains null values",
+                            first_null(&def, b).unwrap_or_default(),
+                            def.name
+                        ),
                     ),
-                ),
-                e if e.code == "23514" => SqlError::new(
-                    "23514",
-                    format!(
-                        "check constraint {} of relation \"{}\" is violated by some row",
-                        e.message.rsplit("check constraint ").next().unwrap_or_default(),
-                        def.name
+                    e if e.code == "23514" => SqlError::new(
+                        "23514",
+                        format!(
+                            "check constraint {} of relation \"{}\" is violated by some row",
+                            e.message
+                                .rsplit("check constraint ")
+                                .next()
+                                .unwrap_or_default(),
+                            def.name
+                        ),
                     ),
-                ),
-                e => e,
-            })?;
+                    e => e,
+                })?;
         }
         let mut keys = KeyIndex::build(&rules, &[])?;
         for b in &rows {

@@ -181,7 +181,11 @@ impl Rules {
             }
         }
         for (i, n, ty) in &self.lengths {
-            let Some(col) = batch.columns().get(*i).and_then(|c| c.as_string_opt::<i32>()) else {
+            let Some(col) = batch
+                .columns()
+                .get(*i)
+                .and_then(|c| c.as_string_opt::<i32>())
+            else {
                 continue;
             };
             // Excess characters that are all spaces are cut silently, as PostgreSQL does.
@@ -226,9 +230,19 @@ fn column_index(def: &TableDef, name: &str) -> Result<usize, StorageError> {
 }
 
 /// PostgreSQL's text form of one value (`null` for NULL), for DETAIL lines.
-fn value_text(array: &dyn Array, row: usize, field: &datafusion::arrow::datatypes::Field) -> String {
+fn value_text(
+    array: &dyn Array,
+    row: usize,
+    field: &datafusion::arrow::datatypes::Field,
+) -> String {
     let mut out = BytesMut::new();
-    match encode_text(array, row, &pg_type_of(field), &FormatSettings::default(), &mut out) {
+    match encode_text(
+        array,
+        row,
+        &pg_type_of(field),
+        &FormatSettings::default(),
+        &mut out,
+    ) {
         Ok(true) => String::from_utf8_lossy(&out).into_owned(),
         Ok(false) => "null".to_owned(),
         Err(_) => "?".to_owned(),

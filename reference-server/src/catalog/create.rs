@@ -29,11 +29,10 @@ pub fn ident(i: &Ident) -> String {
 
 /// `(schema, table)` of a possibly qualified name.
 pub fn split_name(n: &ObjectName) -> (Option<String>, String) {
-    let parts: Vec<String> = n
-        .0
-        .iter()
-        .map(|p| p.as_ident().map(ident).unwrap_or_else(|| p.to_string()))
-        .collect();
+    let parts: Vec<String> =
+        n.0.iter()
+            .map(|p| p.as_ident().map(ident).unwrap_or_else(|| p.to_string()))
+            .collect();
     match parts.as_slice() {
         [.., schema, table] => (Some(schema.clone()), table.clone()),
         [table] => (None, table.clone()),
@@ -96,7 +95,12 @@ impl Pending {
         });
     }
 
-    fn foreign(&mut self, given: Option<&Ident>, fk: &ast::ForeignKeyConstraint, cols: Vec<String>) {
+    fn foreign(
+        &mut self,
+        given: Option<&Ident>,
+        fk: &ast::ForeignKeyConstraint,
+        cols: Vec<String>,
+    ) {
         let name = self.name(given.or(fk.name.as_ref()), &cols, "fkey");
         self.constraints.push(ConstraintDef::ForeignKey {
             name,
@@ -164,9 +168,8 @@ pub(super) fn column(
             (DataType::Int32, "int4".to_owned())
         }
     } else {
-        let (dt, pg) = from_sql_type(&c.data_type).map_err(|e| {
-            SqlError::new(e.sqlstate(), e.to_string())
-        })?;
+        let (dt, pg) =
+            from_sql_type(&c.data_type).map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
         (dt, pg.type_name())
     };
     for opt in &c.options {
@@ -198,11 +201,8 @@ pub(super) fn column(
             }
         }
     }
-    let field = Field::new(name, dt, nullable).with_metadata(
-        [(PG_TYPE_KEY.to_owned(), type_name)]
-            .into_iter()
-            .collect(),
-    );
+    let field = Field::new(name, dt, nullable)
+        .with_metadata([(PG_TYPE_KEY.to_owned(), type_name)].into_iter().collect());
     Ok(NewColumn { field, default })
 }
 
@@ -236,7 +236,11 @@ pub(super) fn table_constraint(
 }
 
 /// Checks that constraint columns exist (42703) and that no column is defined twice (42701).
-fn validate_columns(table: &str, fields: &[Field], constraints: &[ConstraintDef]) -> Result<(), SqlError> {
+fn validate_columns(
+    table: &str,
+    fields: &[Field],
+    constraints: &[ConstraintDef],
+) -> Result<(), SqlError> {
     for (i, f) in fields.iter().enumerate() {
         if fields.iter().take(i).any(|g| g.name() == f.name()) {
             return Err(SqlError::new(

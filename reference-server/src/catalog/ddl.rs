@@ -21,7 +21,11 @@ pub enum DdlResult {
 impl Catalog {
     /// The table a (possibly qualified) name refers to in this session: its temporary table
     /// of that name, else the shared one. 42P01 if there is none.
-    pub fn find_table(&self, ctx: &SessionContext, name: &ObjectName) -> Result<TableRef, SqlError> {
+    pub fn find_table(
+        &self,
+        ctx: &SessionContext,
+        name: &ObjectName,
+    ) -> Result<TableRef, SqlError> {
         let (schema, table) = split_name(name);
         SessionCatalog::of(ctx)
             .and_then(|s| s.lookup(schema.as_deref(), &table))
@@ -42,13 +46,11 @@ impl Catalog {
         for n in names {
             match self.find_table(ctx, n) {
                 Ok(t) => found.push(t),
-                Err(_) if if_exists => {
-                    results.push(DdlResult::Skipped(Box::new(ErrorInfo::new(
-                        "NOTICE".into(),
-                        "00000".into(),
-                        format!("table \"{}\" does not exist, skipping", split_name(n).1),
-                    ))))
-                }
+                Err(_) if if_exists => results.push(DdlResult::Skipped(Box::new(ErrorInfo::new(
+                    "NOTICE".into(),
+                    "00000".into(),
+                    format!("table \"{}\" does not exist, skipping", split_name(n).1),
+                )))),
                 Err(_) => {
                     return Err(SqlError::new(
                         "42P01",
@@ -69,11 +71,18 @@ impl Catalog {
     }
 
     /// 2BP01 when a table outside `dropping` has a foreign key to one of them.
-    fn check_dependents(&self, ctx: &SessionContext, dropping: &[TableRef]) -> Result<(), SqlError> {
+    fn check_dependents(
+        &self,
+        ctx: &SessionContext,
+        dropping: &[TableRef],
+    ) -> Result<(), SqlError> {
         let Some(session) = SessionCatalog::of(ctx) else {
             return Ok(());
         };
-        let names: Vec<&str> = dropping.iter().map(|t| t.table.def().name.as_str()).collect();
+        let names: Vec<&str> = dropping
+            .iter()
+            .map(|t| t.table.def().name.as_str())
+            .collect();
         for (_, other) in session.tables() {
             if names.contains(&other.def().name.as_str()) {
                 continue;
@@ -176,7 +185,11 @@ impl Catalog {
                 name
             }
         };
-        if self.index_owner(ctx, &name).is_some() || self.find_table(ctx, &ObjectName::from(vec![ast::Ident::new(&name)])).is_ok() {
+        if self.index_owner(ctx, &name).is_some()
+            || self
+                .find_table(ctx, &ObjectName::from(vec![ast::Ident::new(&name)]))
+                .is_ok()
+        {
             if ci.if_not_exists {
                 return Ok(DdlResult::Skipped(Box::new(ErrorInfo::new(
                     "NOTICE".into(),

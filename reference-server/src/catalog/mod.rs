@@ -64,7 +64,10 @@ impl Catalog {
     pub fn attach(&self, ctx: &SessionContext) {
         ctx.register_catalog(
             DATABASE,
-            Arc::new(SessionCatalog::new(self.provider.clone(), self.storage.clone())),
+            Arc::new(SessionCatalog::new(
+                self.provider.clone(),
+                self.storage.clone(),
+            )),
         );
     }
 

@@ -125,7 +125,9 @@ impl CatalogProvider for SessionCatalog {
         schema: Arc<dyn SchemaProvider>,
     ) -> DFResult<Option<Arc<dyn SchemaProvider>>> {
         if name == SCHEMA || name == TEMP_SCHEMA {
-            return Err(DataFusionError::Plan(format!("schema \"{name}\" already exists")));
+            return Err(DataFusionError::Plan(format!(
+                "schema \"{name}\" already exists"
+            )));
         }
         self.shared.register_schema(name, schema)
     }

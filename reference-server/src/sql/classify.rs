@@ -115,7 +115,9 @@ pub fn classify(mut stmt: Statement) -> Command {
             ct.table_options = CreateTableOptions::None;
             Command::Ddl(Box::new(Statement::CreateTable(ct)))
         }
-        Statement::AlterTable(_) | Statement::CreateIndex(_) => Command::Ddl(Box::new(stmt.clone())),
+        Statement::AlterTable(_) | Statement::CreateIndex(_) => {
+            Command::Ddl(Box::new(stmt.clone()))
+        }
         Statement::Drop {
             object_type: ObjectType::Index,
             ..

@@ -198,7 +198,11 @@ impl Session {
         }
         let batch = RecordBatch::try_new(state.schema.clone(), columns)
             .map_err(|e| SqlError::new("XX000", e.to_string()))?;
-        let t = self.shared.catalog.find_table(&self.ctx, &state.table)?.table;
+        let t = self
+            .shared
+            .catalog
+            .find_table(&self.ctx, &state.table)?
+            .table;
         t.insert(vec![batch]).await?;
         Ok(n)
     }

@@ -171,10 +171,10 @@ impl Session {
                 if_exists,
                 cascade,
             } => {
-                let results =
-                    self.shared
-                        .catalog
-                        .drop_tables(&self.ctx, names, *if_exists, *cascade)?;
+                let results = self
+                    .shared
+                    .catalog
+                    .drop_tables(&self.ctx, names, *if_exists, *cascade)?;
                 for r in results {
                     self.ddl_notice(r);
                 }

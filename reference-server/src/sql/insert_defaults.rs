@@ -7,8 +7,8 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::logical_expr::{Expr as DfExpr, ExprSchemable, LogicalPlan, WriteOp};
 use datafusion::prelude::SessionContext;
 use datafusion::sql::sqlparser::ast::{
-    Expr, Ident, Insert, Parens, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableObject,
-    Value, Values,
+    Expr, Ident, Insert, ObjectName, ObjectNamePart, Parens, Query, SetExpr, Statement,
+    TableObject, Value, Values,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;

@@ -38,7 +38,10 @@ impl Session {
                     .iter()
                     .map(|f| {
                         let set = u.assignments.iter().find(|a| {
-                            a.target.to_string().trim_matches('"').eq_ignore_ascii_case(f.name())
+                            a.target
+                                .to_string()
+                                .trim_matches('"')
+                                .eq_ignore_ascii_case(f.name())
                         });
                         match set {
                             Some(a) => format!("{} AS \"{}\"", a.value, f.name()),
@@ -127,7 +130,10 @@ impl Session {
         t.prepare_sequences().await?;
         let rows = self.insert_rows(ins).await?;
         let (returned, count) = match &ins.on {
-            Some(on) => self.upsert(&t, &name, rows, on, ins.returning.is_some()).await?,
+            Some(on) => {
+                self.upsert(&t, &name, rows, on, ins.returning.is_some())
+                    .await?
+            }
             None => {
                 let n = t.insert(rows.clone()).await?;
                 (rows, n)
@@ -157,7 +163,8 @@ impl Session {
             .into_iter()
             .map(|b| t.conform(b))
             .collect::<Result<Vec<_>, _>>()?;
-        let batch = concat_batches(&schema, &rows).map_err(|e| SqlError::new("XX000", e.to_string()))?;
+        let batch =
+            concat_batches(&schema, &rows).map_err(|e| SqlError::new("XX000", e.to_string()))?;
         let df = self.ctx.read_batch(batch)?.alias(name)?;
         let mut exprs: Vec<DfExpr> = Vec::new();
         for item in items {
@@ -178,7 +185,10 @@ impl Session {
                     exprs.push(df.parse_sql_expr(&e.to_string())?.alias(col));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    exprs.push(df.parse_sql_expr(&expr.to_string())?.alias(crate::catalog::ident(alias)));
+                    exprs.push(
+                        df.parse_sql_expr(&expr.to_string())?
+                            .alias(crate::catalog::ident(alias)),
+                    );
                 }
                 SelectItem::ExprWithAliases { .. } => {
                     return Err(SqlError::unsupported("RETURNING with several aliases"));
@@ -201,13 +211,17 @@ fn target(
     t: &TableWithJoins,
 ) -> Result<(datafusion::sql::sqlparser::ast::ObjectName, Option<String>), SqlError> {
     if !t.joins.is_empty() {
-        return Err(SqlError::unsupported("RETURNING with joins is not supported"));
+        return Err(SqlError::unsupported(
+            "RETURNING with joins is not supported",
+        ));
     }
     match &t.relation {
         TableFactor::Table { name, alias, .. } => Ok((
             name.clone(),
             alias.as_ref().map(|a| crate::catalog::ident(&a.name)),
         )),
-        _ => Err(SqlError::unsupported("RETURNING on this target is not supported")),
+        _ => Err(SqlError::unsupported(
+            "RETURNING on this target is not supported",
+        )),
     }
 }

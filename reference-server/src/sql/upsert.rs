@@ -66,14 +66,22 @@ fn target_columns(t: &Table, target: Option<&ConflictTarget>) -> Result<Vec<Stri
 
 /// `'text'::type` (or NULL) for one value of the proposed row.
 fn literal(batch: &RecordBatch, col: usize, row: usize) -> Result<String, SqlError> {
-    let (Some(array), Some(field)) = (batch.columns().get(col), batch.schema().fields().get(col).cloned())
-    else {
+    let (Some(array), Some(field)) = (
+        batch.columns().get(col),
+        batch.schema().fields().get(col).cloned(),
+    ) else {
         return Ok("NULL".into());
     };
     let ty = pg_type_of(&field);
     let mut out = BytesMut::new();
-    let present = encode_text(array.as_ref(), row, &ty, &FormatSettings::default(), &mut out)
-        .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+    let present = encode_text(
+        array.as_ref(),
+        row,
+        &ty,
+        &FormatSettings::default(),
+        &mut out,
+    )
+    .map_err(|e| SqlError::new("XX000", e.to_string()))?;
     Ok(if present {
         format!(
             "'{}'::{}",
@@ -104,7 +112,9 @@ impl Session {
         want_rows: bool,
     ) -> Result<(Vec<RecordBatch>, u64), SqlError> {
         let OnInsert::OnConflict(oc) = on else {
-            return Err(SqlError::unsupported("ON DUPLICATE KEY UPDATE is not supported"));
+            return Err(SqlError::unsupported(
+                "ON DUPLICATE KEY UPDATE is not supported",
+            ));
         };
         let key_cols = target_columns(t, oc.conflict_target.as_ref())?;
         let schema = t.def().schema.clone();
@@ -115,12 +125,17 @@ impl Session {
         // Rows violating NOT NULL cannot be built with the table schema: insert them plainly
         // so the constraint error is PostgreSQL's.
         let Ok(rows) = rows else {
-            return Err(SqlError::new("XX000", "ON CONFLICT rows do not match the table"));
+            return Err(SqlError::new(
+                "XX000",
+                "ON CONFLICT rows do not match the table",
+            ));
         };
-        let batch = concat_batches(&schema, &rows).map_err(|e| SqlError::new("XX000", e.to_string()))?;
+        let batch =
+            concat_batches(&schema, &rows).map_err(|e| SqlError::new("XX000", e.to_string()))?;
         let conflicts = t.conflicts(&batch).await?;
         let fresh: BooleanArray = conflicts.iter().map(|c| Some(c.is_none())).collect();
-        let to_insert = filter_record_batch(&batch, &fresh).map_err(|e| SqlError::new("XX000", e.to_string()))?;
+        let to_insert = filter_record_batch(&batch, &fresh)
+            .map_err(|e| SqlError::new("XX000", e.to_string()))?;
         let mut count = t.insert(vec![to_insert.clone()]).await?;
         let mut out = vec![to_insert];
         let OnConflictAction::DoUpdate(update) = &oc.action else {
@@ -140,7 +155,11 @@ impl Session {
                         && q.value.eq_ignore_ascii_case("excluded")
                     {
                         let c = crate::catalog::ident(col);
-                        match schema.index_of(&c).map_err(|_| ()).and_then(|i| literal(&batch, i, row).map_err(|_| ())) {
+                        match schema
+                            .index_of(&c)
+                            .map_err(|_| ())
+                            .and_then(|i| literal(&batch, i, row).map_err(|_| ()))
+                        {
                             Ok(l) => match parse_expr(&l) {
                                 Ok(v) => *x = Expr::Nested(Box::new(v)),
                                 Err(e) => err = Some(e),
@@ -165,9 +184,9 @@ impl Session {
             }
             let mut conds = Vec::new();
             for c in &key_cols {
-                let i = schema
-                    .index_of(c)
-                    .map_err(|_| SqlError::new("42703", format!("column \"{c}\" does not exist")))?;
+                let i = schema.index_of(c).map_err(|_| {
+                    SqlError::new("42703", format!("column \"{c}\" does not exist"))
+                })?;
                 conds.push(format!("\"{c}\" = {}", literal(&batch, i, row)?));
             }
             let key_where = conds.join(" AND ");
@@ -183,7 +202,10 @@ impl Session {
             } else {
                 format!(" AS \"{name}\"")
             };
-            let sql = format!("UPDATE {table}{alias} SET {} WHERE {where_sql}", sets.join(", "));
+            let sql = format!(
+                "UPDATE {table}{alias} SET {} WHERE {where_sql}",
+                sets.join(", ")
+            );
             let n = updated_count(self.ctx.sql(&sql).await?.collect().await?);
             count += n;
             if n > 0 && want_rows {
