@@ -57,9 +57,9 @@ async fn fails(c: &Client, sql: &str) -> (String, String, Option<String>) {
 }
 
 async fn exec(c: &Client, sql: &str) {
-    c.batch_execute(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    if let Err(e) = c.batch_execute(sql).await {
+        panic!("{sql}: {e} {:?}", e.as_db_error().map(|d| d.message()));
+    }
 }
 
 #[tokio::test]

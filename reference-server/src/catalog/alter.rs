@@ -214,7 +214,10 @@ impl Draft {
                 let (dt, pg) = from_sql_type(data_type)
                     .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
                 let mut meta = field.metadata().clone();
-                meta.insert(PG_TYPE_KEY.to_owned(), pg.type_name());
+                match super::create::pg_type_name(&dt, &pg) {
+                    Some(t) => meta.insert(PG_TYPE_KEY.to_owned(), t),
+                    None => meta.remove(PG_TYPE_KEY),
+                };
                 self.fields[i] =
                     Field::new(field.name(), dt, field.is_nullable()).with_metadata(meta);
             }

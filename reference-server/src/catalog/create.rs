@@ -156,21 +156,21 @@ pub(super) fn column(
     let name = ident(&c.name);
     let mut default = None;
     let mut nullable = true;
-    let (dt, type_name) = if is_serial_type(&c.data_type) {
+    let (dt, type_name): (DataType, Option<String>) = if is_serial_type(&c.data_type) {
         let t = c.data_type.to_string().to_ascii_lowercase();
         default = Some(format!("nextval('{table}_{name}_seq'::regclass)"));
         nullable = false;
         if t.starts_with("big") || t == "serial8" {
-            (DataType::Int64, "int8".to_owned())
+            (DataType::Int64, None)
         } else if t.starts_with("small") || t == "serial2" {
-            (DataType::Int16, "int2".to_owned())
+            (DataType::Int16, None)
         } else {
-            (DataType::Int32, "int4".to_owned())
+            (DataType::Int32, None)
         }
     } else {
         let (dt, pg) =
             from_sql_type(&c.data_type).map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
-        (dt, pg.type_name())
+        (dt.clone(), pg_type_name(&dt, &pg))
     };
     for opt in &c.options {
         let given = opt.name.as_ref();
@@ -201,9 +201,18 @@ pub(super) fn column(
             }
         }
     }
-    let field = Field::new(name, dt, nullable)
-        .with_metadata([(PG_TYPE_KEY.to_owned(), type_name)].into_iter().collect());
+    let mut field = Field::new(name, dt, nullable);
+    if let Some(t) = type_name {
+        field = field.with_metadata([(PG_TYPE_KEY.to_owned(), t)].into_iter().collect());
+    }
     Ok(NewColumn { field, default })
+}
+
+/// The `pg_type` metadata a column needs: only when the Arrow type alone does not say it
+/// (`varchar(n)`, `uuid`, `json`...). Plain columns carry none, because DataFusion refuses to
+/// mix fields whose metadata differ (e.g. in a recursive CTE's UNION).
+pub(super) fn pg_type_name(dt: &DataType, pg: &crate::pgtypes::PgColumnType) -> Option<String> {
+    (crate::pgtypes::arrow_to_pg(dt) != *pg).then(|| pg.type_name())
 }
 
 /// Reads a table constraint into `pending`.
