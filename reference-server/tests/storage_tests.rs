@@ -40,6 +40,8 @@ mod storage {
             schema: schema(),
             time_column: Some("ts".to_string()),
             primary_key: vec!["ts".to_string(), "host".to_string()],
+            constraints: vec![],
+            defaults: vec![],
         }
     }
 
@@ -692,6 +694,8 @@ mod storage {
             schema: Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)])),
             time_column: None,
             primary_key: vec![],
+            constraints: vec![],
+            defaults: vec![],
         };
         {
             let s = open(dir.path(), opts()).await;

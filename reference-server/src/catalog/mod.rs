@@ -1,14 +1,23 @@
 //! The database's table namespace: DataFusion's catalog over `crate::storage` tables,
 //! shared by every session's context.
 //!
-//! One database (`postgres`) with one schema (`public`). Sessions attach the same catalog
-//! provider, so tables created in one session are visible to all, while each session keeps
-//! its own `SessionContext` (settings never leak between sessions).
+//! One database (`postgres`) with the shared schema `public` and each session's own
+//! `pg_temp` (temporary tables, in memory, gone with the session). Every session sees the
+//! shared schemas through its own [`SessionCatalog`], whose `public` looks in the session's
+//! `pg_temp` first, so a temporary table shadows a permanent one of the same name, as with
+//! PostgreSQL's default `search_path`.
 
+pub mod alter;
+pub mod constraints;
+mod create;
 mod ddl;
+pub mod sequence;
+mod session_catalog;
 pub mod system;
 
+pub use create::{ident, split_name};
 pub use ddl::DdlResult;
+pub use session_catalog::{SessionCatalog, TableRef};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +34,8 @@ use crate::storage::{Storage, StorageError};
 pub const DATABASE: &str = "postgres";
 /// The default schema.
 pub const SCHEMA: &str = "public";
+/// The schema of the session's temporary tables.
+pub const TEMP_SCHEMA: &str = "pg_temp";
 
 pub struct Catalog {
     provider: Arc<MemoryCatalogProvider>,
@@ -50,10 +61,14 @@ impl Catalog {
         }
     }
 
-    /// Make this catalog, plus the session's `pg_catalog` and `information_schema`, the
-    /// default catalog of a session context.
+    /// Make this catalog the default one of a session context, with a fresh `pg_temp`, the
+    /// session's `pg_catalog` and its `information_schema`.
     pub fn attach(&self, ctx: &SessionContext, sys: system::SysContext) {
-        system::register(ctx, DATABASE, self.provider.clone(), sys);
+        let tables = Arc::new(SessionCatalog::new(
+            self.provider.clone(),
+            self.storage.clone(),
+        ));
+        system::register(ctx, DATABASE, tables, sys);
     }
 
     pub fn version(&self) -> u64 {
@@ -67,8 +82,8 @@ impl Catalog {
 
 /// `public`: every storage table, by name.
 #[derive(Debug)]
-struct StorageSchema {
-    storage: Arc<Storage>,
+pub(crate) struct StorageSchema {
+    pub storage: Arc<Storage>,
 }
 
 #[async_trait]

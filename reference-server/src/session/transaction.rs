@@ -13,8 +13,6 @@ use std::sync::Arc;
 use datafusion::arrow::array::RecordBatch;
 use pgwire::messages::response::TransactionStatus;
 
-use datafusion::common::{DFSchema, TableReference};
-use datafusion::logical_expr::DropTable;
 
 use super::settings::Settings;
 use super::{Session, Shared};
@@ -70,15 +68,11 @@ impl TxState {
         let names = self.created.split_off(keep.min(self.created.len()));
         let Some(shared) = &self.shared else { return };
         for name in names.into_iter().rev() {
-            let d = DropTable {
-                name: TableReference::bare(name.clone()),
-                if_exists: true,
-                schema: Arc::new(DFSchema::empty()),
-            };
-            if let Err(e) = shared.catalog.drop_table(&d) {
+            if let Err(e) = shared.catalog.storage.drop_table(&name, true) {
                 tracing::warn!(table = %name, "dropping a rolled-back table failed: {e:?}");
             }
         }
+        shared.catalog.bump();
     }
 
     pub fn wire_status(&self) -> TransactionStatus {

@@ -74,11 +74,16 @@ pub enum Command {
     Truncate(Vec<ObjectName>),
     /// Accepted and ignored, answering with this tag (VACUUM, ANALYZE, DISCARD...).
     NoOp(&'static str),
-    /// `DROP TABLE a, b, ...` (DataFusion plans one table at a time).
+    /// `DROP TABLE a, b, ... [CASCADE]` (run by the catalog: temporary tables first).
     DropTables {
         names: Vec<ObjectName>,
         if_exists: bool,
+        cascade: bool,
     },
+    /// CREATE TABLE, ALTER TABLE, CREATE / DROP INDEX: run by `crate::catalog`.
+    Ddl(Box<Statement>),
+    /// INSERT / UPDATE / DELETE with RETURNING or ON CONFLICT: run by `super::returning`.
+    Write(Box<Statement>),
     Copy(Box<CopySpec>),
     /// A statement that is known to fail (unsupported, invalid options...).
     Fail(SqlError),
@@ -102,6 +107,11 @@ pub fn classify(mut stmt: Statement) -> Command {
     };
     match &stmt {
         Statement::Query(_) => plan(PlanKind::Query),
+        Statement::Insert(i) if i.returning.is_some() || i.on.is_some() => {
+            Command::Write(Box::new(stmt.clone()))
+        }
+        Statement::Update(u) if u.returning.is_some() => Command::Write(Box::new(stmt.clone())),
+        Statement::Delete(d) if d.returning.is_some() => Command::Write(Box::new(stmt.clone())),
         Statement::Insert(_) => plan(PlanKind::Insert),
         Statement::Update(_) => plan(PlanKind::Update),
         Statement::Delete(_) => plan(PlanKind::Delete),
@@ -110,33 +120,32 @@ pub fn classify(mut stmt: Statement) -> Command {
             let mut ct = ct.clone();
             // Storage parameters (fillfactor...) mean nothing here; PostgreSQL accepts them.
             ct.table_options = CreateTableOptions::None;
-            let kind = if ct.query.is_some() {
-                PlanKind::CreateTableAs
-            } else {
-                PlanKind::CreateTable
-            };
-            Command::Plan {
-                stmt: Box::new(Statement::CreateTable(ct)),
-                kind,
-                names: None,
-            }
+            Command::Ddl(Box::new(Statement::CreateTable(ct)))
         }
+        Statement::AlterTable(_) | Statement::CreateIndex(_) => {
+            Command::Ddl(Box::new(stmt.clone()))
+        }
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            ..
+        } => Command::Ddl(Box::new(stmt.clone())),
         Statement::CreateView(_) => plan(PlanKind::CreateView),
         Statement::CreateSchema { .. } => plan(PlanKind::CreateSchema),
         Statement::Drop {
             object_type: ObjectType::Table,
             names,
             if_exists,
+            cascade,
             ..
-        } if names.len() > 1 => Command::DropTables {
+        } => Command::DropTables {
             names: names.clone(),
             if_exists: *if_exists,
+            cascade: *cascade,
         },
         Statement::Drop {
             object_type, names, ..
         } => match object_type {
             _ if names.len() > 1 => unsupported("DROP of several objects in one statement"),
-            ObjectType::Table => plan(PlanKind::DropTable),
             ObjectType::View => plan(PlanKind::DropView),
             ObjectType::Schema => plan(PlanKind::DropSchema),
             other => unsupported(&format!("DROP {other}")),

@@ -237,21 +237,17 @@ impl Session {
         if n == 0 {
             return Ok((0, rest));
         }
-        let name = super::execute::table_name(&state.table);
-        let t =
-            self.shared.catalog.storage.table(&name).ok_or_else(|| {
-                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
-            })?;
+        let t = self
+            .shared
+            .catalog
+            .find_table(&self.ctx, &state.table)?
+            .table;
         self.copy_insert(&t, batches).await?;
         Ok((n, rest))
     }
 
     async fn table_schema(&self, table: &ObjectName) -> Result<SchemaRef, SqlError> {
-        let name = super::execute::table_name(table);
-        let t =
-            self.shared.catalog.storage.table(&name).ok_or_else(|| {
-                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
-            })?;
+        let t = self.shared.catalog.find_table(&self.ctx, table)?.table;
         Ok(t.schema())
     }
 }

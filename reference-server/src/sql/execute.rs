@@ -4,9 +4,8 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt64Type};
-use datafusion::common::{DFSchema, TableReference};
 use datafusion::execution::SendableRecordBatchStream;
-use datafusion::logical_expr::{DdlStatement, DropTable, LogicalPlan};
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::memory::MemoryStream;
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
@@ -55,9 +54,12 @@ impl Session {
         declared: &[Option<DataType>],
     ) -> Result<LogicalPlan, SqlError> {
         let state = self.ctx.state();
+        crate::sql::insert_defaults::check_arity(&self.shared.catalog, &self.ctx, stmt)?;
+        let stmt = crate::sql::insert_defaults::rewrite(&self.shared.catalog, &self.ctx, stmt)?;
         let plan = state
-            .statement_to_plan(DFStatement::Statement(Box::new(stmt.clone())))
+            .statement_to_plan(DFStatement::Statement(Box::new(stmt)))
             .await?;
+        crate::sql::insert_defaults::check_types(&plan)?;
         Ok(super::typing::retype_plan(plan, declared)?)
     }
 
@@ -142,44 +144,41 @@ impl Session {
                 Ok(done("TRUNCATE TABLE"))
             }
             Command::NoOp(tag) => Ok(done(tag)),
-            Command::DropTables { names, if_exists } => {
-                for n in names {
-                    let d = DropTable {
-                        name: TableReference::bare(table_name(n)),
-                        if_exists: *if_exists,
-                        schema: Arc::new(DFSchema::empty()),
-                    };
-                    let result = self.shared.catalog.drop_table(&d)?;
-                    self.ddl_notice(result);
+            Command::DropTables {
+                names,
+                if_exists,
+                cascade,
+            } => {
+                let results = self
+                    .shared
+                    .catalog
+                    .drop_tables(&self.ctx, names, *if_exists, *cascade)?;
+                for r in results {
+                    self.ddl_notice(r);
                 }
                 Ok(done("DROP TABLE"))
             }
+            Command::Ddl(stmt) => {
+                let (tag, notices) = self.shared.catalog.run_ddl(&self.ctx, stmt).await?;
+                if let Statement::CreateTable(ct) = stmt.as_ref()
+                    && !ct.temporary
+                    && matches!(notices.as_slice(), [crate::catalog::DdlResult::Done])
+                {
+                    // A ROLLBACK of the transaction drops it again.
+                    self.note_created(&table_name(&ct.name));
+                }
+                for n in notices {
+                    self.ddl_notice(n);
+                }
+                Ok(Outcome::Done(tag))
+            }
+            Command::Write(stmt) => self.run_write(stmt).await,
             Command::Copy(spec) => self.start_copy(spec).await,
             Command::Fail(e) => Err(e.clone()),
         }
     }
 
     async fn run_plan(&self, kind: PlanKind, plan: LogicalPlan) -> Result<Outcome, SqlError> {
-        match &plan {
-            LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => {
-                let (result, rows) = self.shared.catalog.create_table(&self.ctx, c).await?;
-                if matches!(result, crate::catalog::DdlResult::Done) {
-                    self.note_created(c.name.table());
-                }
-                self.ddl_notice(result);
-                return Ok(if kind == PlanKind::CreateTableAs {
-                    Outcome::Done(Tag::new("SELECT").with_rows(rows))
-                } else {
-                    done("CREATE TABLE")
-                });
-            }
-            LogicalPlan::Ddl(DdlStatement::DropTable(d)) => {
-                let result = self.shared.catalog.drop_table(d)?;
-                self.ddl_notice(result);
-                return Ok(done("DROP TABLE"));
-            }
-            _ => {}
-        }
         let df = self.ctx.execute_logical_plan(plan).await?;
         if kind.is_ddl() {
             self.shared.catalog.bump();
@@ -220,11 +219,7 @@ impl Session {
     }
 
     async fn truncate(&self, table: &ObjectName) -> Result<(), SqlError> {
-        let name = table_name(table);
-        let t =
-            self.shared.catalog.storage.table(&name).ok_or_else(|| {
-                SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
-            })?;
+        let t = self.shared.catalog.find_table(&self.ctx, table)?.table;
         self.tx_writes().truncate(&t).await?;
         Ok(())
     }
@@ -315,13 +310,4 @@ async fn count(df: datafusion::dataframe::DataFrame) -> Result<usize, SqlError> 
         })
         .unwrap_or(0);
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
-}
-
-/// The storage name of a table: unquoted identifiers fold to lower case, as in PostgreSQL.
-pub(crate) fn table_name(n: &ObjectName) -> String {
-    match n.0.last().and_then(|p| p.as_ident()) {
-        Some(i) if i.quote_style.is_some() => i.value.clone(),
-        Some(i) => i.value.to_lowercase(),
-        None => n.to_string(),
-    }
 }

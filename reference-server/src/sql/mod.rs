@@ -9,10 +9,13 @@ pub mod error;
 pub mod error_text;
 pub mod execute;
 pub mod functions;
+pub mod insert_defaults;
 pub mod parse;
 pub mod pg_functions;
+pub mod returning;
 pub mod rewrite;
 pub mod typing;
+pub mod upsert;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;

@@ -24,8 +24,58 @@ pub struct TableDef {
     pub schema: SchemaRef,
     /// Column used for time partitioning and pruning (timestamp or date type); None = one partition.
     pub time_column: Option<String>,
-    /// Informational only (not enforced).
+    /// Columns of the PRIMARY KEY (also listed, enforced, in `constraints`).
     pub primary_key: Vec<String>,
+    /// PRIMARY KEY / UNIQUE / CHECK / FOREIGN KEY constraints, enforced on every write.
+    pub constraints: Vec<ConstraintDef>,
+    /// Column defaults as SQL expression text (PostgreSQL syntax), applied when a write
+    /// omits the column.
+    pub defaults: Vec<ColumnDefault>,
+}
+
+/// A table constraint, persisted with the table (NOT NULL is the Arrow field's nullability).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConstraintDef {
+    /// PRIMARY KEY (`primary`) or UNIQUE over `columns`; rows with a NULL key never conflict.
+    Unique {
+        name: String,
+        columns: Vec<String>,
+        primary: bool,
+    },
+    /// `CHECK (expr)`: a row fails when `expr` is false (NULL passes).
+    Check { name: String, expr: String },
+    /// `CREATE [UNIQUE] INDEX name ON t (columns)`: unique ones are enforced like UNIQUE.
+    Index {
+        name: String,
+        columns: Vec<String>,
+        unique: bool,
+    },
+    /// `FOREIGN KEY (columns) REFERENCES table (ref_columns)`.
+    ForeignKey {
+        name: String,
+        columns: Vec<String>,
+        ref_table: String,
+        ref_columns: Vec<String>,
+    },
+}
+
+impl ConstraintDef {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Unique { name, .. }
+            | Self::Check { name, .. }
+            | Self::Index { name, .. }
+            | Self::ForeignKey { name, .. } => name,
+        }
+    }
+}
+
+/// `DEFAULT expr` of one column; `serial` columns have `nextval('<table>_<col>_seq')`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDefault {
+    pub column: String,
+    pub expr: String,
 }
 
 impl TableDef {
@@ -77,6 +127,10 @@ pub(crate) struct CatalogEntry {
     /// Human-readable column list, for operators only (the IPC schema is authoritative).
     #[serde(default)]
     pub columns: Vec<String>,
+    #[serde(default)]
+    pub constraints: Vec<ConstraintDef>,
+    #[serde(default)]
+    pub defaults: Vec<ColumnDefault>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -104,6 +158,8 @@ impl CatalogEntry {
                 .iter()
                 .map(|f| format!("{} {}", f.name(), f.data_type()))
                 .collect(),
+            constraints: def.constraints.clone(),
+            defaults: def.defaults.clone(),
         })
     }
 
@@ -119,6 +175,8 @@ impl CatalogEntry {
             schema,
             time_column: self.time_column.clone(),
             primary_key: self.primary_key.clone(),
+            constraints: self.constraints.clone(),
+            defaults: self.defaults.clone(),
         };
         def.validate()
             .map_err(|e| StorageError::Corrupt(format!("catalog: {e}")))?;

@@ -126,6 +126,8 @@ impl Table {
             self.prune(&segments, &range).into_iter().cloned().collect();
         let mut touched: Vec<u64> = Vec::new();
         let mut outputs: Vec<RecordBatch> = Vec::new();
+        // Rows leaving and entering the table, for its unique-key index.
+        let (mut removed, mut added) = (Vec::new(), Vec::new());
         let mut affected = 0u64;
         for seg in &candidates {
             let batches = seg.read(&self.def.schema).await?;
@@ -141,10 +143,13 @@ impl Table {
                 seg_hits += hits;
                 let keep = filter_record_batch(b, &not(&mask)?)?;
                 seg_out.push(keep);
+                let changed = filter_record_batch(b, &mask)?;
                 if update {
-                    let changed = filter_record_batch(b, &mask)?;
-                    seg_out.push(self.apply_assignments(&p, &changed)?);
+                    let new = self.apply_assignments(&p, &changed)?;
+                    seg_out.push(new.clone());
+                    added.push(new);
                 }
+                removed.push(changed);
             }
             if seg_hits > 0 {
                 affected += seg_hits as u64;
@@ -155,7 +160,14 @@ impl Table {
         if touched.is_empty() {
             return Ok(0);
         }
-        let new = self.write_segments(outputs, &mut next_id).await?;
+        self.change_keys(&removed, &added).await?;
+        let new = match self.write_segments(outputs, &mut next_id).await {
+            Ok(new) => new,
+            Err(e) => {
+                self.reset_keys().await;
+                return Err(e);
+            }
+        };
         let mut list: Vec<Arc<Segment>> = segments
             .into_iter()
             .filter(|s| !touched.contains(&s.meta.id))

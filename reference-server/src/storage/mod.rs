@@ -42,7 +42,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-pub use catalog::TableDef;
+pub use catalog::{ColumnDefault, ConstraintDef, TableDef};
 pub use error::StorageError;
 pub use table::Table;
 pub use txn::TxWrites;
@@ -107,21 +107,7 @@ impl Storage {
         opts: StorageOptions,
     ) -> Result<Arc<Storage>, StorageError> {
         match dir {
-            None => Ok(Arc::new(Storage {
-                dir: None,
-                shared: Arc::new(Shared {
-                    wal: wal::Wal::in_memory(),
-                    opts,
-                    closed: Default::default(),
-                }),
-                tables: RwLock::new(BTreeMap::new()),
-                catalog: Mutex::new(CatalogFile {
-                    version: catalog::CATALOG_VERSION,
-                    next_table_id: 1,
-                    tables: Vec::new(),
-                }),
-                _lock: None,
-            })),
+            None => Ok(Self::in_memory(opts)),
             Some(dir) => {
                 let dir = dir.to_path_buf();
                 tokio::task::spawn_blocking(move || recovery::open_dir(&dir, opts))
@@ -129,6 +115,25 @@ impl Storage {
                     .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
             }
         }
+    }
+
+    /// Storage that lives in memory only (also a session's temporary tables).
+    pub fn in_memory(opts: StorageOptions) -> Arc<Storage> {
+        Arc::new(Storage {
+            dir: None,
+            shared: Arc::new(Shared {
+                wal: wal::Wal::in_memory(),
+                opts,
+                closed: Default::default(),
+            }),
+            tables: RwLock::new(BTreeMap::new()),
+            catalog: Mutex::new(CatalogFile {
+                version: catalog::CATALOG_VERSION,
+                next_table_id: 1,
+                tables: Vec::new(),
+            }),
+            _lock: None,
+        })
     }
 
     fn tables_dir(&self) -> Option<PathBuf> {
@@ -227,6 +232,88 @@ impl Storage {
             self.shared.wal.cleanup()?;
         }
         Ok(true)
+    }
+
+    /// Replaces table `old_name` by a new table with definition `def` (possibly renamed)
+    /// holding exactly `rows` (ALTER TABLE). The new table gets a new id and directory; the
+    /// catalog swap is the commit point, so a crash leaves either the old or the new table.
+    pub async fn replace_table(
+        &self,
+        old_name: &str,
+        def: TableDef,
+        rows: Vec<datafusion::arrow::array::RecordBatch>,
+    ) -> Result<Arc<Table>, StorageError> {
+        self.check_open()?;
+        def.validate()?;
+        let (id, old_pos) = {
+            let cat = self.lock_catalog()?;
+            let pos = cat
+                .tables
+                .iter()
+                .position(|t| t.name == old_name)
+                .ok_or_else(|| StorageError::NotFound(old_name.to_string()))?;
+            if def.name != old_name && cat.tables.iter().any(|t| t.name == def.name) {
+                return Err(StorageError::AlreadyExists(def.name));
+            }
+            (cat.next_table_id.max(1), pos)
+        };
+        let width = self.shared.opts.partition_micros();
+        let entry = CatalogEntry::new(id, &def, width)?;
+        let table_dir = self.tables_dir().map(|d| d.join(&entry.dir));
+        if let Some(table_dir) = &table_dir {
+            fsutil::create_dir_durable(table_dir)?;
+            Manifest::empty(0).save(table_dir)?;
+        }
+        let table = Table::new(
+            def.clone(),
+            id,
+            width,
+            table_dir.clone(),
+            self.shared.clone(),
+            State::new(),
+        )?;
+        let conformed = rows
+            .into_iter()
+            .map(|b| table.conform(b))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut next_id = 1;
+        let segments = table.write_segments(conformed, &mut next_id).await?;
+        let lsn = self.shared.wal.last_lsn()?;
+        table.commit(segments, lsn, next_id, 0).await?;
+        let mut cat = self.lock_catalog()?;
+        let mut next = cat.clone();
+        let Some(old) = next.tables.get_mut(old_pos).filter(|t| t.name == old_name) else {
+            return Err(StorageError::NotFound(old_name.to_string()));
+        };
+        let old_dir = std::mem::replace(old, entry).dir;
+        next.next_table_id = id + 1;
+        if let Some(dir) = &self.dir
+            && let Err(e) = catalog::save(&dir.join("catalog.json"), &next)
+        {
+            if let Some(table_dir) = &table_dir {
+                let _ = std::fs::remove_dir_all(table_dir);
+            }
+            return Err(e);
+        }
+        *cat = next;
+        drop(cat);
+        let old = {
+            let mut tables = self.write_tables();
+            let old = tables.remove(old_name);
+            tables.insert(def.name.clone(), table.clone());
+            old
+        };
+        if let Some(t) = old {
+            t.dropped.store(true, Ordering::Release);
+            self.shared.wal.set_unflushed(t.id, None)?;
+        }
+        if let Some(tables_dir) = self.tables_dir() {
+            if let Err(e) = std::fs::remove_dir_all(tables_dir.join(old_dir)) {
+                tracing::warn!(table = old_name, "removing old table files failed: {e}");
+            }
+            self.shared.wal.cleanup()?;
+        }
+        Ok(table)
     }
 
     pub fn table(&self, name: &str) -> Option<Arc<Table>> {

@@ -56,7 +56,7 @@ impl Table {
             }
         }
 
-        let schema = self.def.schema.clone();
+        let schema = self.loose.clone();
         let mut children: Vec<Arc<dyn ExecutionPlan>> = Vec::new();
         if !mem_batches.is_empty() {
             let parts = split_round_robin(mem_batches, state.config().target_partitions());
@@ -118,8 +118,18 @@ impl Table {
 
 #[async_trait]
 impl TableProvider for Table {
+    /// Every column nullable: NOT NULL is enforced by the table itself, with PostgreSQL's
+    /// error (DataFusion would reject the batch with its own message first).
     fn schema(&self) -> SchemaRef {
-        self.def.schema.clone()
+        self.loose.clone()
+    }
+
+    fn get_column_default(&self, column: &str) -> Option<&Expr> {
+        self.rules
+            .defaults
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, e)| e)
     }
 
     fn table_type(&self) -> TableType {
@@ -161,9 +171,11 @@ impl TableProvider for Table {
         if insert_op != InsertOp::Append {
             return not_impl_err!("{insert_op} is not supported");
         }
+        // Before the input runs: its `serial` defaults draw from the sequences.
+        self.prepare_sequences().await?;
         let sink = TableSink {
             table: self.me.clone(),
-            schema: self.def.schema.clone(),
+            schema: self.loose.clone(),
             tx: state.config().get_extension::<TxWrites>(),
         };
         Ok(Arc::new(DataSinkExec::new(input, Arc::new(sink), None)))

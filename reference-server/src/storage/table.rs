@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use datafusion::arrow::array::AsArray;
 use datafusion::arrow::array::{ArrayRef, RecordBatch};
 use datafusion::arrow::compute::{CastOptions, cast_with_options, concat_batches};
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef};
 use datafusion::arrow::ipc::reader::StreamReader;
 use datafusion::arrow::ipc::writer::StreamWriter;
 use datafusion::arrow::util::display::FormatOptions;
@@ -23,6 +24,7 @@ use super::manifest::Manifest;
 use super::segment::{self, Segment, SegmentMeta};
 use super::timecol::{self, PartitionKey};
 use super::wal::{RecordKind, Wal};
+use crate::catalog::constraints::{KeyIndex, Rules};
 
 /// State shared by all tables of one [`super::Storage`].
 pub(crate) struct Shared {
@@ -120,6 +122,13 @@ pub struct Table {
     pub(crate) state: Mutex<State>,
     pub(crate) ops: tokio::sync::Mutex<()>,
     pub(crate) dropped: AtomicBool,
+    /// `def.schema` with every field nullable (what DataFusion sees; see `TableProvider::schema`).
+    pub(crate) loose: SchemaRef,
+    /// Compiled constraints and defaults of `def`.
+    pub(crate) rules: Rules,
+    /// Unique keys (tables with PRIMARY KEY / UNIQUE only): `None` until first needed, and
+    /// after a DELETE / TRUNCATE / failed write, when it is rebuilt from the rows.
+    pub(crate) keys: tokio::sync::Mutex<Option<KeyIndex>>,
     /// Self reference for plans that outlive a borrowed `&Table` (INSERT sinks).
     pub(crate) me: Weak<Table>,
 }
@@ -143,7 +152,19 @@ impl Table {
         state: State,
     ) -> Result<Arc<Self>, StorageError> {
         let time_idx = def.time_index()?;
+        let rules = Rules::compile(&def)?;
+        let loose = Arc::new(datafusion::arrow::datatypes::Schema::new_with_metadata(
+            def.schema
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone().with_nullable(true))
+                .collect::<Vec<_>>(),
+            def.schema.metadata().clone(),
+        ));
         Ok(Arc::new_cyclic(|me| Table {
+            loose,
+            rules,
+            keys: tokio::sync::Mutex::new(None),
             def,
             id,
             time_idx,
@@ -219,15 +240,31 @@ impl Table {
         } else {
             Vec::new()
         };
-        let (lsn, mem_rows) = {
+        // Held until the rows are in the memtable, so concurrent inserts of one key serialize.
+        let mut keys = self.keys.lock().await;
+        if self.rules.has_unique() {
+            self.ensure_keys(&mut keys).await?;
+            if let Some(k) = keys.as_mut() {
+                k.insert(&self.rules, &self.def, &batch)?;
+            }
+        }
+        let appended = (|| {
             let mut st = self.lock_state()?;
             let lsn = self
                 .shared
                 .wal
                 .append(RecordKind::Insert, self.id, &payload)?;
             st.push(lsn, batch)?;
-            (lsn, st.mem_rows)
+            Ok::<_, StorageError>((lsn, st.mem_rows))
+        })();
+        let (lsn, mem_rows) = match appended {
+            Ok(v) => v,
+            Err(e) => {
+                *keys = None;
+                return Err(e);
+            }
         };
+        drop(keys);
         self.shared.wal.sync_to(lsn).await?;
         if mem_rows >= self.shared.opts.memtable_rows
             && let Ok(_ops) = self.ops.try_lock()
@@ -240,9 +277,127 @@ impl Table {
         Ok(rows as u64)
     }
 
-    /// Casts columns to the table's types, checks NOT NULL, and attaches the table schema.
-    pub(crate) fn conform(&self, batch: RecordBatch) -> Result<RecordBatch, StorageError> {
-        conform(&self.def, batch)
+    /// Casts columns to the table's types, checks NOT NULL and CHECK constraints, and
+    /// attaches the table schema. Uniqueness is checked when rows are written.
+    pub fn conform(&self, batch: RecordBatch) -> Result<RecordBatch, StorageError> {
+        let loose = cast_columns(&self.def, batch)?;
+        self.rules.check_rows(&self.def, &loose)?;
+        Ok(RecordBatch::try_new(
+            self.def.schema.clone(),
+            loose.columns().to_vec(),
+        )?)
+    }
+
+    /// Builds the unique-key index from the table's rows if it is not built.
+    async fn ensure_keys(&self, keys: &mut Option<KeyIndex>) -> Result<(), StorageError> {
+        if keys.is_none() {
+            let rows = self.all_rows().await?;
+            *keys = Some(KeyIndex::build(&self.rules, &rows)?);
+        }
+        Ok(())
+    }
+
+    /// Fails with 23505 if a row of `batch` (conformed) has the unique key of an existing
+    /// row or of another row of the batch; reserves nothing.
+    pub async fn check_unique(&self, batch: &RecordBatch) -> Result<(), StorageError> {
+        if !self.rules.has_unique() {
+            return Ok(());
+        }
+        let mut keys = self.keys.lock().await;
+        self.ensure_keys(&mut keys).await?;
+        match keys.as_ref() {
+            Some(k) => k.check(&self.rules, &self.def, batch).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// For each row of `batch`, the index of the first unique constraint it conflicts with.
+    pub async fn conflicts(&self, batch: &RecordBatch) -> Result<Vec<Option<usize>>, StorageError> {
+        if !self.rules.has_unique() {
+            return Ok(vec![None; batch.num_rows()]);
+        }
+        let mut keys = self.keys.lock().await;
+        self.ensure_keys(&mut keys).await?;
+        match keys.as_ref() {
+            Some(k) => k.conflicts(&self.rules, batch),
+            None => Ok(vec![None; batch.num_rows()]),
+        }
+    }
+
+    /// UPDATE / DELETE: `removed` rows leave the table, `added` rows enter it. Fails with
+    /// 23505 (changing nothing) if an added row duplicates a remaining key.
+    pub(crate) async fn change_keys(
+        &self,
+        removed: &[RecordBatch],
+        added: &[RecordBatch],
+    ) -> Result<(), StorageError> {
+        if !self.rules.has_unique() {
+            return Ok(());
+        }
+        let mut keys = self.keys.lock().await;
+        self.ensure_keys(&mut keys).await?;
+        let Some(k) = keys.as_mut() else {
+            return Ok(());
+        };
+        for b in removed {
+            k.remove(&self.rules, b)?;
+        }
+        let result = match added {
+            [] => Ok(()),
+            [one] => k.insert(&self.rules, &self.def, one),
+            many => concat_batches(&self.def.schema, many)
+                .map_err(StorageError::from)
+                .and_then(|b| k.insert(&self.rules, &self.def, &b)),
+        };
+        if result.is_err() {
+            // Rebuilt from the (unchanged) rows on next use.
+            *keys = None;
+        }
+        result
+    }
+
+    /// Forgets the unique-key index (rebuilt from the rows on next use).
+    pub(crate) async fn reset_keys(&self) {
+        *self.keys.lock().await = None;
+    }
+
+    /// Every row of the table: memtable and all segments.
+    pub async fn all_rows(&self) -> Result<Vec<RecordBatch>, StorageError> {
+        let (mut rows, segments) = self.snapshot()?;
+        for s in segments {
+            rows.extend(s.read(&self.def.schema).await?);
+        }
+        Ok(rows)
+    }
+
+    /// Starts `serial` sequences after the column's current maximum (once per open).
+    pub async fn prepare_sequences(&self) -> Result<(), StorageError> {
+        if self.rules.sequences.iter().all(|(_, s)| s.is_initialised()) {
+            return Ok(());
+        }
+        let rows = self.all_rows().await?;
+        for (idx, seq) in &self.rules.sequences {
+            let mut max: Option<i64> = None;
+            for b in &rows {
+                let Some(col) = b.columns().get(*idx) else {
+                    continue;
+                };
+                let col = cast_with_options(col, &DataType::Int64, &CastOptions::default())?;
+                if let Some(m) = col
+                    .as_primitive_opt::<Int64Type>()
+                    .and_then(datafusion::arrow::compute::max)
+                {
+                    max = Some(max.map_or(m, |x| x.max(m)));
+                }
+            }
+            seq.init_after(max);
+        }
+        Ok(())
+    }
+
+    /// Compiled constraints and defaults.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
     }
 
     /// Memtable batches and live segments, consistent with each other.
@@ -451,7 +606,9 @@ impl Table {
                 st.next_segment_id,
             )
         };
-        self.commit(Vec::new(), lsn, next_id, k).await
+        self.commit(Vec::new(), lsn, next_id, k).await?;
+        self.reset_keys().await;
+        Ok(())
     }
 }
 
@@ -469,8 +626,19 @@ pub(crate) fn decode_ipc(bytes: &[u8]) -> Result<Vec<RecordBatch>, StorageError>
     Ok(reader.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Casts columns to the table's types, checks NOT NULL, and attaches the table schema.
+/// Casts columns to the table's types and attaches the table schema (WAL replay: rows were
+/// checked when first written).
 pub(crate) fn conform(def: &TableDef, batch: RecordBatch) -> Result<RecordBatch, StorageError> {
+    let loose = cast_columns(def, batch)?;
+    Ok(RecordBatch::try_new(
+        def.schema.clone(),
+        loose.columns().to_vec(),
+    )?)
+}
+
+/// Casts columns to the table's types, into a batch whose columns are all nullable (so NOT
+/// NULL violations can be reported with their row).
+fn cast_columns(def: &TableDef, batch: RecordBatch) -> Result<RecordBatch, StorageError> {
     let fields = def.schema.fields();
     if batch.num_columns() != fields.len() {
         return Err(StorageError::SchemaMismatch(format!(
@@ -498,13 +666,14 @@ pub(crate) fn conform(def: &TableDef, batch: RecordBatch) -> Result<RecordBatch,
                 ))
             })?
         };
-        if !field.is_nullable() && col.null_count() > 0 {
-            return Err(StorageError::NotNullViolation {
-                table: def.name.clone(),
-                column: field.name().clone(),
-            });
-        }
         cols.push(col);
     }
-    Ok(RecordBatch::try_new(def.schema.clone(), cols)?)
+    let loose: Vec<_> = fields
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    Ok(RecordBatch::try_new(
+        Arc::new(datafusion::arrow::datatypes::Schema::new(loose)),
+        cols,
+    )?)
 }

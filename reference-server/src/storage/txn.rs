@@ -320,7 +320,7 @@ impl Table {
         projection: Option<&Vec<usize>>,
         filters: &[Expr],
     ) -> DFResult<Arc<dyn ExecutionPlan>> {
-        let schema = self.def.schema.clone();
+        let schema = self.loose.clone();
         let mut children: Vec<Arc<dyn ExecutionPlan>> = Vec::new();
         if let Some(steps) = committed_ops(ops) {
             if steps.is_empty() {
@@ -492,8 +492,8 @@ impl TxOverlayExec {
         projection: Option<Vec<usize>>,
     ) -> DFResult<Self> {
         let schema = match &projection {
-            Some(p) => Arc::new(table.def.schema.project(p)?),
-            None => table.def.schema.clone(),
+            Some(p) => Arc::new(table.loose.project(p)?),
+            None => table.loose.clone(),
         };
         let partitions = input.properties().output_partitioning().partition_count();
         let props = Arc::new(PlanProperties::new(

@@ -83,6 +83,14 @@ pub fn register(
     functions::register(ctx, &sys);
 }
 
+/// The user-table catalog inside a session's catalog made by [`register`].
+pub fn tables_of(catalog: &Arc<dyn CatalogProvider>) -> Option<Arc<dyn CatalogProvider>> {
+    catalog
+        .as_any()
+        .downcast_ref::<SessionCatalog>()
+        .map(|c| c.inner.clone())
+}
+
 /// Whether `name` is one of the emulated `pg_catalog` relations (unqualified references to
 /// these resolve to `pg_catalog` first, as PostgreSQL's implicit search path does).
 pub fn is_pg_catalog_relation(name: &str) -> bool {
