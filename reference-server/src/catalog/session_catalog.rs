@@ -47,7 +47,7 @@ impl SessionCatalog {
     pub fn of(ctx: &SessionContext) -> Option<SessionCatalog> {
         let cat = ctx.catalog(DATABASE)?;
         let tables = super::system::tables_of(&cat).unwrap_or(cat);
-        tables.as_any().downcast_ref::<SessionCatalog>().cloned()
+        tables.as_ref().downcast_ref::<SessionCatalog>().cloned()
     }
 
     /// The session's temporary-table storage.

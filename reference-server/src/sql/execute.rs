@@ -165,7 +165,7 @@ impl Session {
                     && matches!(notices.as_slice(), [crate::catalog::DdlResult::Done])
                 {
                     // A ROLLBACK of the transaction drops it again.
-                    self.note_created(&table_name(&ct.name));
+                    self.note_created(&crate::catalog::split_name(&ct.name).1);
                 }
                 for n in notices {
                     self.ddl_notice(n);

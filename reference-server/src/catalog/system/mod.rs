@@ -86,7 +86,7 @@ pub fn register(
 /// The user-table catalog inside a session's catalog made by [`register`].
 pub fn tables_of(catalog: &Arc<dyn CatalogProvider>) -> Option<Arc<dyn CatalogProvider>> {
     catalog
-        .as_any()
+        .as_ref()
         .downcast_ref::<SessionCatalog>()
         .map(|c| c.inner.clone())
 }
