@@ -11,21 +11,19 @@ use bytes::{BufMut, BytesMut};
 use futures::SinkExt;
 use pgwire::api::{ClientInfo, DefaultClient, PgWireConnectionState};
 use pgwire::error::{ErrorInfo, PgWireError};
-use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::response::ErrorResponse;
+use pgwire::messages::{PgWireBackendMessage, ProtocolVersion};
 use pgwire::tokio::TlsAcceptor;
 use pgwire::tokio::server::{MaybeTls, PgWireMessageServerCodec, process_error, process_message};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::codec::Framed;
 
+use super::cancel::Canceller;
 use super::decode::{Decoded, decode};
 use super::frame::{Frame, Inbound, ReadError, error, into_wire};
 use super::startup::{self, StartupError};
-use super::startup_packet::{
-    self, CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, SSL_REQUEST_CODE,
-};
-use super::cancel::Canceller;
+use super::startup_packet::{self, CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, SSL_REQUEST_CODE};
 use super::{Backend, extended};
 use crate::session::Shared;
 
@@ -190,7 +188,11 @@ async fn start(tcp: TcpStream, backend: &Backend, shared: &Shared) -> Option<Con
         framed: Framed::new(io, PgWireMessageServerCodec::new(client)),
         inbound,
     };
-    conn.framed.set_state(PgWireConnectionState::AwaitingStartup);
+    conn.framed
+        .set_state(PgWireConnectionState::AwaitingStartup);
+    // PostgreSQL 15 speaks 3.0 only (4-byte cancel keys); pgwire's default is newer.
+    conn.framed
+        .set_protocol_version(ProtocolVersion::PROTOCOL3_0);
 
     let code = be_u32(&body);
     let (major, minor) = ((code >> 16) as u16, (code & 0xffff) as u16);

@@ -77,9 +77,9 @@ pub fn decode(tag: u8, body: &[u8]) -> CursorResult<Decoded> {
             c.end()?;
             PgWireFrontendMessage::Sync(Sync::new())
         }
-        b'd' => PgWireFrontendMessage::CopyData(CopyData::new(Bytes::copy_from_slice(
-            c.remaining(),
-        ))),
+        b'd' => {
+            PgWireFrontendMessage::CopyData(CopyData::new(Bytes::copy_from_slice(c.remaining())))
+        }
         b'c' => PgWireFrontendMessage::CopyDone(CopyDone::new()),
         b'f' => {
             let raw = c.raw_string().unwrap_or_default();

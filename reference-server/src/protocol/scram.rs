@@ -48,7 +48,11 @@ impl<'a> Attrs<'a> {
     }
 
     fn take_value(&mut self) -> &'a [u8] {
-        let end = self.s.iter().position(|&b| b == b',').unwrap_or(self.s.len());
+        let end = self
+            .s
+            .iter()
+            .position(|&b| b == b',')
+            .unwrap_or(self.s.len());
         let value = &self.s[..end];
         self.s = self.s.get(end + 1..).unwrap_or_default();
         value

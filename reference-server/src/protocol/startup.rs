@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use pgwire::api::{
-    ClientInfo, METADATA_APPLICATION_NAME, METADATA_DATABASE, METADATA_USER,
-    PgWireConnectionState, PidSecretKeyGenerator,
+    ClientInfo, METADATA_APPLICATION_NAME, METADATA_DATABASE, METADATA_USER, PgWireConnectionState,
+    PidSecretKeyGenerator,
 };
 use pgwire::error::ErrorInfo;
 use pgwire::messages::PgWireBackendMessage;
@@ -109,7 +109,7 @@ pub async fn run(
             "FATAL",
             "28000",
             format!(
-                "pg_hba.conf rejects connection for host \"{host}\", user \"{user}\", database \"{database}\", no encryption"
+                "no pg_hba.conf entry for host \"{host}\", user \"{user}\", database \"{database}\", no encryption"
             ),
         )
         .into());
