@@ -8,7 +8,6 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::ServerConfig;
-use crate::protocol::ConnectionHandlers;
 use crate::session::Shared;
 
 /// Why the server could not start or stop cleanly.
@@ -102,13 +101,8 @@ async fn accept_loop(
                     }
                 };
                 let _ = socket.set_nodelay(true);
-                let handlers = ConnectionHandlers::new(shared.clone());
-                let tls = shared.tls_acceptor();
-                sessions.spawn(async move {
-                    if let Err(e) = pgwire::tokio::process_socket(socket, tls, handlers).await {
-                        tracing::debug!(%peer, "connection ended with error: {e}");
-                    }
-                });
+                tracing::debug!(%peer, "connection accepted");
+                sessions.spawn(crate::protocol::connection::serve(socket, shared.clone()));
             }
         }
     }

@@ -1,30 +1,34 @@
-//! Password authentication: the user store (verifiers, never plain passwords) and the
-//! cleartext and MD5 mechanisms (random salt per connection, constant-time compare);
-//! SCRAM-SHA-256 uses pgwire's mechanism fed with StoredKey/ServerKey verifiers.
+//! Password authentication: the user store (verifiers, never plain passwords), the
+//! cleartext and MD5 checks (random salt per connection, constant-time compare) and the
+//! SCRAM verifiers, plus the exchange itself, answering failures as PostgreSQL 15 does.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 
-use async_trait::async_trait;
+use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use md5::{Digest as _, Md5};
-use pgwire::api::ClientInfo;
-use pgwire::api::auth::mechanism::{AuthMechanism, AuthMechanismFactory, AuthState};
-use pgwire::api::auth::sasl::scram::{SCRAM_ITERATIONS, ScramSecret};
-use pgwire::api::auth::{AuthSource, LoginInfo, Password};
-use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
-use pgwire::messages::startup::{Authentication, PasswordMessageFamily};
+use pgwire::error::ErrorInfo;
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::startup::Authentication;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use super::connection::Conn;
+use super::frame::{Cursor, error};
+use super::scram::{self, Exchange, Verifier};
+use crate::config::AuthMethod;
+
+/// PostgreSQL's default SCRAM iteration count.
+const SCRAM_ITERATIONS: u32 = 4096;
+/// `PG_MAX_AUTH_TOKEN_LENGTH`: the largest password or SASL message.
+const MAX_AUTH_TOKEN: usize = 65_535;
+
 /// What the server keeps per user: PostgreSQL's two verifier formats.
 struct Secret {
-    /// `md5` + hex(md5(password || user)), as in pg_authid for MD5.
+    /// hex(md5(password || user)), as in pg_authid for MD5 (without the `md5` prefix).
     md5: String,
-    salt: Vec<u8>,
-    stored_key: Vec<u8>,
-    server_key: Vec<u8>,
+    scram: Verifier,
 }
 
 /// Users and their verifiers.
@@ -40,7 +44,7 @@ impl fmt::Debug for UserStore {
     }
 }
 
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+pub(super) fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so construction cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
@@ -56,27 +60,28 @@ fn md5_hex(parts: &[&[u8]]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+fn salted_password(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+    let mut salted = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut salted);
+    salted
+}
+
 impl UserStore {
     pub fn new(users: &[(String, String)]) -> Self {
         let users = users
             .iter()
             .map(|(user, password)| {
                 let salt: [u8; 16] = rand::random();
-                let mut salted = [0u8; 32];
-                pbkdf2::pbkdf2_hmac::<Sha256>(
-                    password.as_bytes(),
-                    &salt,
-                    SCRAM_ITERATIONS as u32,
-                    &mut salted,
-                );
+                let salted = salted_password(password.as_bytes(), &salt, SCRAM_ITERATIONS);
                 let client_key = hmac_sha256(&salted, b"Client Key");
-                let stored_key = Sha256::digest(&client_key).to_vec();
-                let server_key = hmac_sha256(&salted, b"Server Key");
                 let secret = Secret {
-                    md5: format!("md5{}", md5_hex(&[password.as_bytes(), user.as_bytes()])),
-                    salt: salt.to_vec(),
-                    stored_key,
-                    server_key,
+                    md5: md5_hex(&[password.as_bytes(), user.as_bytes()]),
+                    scram: Verifier {
+                        salt: salt.to_vec(),
+                        iterations: SCRAM_ITERATIONS,
+                        stored_key: sha2::Sha256::digest(&client_key).to_vec(),
+                        server_key: hmac_sha256(&salted, b"Server Key"),
+                    },
                 };
                 (user.clone(), secret)
             })
@@ -84,118 +89,182 @@ impl UserStore {
         Self { users }
     }
 
+    /// Whether a role of that name exists. With no configured users every name is
+    /// accepted (an open trust server); otherwise the configured users and the bootstrap
+    /// superuser `postgres` exist.
+    pub fn role_exists(&self, user: &str) -> bool {
+        self.users.is_empty() || user == "postgres" || self.users.contains_key(user)
+    }
+
     /// Check a cleartext password against the SCRAM verifier (no password is stored).
     fn verify_cleartext(&self, user: &str, password: &[u8]) -> bool {
         let Some(secret) = self.users.get(user) else {
             return false;
         };
-        let mut salted = [0u8; 32];
-        pbkdf2::pbkdf2_hmac::<Sha256>(password, &secret.salt, SCRAM_ITERATIONS as u32, &mut salted);
-        let stored = Sha256::digest(hmac_sha256(&salted, b"Client Key"));
-        bool::from(stored.as_slice().ct_eq(&secret.stored_key))
+        let v = &secret.scram;
+        let salted = salted_password(password, &v.salt, v.iterations);
+        let stored = sha2::Sha256::digest(hmac_sha256(&salted, b"Client Key"));
+        bool::from(stored.as_slice().ct_eq(&v.stored_key))
+    }
+
+    /// `md5` + hex(md5(hex(md5(password || user)) || salt)), compared in constant time.
+    fn verify_md5(&self, user: &str, salt: [u8; 4], presented: &[u8]) -> bool {
+        let Some(secret) = self.users.get(user) else {
+            return false;
+        };
+        let expected = format!("md5{}", md5_hex(&[secret.md5.as_bytes(), &salt]));
+        bool::from(expected.as_bytes().ct_eq(presented))
     }
 }
 
 /// PostgreSQL's message for every password failure (unknown users look the same).
-pub fn auth_failed(user: &str) -> PgWireError {
-    PgWireError::UserError(Box::new(ErrorInfo::new(
-        "FATAL".into(),
-        "28P01".into(),
+pub fn auth_failed(user: &str) -> ErrorInfo {
+    error(
+        "FATAL",
+        "28P01",
         format!("password authentication failed for user \"{user}\""),
-    )))
+    )
 }
 
-#[async_trait]
-impl AuthSource for UserStore {
-    async fn get_password(&self, login: &LoginInfo) -> PgWireResult<Password> {
-        Err(auth_failed(login.user().unwrap_or_default()))
-    }
+/// How an authentication exchange ended without success.
+pub enum AuthError {
+    /// Send this FATAL error, then close.
+    Fatal(ErrorInfo),
+    /// The client went away (or sent an oversized token): close silently.
+    Closed,
+}
 
-    /// SCRAM: the stored verifier; unknown users get a random one so the exchange
-    /// proceeds and fails like a wrong password (PostgreSQL's mock authentication).
-    async fn get_scram_secret(&self, login: &LoginInfo) -> PgWireResult<(ScramSecret, Option<()>)> {
-        let secret = match self.users.get(login.user().unwrap_or_default()) {
-            Some(s) => ScramSecret::Verifier {
-                salt: s.salt.clone(),
-                iterations: SCRAM_ITERATIONS,
-                stored_key: s.stored_key.clone(),
-                server_key: s.server_key.clone(),
-            },
-            None => ScramSecret::Verifier {
-                salt: rand::random::<[u8; 16]>().to_vec(),
-                iterations: SCRAM_ITERATIONS,
-                stored_key: rand::random::<[u8; 32]>().to_vec(),
-                server_key: rand::random::<[u8; 32]>().to_vec(),
-            },
-        };
-        Ok((secret, None))
+impl From<ErrorInfo> for AuthError {
+    fn from(e: ErrorInfo) -> Self {
+        AuthError::Fatal(e)
     }
 }
 
-/// Cleartext (`password`) and MD5 challenge mechanisms.
-pub struct PasswordAuth {
-    store: Arc<UserStore>,
-    md5: bool,
-}
-
-impl PasswordAuth {
-    pub fn new(store: Arc<UserStore>, md5: bool) -> Self {
-        Self { store, md5 }
-    }
-}
-
-impl AuthMechanismFactory for PasswordAuth {
-    fn create(&self) -> Box<dyn AuthMechanism> {
-        Box::new(PasswordMechanism {
-            store: self.store.clone(),
-            md5_salt: self.md5.then(rand::random::<[u8; 4]>),
-        })
-    }
-}
-
-struct PasswordMechanism {
-    store: Arc<UserStore>,
-    md5_salt: Option<[u8; 4]>,
-}
-
-#[async_trait]
-impl AuthMechanism for PasswordMechanism {
-    async fn begin(&mut self, _client: &(dyn ClientInfo + Send + Sync)) -> PgWireResult<AuthState> {
-        Ok(AuthState::InProgress(match self.md5_salt {
-            Some(salt) => Authentication::MD5Password(salt.to_vec()),
-            None => Authentication::CleartextPassword,
-        }))
-    }
-
-    async fn next(
-        &mut self,
-        client: &(dyn ClientInfo + Send + Sync),
-        message: PasswordMessageFamily,
-    ) -> PgWireResult<AuthState> {
-        let presented = message.into_password()?.password;
-        let user = LoginInfo::from_client_info(client)
-            .user()
-            .unwrap_or_default()
-            .to_owned();
-        let ok = match self.md5_salt {
-            Some(salt) => match self.store.users.get(&user) {
-                Some(secret) => {
-                    // md5(md5(password || user) || salt), hex, prefixed "md5".
-                    let inner = secret.md5.trim_start_matches("md5");
-                    let expected = format!("md5{}", md5_hex(&[inner.as_bytes(), &salt]));
-                    bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
-                }
-                None => false,
-            },
-            None => self.store.verify_cleartext(&user, presented.as_bytes()),
-        };
-        Ok(if ok {
-            AuthState::Ok {
-                final_message: None,
-                identity: None,
+/// Run the configured method's exchange with the client.
+pub async fn authenticate(
+    conn: &mut Conn,
+    method: AuthMethod,
+    store: &UserStore,
+    user: &str,
+) -> Result<(), AuthError> {
+    match method {
+        AuthMethod::Trust => Ok(()),
+        AuthMethod::Password => {
+            conn.send(auth_message(Authentication::CleartextPassword))
+                .await?;
+            let password = password_packet(conn, "password").await?;
+            if store.verify_cleartext(user, &password) {
+                Ok(())
+            } else {
+                Err(auth_failed(user).into())
             }
-        } else {
-            AuthState::Failed(auth_failed(&user))
-        })
+        }
+        AuthMethod::Md5 => {
+            let salt: [u8; 4] = rand::random();
+            conn.send(auth_message(Authentication::MD5Password(salt.to_vec())))
+                .await?;
+            let password = password_packet(conn, "password").await?;
+            if store.verify_md5(user, salt, &password) {
+                Ok(())
+            } else {
+                Err(auth_failed(user).into())
+            }
+        }
+        AuthMethod::ScramSha256 => scram_exchange(conn, store, user).await,
+    }
+}
+
+fn auth_message(a: Authentication) -> PgWireBackendMessage {
+    PgWireBackendMessage::Authentication(a)
+}
+
+/// The body of the next `p` message; any other type is FATAL 08P01.
+async fn next_p(conn: &mut Conn, what: &str) -> Result<Bytes, AuthError> {
+    let frame = conn
+        .auth_frame(MAX_AUTH_TOKEN)
+        .await
+        .map_err(|_| AuthError::Closed)?;
+    if frame.tag != b'p' {
+        return Err(error(
+            "FATAL",
+            "08P01",
+            format!("expected {what} response, got message type {}", frame.tag),
+        )
+        .into());
+    }
+    Ok(frame.body.freeze())
+}
+
+/// `recv_password_packet`: one NUL-terminated, non-empty password.
+async fn password_packet(conn: &mut Conn, what: &str) -> Result<Vec<u8>, AuthError> {
+    let body = next_p(conn, what).await?;
+    let end = body.iter().position(|&b| b == 0);
+    if end.map(|e| e + 1) != Some(body.len()) {
+        return Err(error("FATAL", "08P01", "invalid password packet size").into());
+    }
+    if body.len() == 1 {
+        return Err(error("FATAL", "28P01", "empty password returned by client").into());
+    }
+    Ok(body.slice(..body.len() - 1).to_vec())
+}
+
+async fn scram_exchange(conn: &mut Conn, store: &UserStore, user: &str) -> Result<(), AuthError> {
+    conn.send(auth_message(Authentication::SASL(vec![
+        scram::MECHANISM.to_owned(),
+    ])))
+    .await?;
+    let body = next_p(conn, "SASL").await?;
+    let mut c = Cursor::new(&body);
+    let mechanism = c.raw_string().map_err(fatal)?;
+    if mechanism != scram::MECHANISM.as_bytes() {
+        return Err(error(
+            "FATAL",
+            "08P01",
+            "client selected an invalid SASL authentication mechanism",
+        )
+        .into());
+    }
+    let len = c.i32().map_err(fatal)?;
+    let mut first = if len == -1 {
+        None
+    } else {
+        Some(c.bytes(i64::from(len)).map_err(fatal)?.to_vec())
+    };
+    c.end().map_err(fatal)?;
+    // No initial response: send an empty challenge and read it from the next message.
+    if first.is_none() {
+        conn.send(auth_message(Authentication::SASLContinue(Bytes::new())))
+            .await?;
+        first = Some(next_p(conn, "SASL").await?.to_vec());
+    }
+    let verifier = store.users.get(user).map(|s| s.scram.clone());
+    let exchange = Exchange::start(first.as_deref().unwrap_or_default(), verifier)?;
+    conn.send(auth_message(Authentication::SASLContinue(Bytes::from(
+        exchange.server_first().to_owned(),
+    ))))
+    .await?;
+    let last = next_p(conn, "SASL").await?;
+    match exchange.finish(&last)? {
+        Some(server_final) => {
+            conn.feed(auth_message(Authentication::SASLFinal(Bytes::from(
+                server_final,
+            ))))
+            .await?;
+            Ok(())
+        }
+        None => Err(auth_failed(user).into()),
+    }
+}
+
+/// Errors while reading a message during authentication are FATAL (no transaction to abort).
+fn fatal(mut e: ErrorInfo) -> ErrorInfo {
+    e.severity = "FATAL".into();
+    e.severity_nonlocalized = Some("FATAL".into());
+    e
+}
+
+impl From<std::io::Error> for AuthError {
+    fn from(_: std::io::Error) -> Self {
+        AuthError::Closed
     }
 }

@@ -1,68 +1,34 @@
-//! Protocol layer: pgwire handlers for one connection (startup, simple, extended, cancel).
-//!
-//! pgwire asks the handler factory for its handlers once per connection, so one
-//! [`Backend`] per connection owns that connection's [`Session`].
+//! Protocol layer: one connection's driver ([`connection`]) and the pgwire handlers it
+//! dispatches to (simple, extended, copy), all sharing one [`Backend`] per connection that
+//! owns that connection's [`Session`].
 
 pub mod auth;
 pub mod cancel;
+pub mod connection;
 pub mod copy;
+pub mod decode;
 pub mod extended;
+pub mod frame;
 pub mod interrupt;
 pub mod params;
 pub mod rows;
+pub mod scram;
 pub mod simple;
 pub mod startup;
+pub mod startup_packet;
 pub mod tls;
 
 use std::fmt::Debug;
 use std::sync::Arc;
 
 use futures::{Sink, SinkExt};
-use pgwire::api::{ClientInfo, PgWireServerHandlers};
+use pgwire::api::ClientInfo;
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::response::NoticeResponse;
 use pgwire::messages::startup::ParameterStatus;
 
 use crate::session::{Session, Shared};
-
-/// The per-connection handler set given to `pgwire::tokio::process_socket`.
-pub struct ConnectionHandlers {
-    backend: Arc<Backend>,
-    cancel: Arc<cancel::Canceller>,
-}
-
-impl ConnectionHandlers {
-    pub fn new(shared: Arc<Shared>) -> Self {
-        let cancel = Arc::new(cancel::Canceller::new(shared.clone()));
-        Self {
-            backend: Arc::new(Backend::new(shared)),
-            cancel,
-        }
-    }
-}
-
-impl PgWireServerHandlers for ConnectionHandlers {
-    fn simple_query_handler(&self) -> Arc<impl pgwire::api::query::SimpleQueryHandler> {
-        self.backend.clone()
-    }
-
-    fn extended_query_handler(&self) -> Arc<impl pgwire::api::query::ExtendedQueryHandler> {
-        self.backend.clone()
-    }
-
-    fn startup_handler(&self) -> Arc<impl pgwire::api::auth::StartupHandler> {
-        self.backend.clone()
-    }
-
-    fn copy_handler(&self) -> Arc<impl pgwire::api::copy::CopyHandler> {
-        self.backend.clone()
-    }
-
-    fn cancel_handler(&self) -> Arc<impl pgwire::api::cancel::CancelHandler> {
-        self.cancel.clone()
-    }
-}
 
 /// All handlers of one connection share this.
 pub struct Backend {
@@ -71,7 +37,7 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn new(shared: Arc<Shared>) -> Self {
+    pub fn new(shared: Arc<Shared>) -> Self {
         let session = Arc::new(Session::new(shared));
         Self {
             parser: Arc::new(extended::Parser::new(session.clone())),
