@@ -103,6 +103,7 @@ pub async fn run(
         String::from_utf8_lossy(&params.database).into_owned()
     };
     let shared = &backend.session.shared;
+    backend.session.set_ssl(conn.framed.is_secure());
     if shared.config.tls_required && !conn.framed.is_secure() {
         let host = conn.framed.socket_addr().ip();
         return Err(error(
