@@ -451,7 +451,7 @@ async fn random_frames_never_panic_or_hang() {
         msg(b'C', b"Ss\0"),
         sync(),
     ];
-    for round in 0..150 {
+    for round in 0..150u32 {
         let mut bytes = Vec::new();
         for _ in 0..1 + rng.next() % 4 {
             match rng.next() % 3 {
@@ -460,7 +460,7 @@ async fn random_frames_never_panic_or_hang() {
                     let n = (rng.next() % 24) as usize;
                     let body: Vec<u8> = (0..n).map(|_| rng.byte()).collect();
                     let mut m = msg(tag, &body);
-                    if rng.next() % 3 == 0 {
+                    if rng.next().is_multiple_of(3) {
                         let lie = (rng.next() % 40) as u32;
                         m[1..5].copy_from_slice(&lie.to_be_bytes());
                     }
@@ -479,7 +479,7 @@ async fn random_frames_never_panic_or_hang() {
             }
         }
         bytes.extend(sync());
-        let mut c = if round % 5 == 0 {
+        let mut c = if round.is_multiple_of(5) {
             Raw::connect(&server).await
         } else {
             ready(&server).await

@@ -8,14 +8,13 @@ use std::fmt;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use md5::{Digest as _, Md5};
-use pgwire::error::ErrorInfo;
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::startup::Authentication;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::connection::Conn;
-use super::frame::{Cursor, error};
+use super::frame::{Cursor, WireError, error};
 use super::scram::{self, Exchange, Verifier};
 use crate::config::AuthMethod;
 
@@ -118,7 +117,7 @@ impl UserStore {
 }
 
 /// PostgreSQL's message for every password failure (unknown users look the same).
-pub fn auth_failed(user: &str) -> ErrorInfo {
+pub fn auth_failed(user: &str) -> WireError {
     error(
         "FATAL",
         "28P01",
@@ -129,13 +128,13 @@ pub fn auth_failed(user: &str) -> ErrorInfo {
 /// How an authentication exchange ended without success.
 pub enum AuthError {
     /// Send this FATAL error, then close.
-    Fatal(ErrorInfo),
+    Fatal(WireError),
     /// The client went away (or sent an oversized token): close silently.
     Closed,
 }
 
-impl From<ErrorInfo> for AuthError {
-    fn from(e: ErrorInfo) -> Self {
+impl From<WireError> for AuthError {
+    fn from(e: WireError) -> Self {
         AuthError::Fatal(e)
     }
 }
@@ -257,7 +256,7 @@ async fn scram_exchange(conn: &mut Conn, store: &UserStore, user: &str) -> Resul
 }
 
 /// Errors while reading a message during authentication are FATAL (no transaction to abort).
-fn fatal(mut e: ErrorInfo) -> ErrorInfo {
+fn fatal(mut e: WireError) -> WireError {
     e.severity = "FATAL".into();
     e.severity_nonlocalized = Some("FATAL".into());
     e

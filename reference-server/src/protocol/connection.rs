@@ -21,7 +21,7 @@ use tokio_util::codec::Framed;
 
 use super::cancel::Canceller;
 use super::decode::{Decoded, decode};
-use super::frame::{Frame, Inbound, ReadError, error, into_wire};
+use super::frame::{Frame, Inbound, ReadError, WireError, error, into_wire};
 use super::startup::{self, StartupError};
 use super::startup_packet::{self, CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, SSL_REQUEST_CODE};
 use super::{Backend, extended};
@@ -53,11 +53,11 @@ impl Conn {
     }
 
     /// Send a FATAL error and end the connection.
-    async fn fatal(&mut self, info: ErrorInfo) {
+    async fn fatal(&mut self, info: WireError) {
         let _ = self
             .framed
             .send(PgWireBackendMessage::ErrorResponse(ErrorResponse::from(
-                info,
+                *info,
             )))
             .await;
     }

@@ -3,19 +3,18 @@
 //! never sees client bytes, so malformed input cannot panic it.
 
 use bytes::Bytes;
-use pgwire::error::ErrorInfo;
 use pgwire::messages::PgWireFrontendMessage;
 use pgwire::messages::copy::{CopyData, CopyDone, CopyFail};
 use pgwire::messages::extendedquery::{Bind, Close, Describe, Execute, Flush, Parse, Sync};
 use pgwire::messages::simplequery::Query;
 
-use super::frame::{Cursor, CursorResult, error, utf8};
+use super::frame::{Cursor, CursorResult, WireError, error, utf8};
 
 /// What a frame asks of the connection loop.
 pub enum Decoded {
     Message(PgWireFrontendMessage),
     /// A message PostgreSQL accepts that this server answers with an error (FunctionCall).
-    Unsupported(ErrorInfo),
+    Unsupported(WireError),
 }
 
 /// Empty names are the unnamed statement/portal (`None` in pgwire).
@@ -117,7 +116,7 @@ fn bind(c: &mut Cursor<'_>) -> CursorResult<PgWireFrontendMessage> {
     }
     let mut params = Vec::new();
     for i in 0..usize::from(nparams) {
-        let context = |mut e: ErrorInfo| {
+        let context = |mut e: WireError| {
             e.where_context = Some(if portal.is_empty() {
                 format!("unnamed portal parameter ${}", i + 1)
             } else {
@@ -133,7 +132,7 @@ fn bind(c: &mut Cursor<'_>) -> CursorResult<PgWireFrontendMessage> {
         let value = c.bytes(i64::from(len)).map_err(context)?;
         let format = match formats.len() {
             0 => 0,
-            1 => formats[0],
+            1 => formats.first().copied().unwrap_or(0),
             _ => formats.get(i).copied().unwrap_or(0),
         };
         match format {

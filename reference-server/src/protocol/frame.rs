@@ -134,15 +134,18 @@ fn max_length(tag: u8) -> Option<usize> {
     }
 }
 
+/// A protocol error (boxed: `ErrorInfo` is large and errors are rare).
+pub type WireError = Box<ErrorInfo>;
+
 /// A protocol-level error as PostgreSQL reports it.
-pub fn error(severity: &str, code: &str, message: impl Into<String>) -> ErrorInfo {
+pub fn error(severity: &str, code: &str, message: impl Into<String>) -> WireError {
     let mut info = ErrorInfo::new(severity.to_owned(), code.to_owned(), message.into());
     info.severity_nonlocalized = Some(severity.to_owned());
-    info
+    Box::new(info)
 }
 
-pub fn into_wire(info: ErrorInfo) -> PgWireError {
-    PgWireError::UserError(Box::new(info))
+pub fn into_wire(info: WireError) -> PgWireError {
+    PgWireError::UserError(info)
 }
 
 /// A read position in a frame body, failing like PostgreSQL's `pq_getmsg*` functions.
@@ -151,9 +154,9 @@ pub struct Cursor<'a> {
     pos: usize,
 }
 
-pub type CursorResult<T> = Result<T, ErrorInfo>;
+pub type CursorResult<T> = Result<T, WireError>;
 
-fn insufficient() -> ErrorInfo {
+fn insufficient() -> WireError {
     error("ERROR", "08P01", "insufficient data left in message")
 }
 

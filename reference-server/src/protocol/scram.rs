@@ -4,12 +4,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use pgwire::error::ErrorInfo;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::auth::hmac_sha256;
-use super::frame::error;
+use super::frame::{WireError, error};
 
 pub const MECHANISM: &str = "SCRAM-SHA-256";
 const RAW_NONCE_LEN: usize = 18;
@@ -23,7 +22,7 @@ pub struct Verifier {
     pub server_key: Vec<u8>,
 }
 
-fn malformed(detail: String) -> ErrorInfo {
+fn malformed(detail: String) -> WireError {
     let mut e = error("FATAL", "08P01", "malformed SCRAM message");
     e.detail = Some(detail);
     e
@@ -59,7 +58,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// `read_attr_value`: `attr=value`, for a known attribute letter.
-    fn value(&mut self, attr: u8) -> Result<&'a [u8], ErrorInfo> {
+    fn value(&mut self, attr: u8) -> Result<&'a [u8], WireError> {
         if self.peek() != Some(attr) {
             return Err(malformed(format!(
                 "Expected attribute \"{}\" but found \"{}\".",
@@ -78,7 +77,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// `read_any_attr`: any `letter=value`.
-    fn any(&mut self) -> Result<(u8, &'a [u8]), ErrorInfo> {
+    fn any(&mut self) -> Result<(u8, &'a [u8]), WireError> {
         let Some(attr) = self.peek() else {
             return Err(malformed(
                 "Attribute expected, but found end of string.".into(),
@@ -102,7 +101,7 @@ impl<'a> Attrs<'a> {
 }
 
 /// The checks PostgreSQL makes on any SCRAM message before parsing it.
-fn check_message(input: &[u8]) -> Result<(), ErrorInfo> {
+fn check_message(input: &[u8]) -> Result<(), WireError> {
     if input.is_empty() {
         return Err(malformed("The message is empty.".into()));
     }
@@ -127,7 +126,7 @@ pub struct Exchange {
 
 impl Exchange {
     /// Read the client-first-message and build the server-first-message.
-    pub fn start(input: &[u8], verifier: Option<Verifier>) -> Result<Self, ErrorInfo> {
+    pub fn start(input: &[u8], verifier: Option<Verifier>) -> Result<Self, WireError> {
         check_message(input)?;
         let mut a = Attrs { s: input };
         let cbind_flag = a.peek().unwrap_or(0);
@@ -223,7 +222,7 @@ impl Exchange {
 
     /// Check the client-final-message: `Ok(Some(server-final))` on a good proof,
     /// `Ok(None)` on a wrong one (28P01), `Err` for a protocol violation.
-    pub fn finish(&self, input: &[u8]) -> Result<Option<String>, ErrorInfo> {
+    pub fn finish(&self, input: &[u8]) -> Result<Option<String>, WireError> {
         check_message(input)?;
         let mut a = Attrs { s: input };
         let binding = a.value(b'c')?;

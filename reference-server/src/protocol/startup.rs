@@ -9,7 +9,6 @@ use pgwire::api::{
     ClientInfo, METADATA_APPLICATION_NAME, METADATA_DATABASE, METADATA_USER, PgWireConnectionState,
     PidSecretKeyGenerator,
 };
-use pgwire::error::ErrorInfo;
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::response::{ReadyForQuery, TransactionStatus};
 use pgwire::messages::startup::{
@@ -19,7 +18,7 @@ use pgwire::messages::startup::{
 use super::Backend;
 use super::auth::{self, AuthError, UserStore};
 use super::connection::Conn;
-use super::frame::error;
+use super::frame::{WireError, error};
 use super::startup_packet::{StartupParams, options_settings};
 use crate::catalog;
 use crate::config::AuthMethod;
@@ -46,7 +45,7 @@ impl Authenticator {
 /// How startup ended without a session.
 pub enum StartupError {
     /// Send this FATAL error, then close.
-    Fatal(ErrorInfo),
+    Fatal(WireError),
     /// The role does not exist and its name is not UTF-8: PostgreSQL's message carries the
     /// raw bytes, so it is written as such.
     UnknownRawRole(Vec<u8>),
@@ -54,8 +53,8 @@ pub enum StartupError {
     Closed,
 }
 
-impl From<ErrorInfo> for StartupError {
-    fn from(e: ErrorInfo) -> Self {
+impl From<WireError> for StartupError {
+    fn from(e: WireError) -> Self {
         StartupError::Fatal(e)
     }
 }
@@ -175,7 +174,7 @@ pub async fn run(
 fn startup_settings(
     user: &str,
     params: &StartupParams,
-) -> Result<HashMap<String, String>, ErrorInfo> {
+) -> Result<HashMap<String, String>, WireError> {
     let mut all = match &params.options {
         Some(options) => options_settings(options)?,
         None => Vec::new(),
@@ -188,7 +187,7 @@ fn startup_settings(
             let mut info = e.into_error_info();
             info.severity = "FATAL".into();
             info.severity_nonlocalized = Some("FATAL".into());
-            info
+            Box::new(info)
         })?;
         folded.insert(name.to_ascii_lowercase(), (name, value));
     }

@@ -1,9 +1,7 @@
 //! The StartupMessage body, parsed with PostgreSQL 15's `ProcessStartupPacket` rules, and
 //! the `options` parameter's command-line switches (`-c name=value`, `--name=value`).
 
-use pgwire::error::ErrorInfo;
-
-use super::frame::error;
+use super::frame::{WireError, error};
 
 pub const CANCEL_REQUEST_CODE: u32 = (1234 << 16) | 5678;
 pub const SSL_REQUEST_CODE: u32 = (1234 << 16) | 5679;
@@ -33,7 +31,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// Parse the name/value pairs after the 4-byte protocol version (`body` excludes the length
 /// word but includes the version), exactly as PostgreSQL walks them.
-pub fn parse(body: &[u8]) -> Result<StartupParams, ErrorInfo> {
+pub fn parse(body: &[u8]) -> Result<StartupParams, WireError> {
     let len = body.len();
     let mut params = StartupParams::default();
     let mut offset = 4;
@@ -93,7 +91,7 @@ fn split_options(options: &str) -> Vec<String> {
 }
 
 /// `ParseLongOption`: `name=value`, with dashes in the name read as underscores.
-fn long_option(arg: &str, switch: &str) -> Result<(String, String), ErrorInfo> {
+fn long_option(arg: &str, switch: &str) -> Result<(String, String), WireError> {
     match arg.split_once('=') {
         Some((name, value)) => Ok((name.replace('-', "_"), value.to_owned())),
         None => Err(error(
@@ -105,7 +103,7 @@ fn long_option(arg: &str, switch: &str) -> Result<(String, String), ErrorInfo> {
 }
 
 /// The settings named by the `options` startup parameter, in order.
-pub fn options_settings(options: &str) -> Result<Vec<(String, String)>, ErrorInfo> {
+pub fn options_settings(options: &str) -> Result<Vec<(String, String)>, WireError> {
     let words = split_options(options);
     let mut out = Vec::new();
     let mut it = words.iter();
