@@ -104,7 +104,9 @@ impl Draft {
                         | ConstraintDef::Index { columns, .. }
                         | ConstraintDef::ForeignKey { columns, .. } => !columns.contains(&c),
                         ConstraintDef::Check { expr, .. } => parse(expr)
-                            .map(|e| super::create::expr_columns(&e, &[c.clone()]).is_empty())
+                            .map(|e| {
+                                super::create::expr_columns(&e, std::slice::from_ref(&c)).is_empty()
+                            })
                             .unwrap_or(true),
                     });
                     let _ = names;

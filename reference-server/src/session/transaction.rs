@@ -13,7 +13,6 @@ use std::sync::Arc;
 use datafusion::arrow::array::RecordBatch;
 use pgwire::messages::response::TransactionStatus;
 
-
 use super::settings::Settings;
 use super::{Session, Shared};
 use crate::sql::SqlError;

@@ -112,7 +112,7 @@ pub fn rewrite(
     });
     ins.source = Some(Box::new(match ins.source.take() {
         Some(mut q) => {
-            q.body = Box::new(body);
+            *q.body = body;
             *q
         }
         None => Query {

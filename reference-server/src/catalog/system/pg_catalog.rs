@@ -326,11 +326,8 @@ pub fn role_list(sys: &SysContext) -> Vec<(i64, String)> {
     names.sort();
     names.dedup();
     let mut out = vec![(BOOTSTRAP_ROLE, "postgres".to_owned())];
-    let mut next = FIRST_USER_ROLE;
-    for n in names.into_iter().filter(|n| n != "postgres") {
-        out.push((next, n));
-        next += 1;
-    }
+    let users = names.into_iter().filter(|n| n != "postgres");
+    out.extend((FIRST_USER_ROLE..).zip(users));
     out.push((PG_DATABASE_OWNER, "pg_database_owner".to_owned()));
     out
 }
