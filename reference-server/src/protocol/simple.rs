@@ -228,7 +228,16 @@ impl Backend {
         let mut description = Some(rows::row_description(&fields));
         let mut count = 0usize;
         loop {
-            let next = interrupt.race(async { Ok(stream.next().await) }).await?;
+            let next = match interrupt.race(async { Ok(stream.next().await) }).await {
+                Ok(next) => next,
+                Err(e) => {
+                    // Cancelled or timed out while running: PostgreSQL had described it.
+                    if let Some(d) = description.take() {
+                        client.feed(PgWireBackendMessage::RowDescription(d)).await?;
+                    }
+                    return Err(e);
+                }
+            };
             let encoded = match next {
                 Some(batch) => {
                     let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
