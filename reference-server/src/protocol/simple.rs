@@ -228,11 +228,23 @@ impl Backend {
         let mut description = Some(rows::row_description(&fields));
         let mut count = 0usize;
         loop {
-            let next = match interrupt.race(async { Ok(stream.next().await) }).await {
+            let next = interrupt
+                .race(async {
+                    match stream.next().await {
+                        Some(Err(e)) => Err(SqlError::from(e)),
+                        other => Ok(other),
+                    }
+                    .map_err(SqlError::into_wire)
+                })
+                .await;
+            let next = match next {
                 Ok(next) => next,
                 Err(e) => {
-                    // Cancelled or timed out while running: PostgreSQL had described it.
-                    if let Some(d) = description.take() {
+                    // Cancelled or timed out while running: PostgreSQL had described the
+                    // query before it started (other errors may be plan-time ones: alone).
+                    if is_cancel(&e)
+                        && let Some(d) = description.take()
+                    {
                         client.feed(PgWireBackendMessage::RowDescription(d)).await?;
                     }
                     return Err(e);
@@ -260,4 +272,9 @@ impl Backend {
         };
         self.send_tag(client, tag).await
     }
+}
+
+/// Whether an error is a query cancel or statement timeout (SQLSTATE 57014).
+fn is_cancel(e: &PgWireError) -> bool {
+    matches!(e, PgWireError::UserError(info) if info.code == "57014")
 }
