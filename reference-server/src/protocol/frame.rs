@@ -81,18 +81,7 @@ impl Inbound {
         self.fill(io, 1).await?;
         let tag = self.buf[0];
         let limit = max_length(tag).ok_or(ReadError::UnknownType(tag))?;
-        self.fill(io, 5).await?;
-        let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);
-        let len = usize::try_from(len).map_err(|_| ReadError::BadLength)?;
-        if !(4..=limit).contains(&len) {
-            return Err(ReadError::BadLength);
-        }
-        self.fill(io, len + 1).await?;
-        self.buf.advance(5);
-        Ok(Frame {
-            tag,
-            body: self.buf.split_to(len - 4),
-        })
+        self.typed_body(io, tag, limit).await
     }
 
     /// A message during authentication: any type byte (the caller checks it), small limit.
@@ -110,6 +99,17 @@ impl Inbound {
                 body: BytesMut::new(),
             });
         }
+        self.typed_body(io, tag, limit).await
+    }
+
+    /// The rest of a typed message whose type byte is buffered: its length (4..=`limit`),
+    /// then its body, read only as the bytes arrive.
+    async fn typed_body<R: AsyncRead + Unpin>(
+        &mut self,
+        io: &mut R,
+        tag: u8,
+        limit: usize,
+    ) -> Result<Frame, ReadError> {
         self.fill(io, 5).await?;
         let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);
         let len = usize::try_from(len).map_err(|_| ReadError::BadLength)?;

@@ -32,7 +32,13 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     Ok(statements)
 }
 
-/// PostgreSQL's reserved keywords, which cannot name a relation unless quoted.
+/// Whether `word` (lower case) is one of PostgreSQL's reserved keywords, which cannot name a
+/// relation unless quoted (and which `quote_ident` therefore quotes).
+pub fn is_reserved_keyword(word: &str) -> bool {
+    RESERVED.contains(&word)
+}
+
+/// PostgreSQL's reserved keywords (its RESERVED_KEYWORD list).
 const RESERVED: &[&str] = &[
     "all",
     "analyse",
@@ -116,14 +122,15 @@ const RESERVED: &[&str] = &[
 /// sqlparser reads `SELECT FROM WHERE` as a scan of a table named `WHERE`; PostgreSQL
 /// reports a syntax error at the keyword.
 fn reject_reserved_relations(sql: &str, stmt: &Statement) -> Result<(), SqlError> {
-    let found = visit_relations(stmt, |name| {
-        match name.0.iter().filter_map(|p| p.as_ident()).find(|i| {
-            i.quote_style.is_none() && RESERVED.contains(&i.value.to_ascii_lowercase().as_str())
-        }) {
-            Some(i) => ControlFlow::Break(i.clone()),
-            None => ControlFlow::Continue(()),
-        }
-    });
+    let found =
+        visit_relations(stmt, |name| {
+            match name.0.iter().filter_map(|p| p.as_ident()).find(|i| {
+                i.quote_style.is_none() && is_reserved_keyword(&i.value.to_ascii_lowercase())
+            }) {
+                Some(i) => ControlFlow::Break(i.clone()),
+                None => ControlFlow::Continue(()),
+            }
+        });
     let ControlFlow::Break(ident) = found else {
         return Ok(());
     };
