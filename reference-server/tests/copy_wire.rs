@@ -6,6 +6,7 @@ mod common;
 mod pgtypes_support;
 
 use bytes::Bytes;
+use common::exec;
 use futures::{SinkExt, StreamExt, TryStreamExt, pin_mut};
 use pgtypes_support::Cluster;
 use postgres_types::{ToSql, Type};
@@ -24,12 +25,6 @@ const INSERT: &str = r#"INSERT INTO cw VALUES
     (4, E'tab\there\nnew\\line,comma"quote', 123456.789, true, '2000-02-29', 0),
     (5, 'NULL', 0.1, false, '2024-06-01', 9223372036854775807),
     (6, E'\\.', 3, true, '2024-01-01', 1)"#;
-
-async fn exec(c: &Client, sql: &str) {
-    if let Err(e) = c.batch_execute(sql).await {
-        panic!("{sql}: {e}");
-    }
-}
 
 async fn copy_out(c: &Client, sql: &str) -> Vec<Bytes> {
     let stream = match c.copy_out(sql).await {

@@ -5,37 +5,15 @@
 
 mod common;
 
-use reference_server::ServerConfig;
-use tokio_postgres::{Client, SimpleQueryMessage};
-
-async fn rows(c: &Client, sql: &str) -> Vec<String> {
-    c.simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
-}
+use common::{exec, rows};
+use tokio_postgres::Client;
 
 /// The tag of the last command of `sql`.
 async fn tag(c: &Client, sql: &str) -> u64 {
-    c.simple_query(sql)
+    common::tags(c, sql)
         .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::CommandComplete(n) => Some(n),
-            _ => None,
-        })
         .last()
+        .copied()
         .unwrap_or_else(|| panic!("{sql}: no CommandComplete"))
 }
 
@@ -53,12 +31,6 @@ async fn fails(c: &Client, sql: &str) -> (String, String, Option<String>) {
                 db.detail().map(str::to_owned),
             )
         }
-    }
-}
-
-async fn exec(c: &Client, sql: &str) {
-    if let Err(e) = c.batch_execute(sql).await {
-        panic!("{sql}: {e} {:?}", e.as_db_error().map(|d| d.message()));
     }
 }
 
@@ -292,10 +264,7 @@ async fn defaults_serial_and_returning() {
 #[tokio::test]
 async fn alter_table_keeps_rows_and_definitions_survive_restart() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let config = || ServerConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..ServerConfig::default()
-    };
+    let config = || common::durable(dir.path());
     {
         let server = common::start_with(config()).await;
         let c = common::connect(&server).await;

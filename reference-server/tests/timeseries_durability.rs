@@ -3,25 +3,7 @@
 
 mod common;
 
-use reference_server::ServerConfig;
-use tokio_postgres::SimpleQueryMessage;
-
-async fn rows(c: &tokio_postgres::Client, sql: &str) -> Vec<String> {
-    c.simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
-}
+use common::rows;
 
 #[tokio::test]
 async fn time_bucket_first_last_generate_series() {
@@ -56,10 +38,7 @@ async fn time_bucket_first_last_generate_series() {
 #[tokio::test]
 async fn data_survives_restart() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let config = ServerConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..ServerConfig::default()
-    };
+    let config = common::durable(dir.path());
     let server = common::start_with(config.clone()).await;
     let c = common::connect(&server).await;
     c.batch_execute(

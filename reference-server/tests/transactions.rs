@@ -4,52 +4,10 @@
 
 mod common;
 
-use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reference_server::ServerConfig;
-use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
-
-/// Rows of a simple query as `a|b` strings (NULL as `NULL`).
-async fn rows(c: &Client, sql: &str) -> Vec<String> {
-    let msgs = c
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    msgs.iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
-}
-
-async fn exec(c: &Client, sql: &str) {
-    c.batch_execute(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-/// The command tags of a simple query.
-async fn tags(c: &Client, sql: &str) -> Vec<u64> {
-    let msgs = c
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    msgs.iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::CommandComplete(n) => Some(*n),
-            _ => None,
-        })
-        .collect()
-}
+use common::{connect_to, exec, rows, spawn_server, tags};
+use tokio_postgres::Client;
 
 const ALL: &str = "SELECT id, v FROM t ORDER BY id";
 
@@ -265,10 +223,7 @@ async fn set_is_undone_by_rollback_and_set_local_by_commit() {
 #[tokio::test]
 async fn committed_rows_survive_restart_uncommitted_do_not() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let config = ServerConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        ..ServerConfig::default()
-    };
+    let config = common::durable(dir.path());
     let server = common::start_with(config.clone()).await;
     let a = common::connect(&server).await;
     setup(&a).await;
@@ -292,40 +247,6 @@ async fn committed_rows_survive_restart_uncommitted_do_not() {
     let a = common::connect(&server).await;
     assert_eq!(rows(&a, ALL).await, vec!["1|a", "2|B", "3|c"]);
     server.shutdown().await.ok();
-}
-
-/// The server binary on a free port, for kill -9.
-fn spawn_server(dir: &Path) -> (Child, SocketAddr) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let child = Command::new(env!("CARGO_BIN_EXE_reference-server"))
-        .args(["--listen", &addr.to_string(), "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn: {e}"));
-    (child, addr)
-}
-
-async fn connect_to(addr: SocketAddr) -> Client {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let conn = format!("host={} port={} user=postgres", addr.ip(), addr.port());
-    loop {
-        match tokio_postgres::connect(&conn, NoTls).await {
-            Ok((client, conn)) => {
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
-                return client;
-            }
-            Err(e) if Instant::now() > deadline => panic!("server did not come up: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
 }
 
 #[tokio::test]

@@ -230,11 +230,7 @@ impl Backend {
         loop {
             let next = interrupt
                 .race(async {
-                    match stream.next().await {
-                        Some(Err(e)) => Err(SqlError::from(e)),
-                        other => Ok(other),
-                    }
-                    .map_err(SqlError::into_wire)
+                    (stream.next().await.transpose()).map_err(|e| SqlError::from(e).into_wire())
                 })
                 .await;
             let next = match next {
@@ -251,10 +247,7 @@ impl Backend {
                 }
             };
             let encoded = match next {
-                Some(batch) => {
-                    let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
-                    Some(encoder.encode(&batch).map_err(SqlError::into_wire)?)
-                }
+                Some(batch) => Some(encoder.encode(&batch).map_err(SqlError::into_wire)?),
                 None => None,
             };
             if let Some(d) = description.take() {
