@@ -189,7 +189,9 @@ pub fn classify(mut stmt: Statement) -> Command {
                 "transaction isolation level" => {
                     Command::Show(Some("transaction_isolation".into()))
                 }
-                _ => Command::Show(Some(name)),
+                "session authorization" => Command::Show(Some("session_authorization".into())),
+                // The parser splits `SHOW my.custom` at the dot.
+                _ => Command::Show(Some(name.replace(' ', "."))),
             }
         }
         Statement::Truncate(t) => {

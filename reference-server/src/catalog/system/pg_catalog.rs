@@ -3,6 +3,7 @@
 //! join them still plan.
 
 use crate::pgtypes::{PG_DEFAULT_KEY, pg_type_of};
+use crate::session::settings::SettingRow;
 
 use super::defs;
 use super::oids::*;
@@ -425,36 +426,31 @@ fn languages() -> Vec<Row> {
 }
 
 fn settings(sys: &SysContext) -> Vec<Row> {
-    let all = crate::session::lock(&sys.settings).all();
-    let mut rows: Vec<Row> = all
-        .into_iter()
-        .map(|(name, setting, desc)| setting_row(name, setting, desc))
-        .collect();
-    // Fixed limits clients ask for (pgjdbc getMaxIndexKeys).
-    if !rows
-        .iter()
-        .any(|r| r.first().map(|c| &c.1) == Some(&Val::from("max_index_keys")))
-    {
-        rows.push(setting_row(
-            "max_index_keys".into(),
-            "32".into(),
-            "Shows the maximum number of index keys.".into(),
-        ));
-    }
-    rows
+    let all = crate::session::lock(&sys.settings).pg_settings();
+    all.into_iter().map(setting_row).collect()
 }
 
-fn setting_row(name: String, setting: String, desc: String) -> Row {
+fn setting_row(s: SettingRow) -> Row {
+    let opt = |v: Option<String>| v.map_or(Val::Null, Val::from);
+    let source = if s.setting == s.boot {
+        "default"
+    } else {
+        "session"
+    };
     vec![
-        ("name", Val::from(name)),
-        ("setting", Val::from(setting.clone())),
+        ("name", Val::from(s.name)),
+        ("setting", Val::from(s.setting)),
+        ("unit", opt(s.unit)),
         ("category", "Ungrouped".into()),
-        ("short_desc", Val::from(desc)),
-        ("context", "user".into()),
-        ("vartype", "string".into()),
-        ("source", "default".into()),
-        ("boot_val", Val::from(setting.clone())),
-        ("reset_val", Val::from(setting)),
+        ("short_desc", Val::from(s.description)),
+        ("context", s.context.into()),
+        ("vartype", s.vartype.into()),
+        ("source", source.into()),
+        ("min_val", opt(s.min)),
+        ("max_val", opt(s.max)),
+        ("enumvals", s.enumvals.map_or(Val::Null, Val::TextArr)),
+        ("boot_val", Val::from(s.boot.clone())),
+        ("reset_val", Val::from(s.boot)),
         ("pending_restart", false.into()),
     ]
 }
