@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
-use datafusion::common::ParamValues;
+use datafusion::common::{ParamValues, ScalarValue};
 use datafusion::logical_expr::LogicalPlan;
 use futures::{Sink, SinkExt, StreamExt};
 use pgwire::api::portal::{Format, Portal, PortalExecutionState};
@@ -29,7 +29,8 @@ use super::interrupt::Interrupt;
 use super::{Backend, params, rows};
 use crate::session::Session;
 use crate::session::transaction::TxStatus;
-use crate::sql::{Command, Outcome, SqlError, classify, parse};
+use crate::sql::point_lookup::{self, PointQuery};
+use crate::sql::{Command, Outcome, PlanKind, SqlError, classify, parse};
 
 /// A parsed, classified and (for DataFusion statements) planned statement.
 pub struct Prepared {
@@ -42,6 +43,8 @@ pub struct Prepared {
     param_arrow: Vec<Option<DataType>>,
     /// Result columns (PostgreSQL names), `None` for statements without rows.
     pub schema: Option<SchemaRef>,
+    /// The point-lookup shape of a query, tried before the plan on every Execute.
+    point: Option<PointQuery>,
 }
 
 pub type Statement = Arc<Prepared>;
@@ -119,7 +122,16 @@ impl Parser {
             .collect();
         let schema = Session::result_schema(&command, plan.as_ref())
             .map(|s| rows::rename(&s, command.column_names().as_deref()));
+        let point = match &command {
+            Command::Plan {
+                stmt,
+                kind: PlanKind::Query,
+                ..
+            } => point_lookup::recognise(stmt),
+            _ => None,
+        };
         Ok(Some(Prepared {
+            point,
             command,
             plan,
             catalog_version,
@@ -475,25 +487,10 @@ impl Backend {
         Ok(())
     }
 
-    /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
-    async fn bound_plan(
-        &self,
-        portal: &Portal<Statement>,
-    ) -> Result<Option<LogicalPlan>, SqlError> {
+    /// The portal's parameter values, decoded to the types the statement was planned with.
+    fn param_values(portal: &Portal<Statement>) -> Result<Vec<ScalarValue>, SqlError> {
         let prepared = &portal.statement.statement;
-        let Command::Plan { stmt, .. } = &prepared.command else {
-            return Ok(None);
-        };
-        let plan = match &prepared.plan {
-            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => {
-                p.clone()
-            }
-            _ => self.session.plan(stmt).await?,
-        };
-        if prepared.param_types.is_empty() {
-            return Ok(Some(plan));
-        }
-        let values = prepared
+        prepared
             .param_types
             .iter()
             .enumerate()
@@ -505,9 +502,45 @@ impl Backend {
                     prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
                 )
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect()
+    }
+
+    /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
+    async fn bound_plan(
+        &self,
+        portal: &Portal<Statement>,
+        values: Vec<ScalarValue>,
+    ) -> Result<Option<LogicalPlan>, SqlError> {
+        let prepared = &portal.statement.statement;
+        let Command::Plan { stmt, .. } = &prepared.command else {
+            return Ok(None);
+        };
+        let plan = match &prepared.plan {
+            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => {
+                p.clone()
+            }
+            _ => self.session.plan(stmt).await?,
+        };
+        if values.is_empty() {
+            return Ok(Some(plan));
+        }
         let bound = plan.with_param_values(ParamValues::from(values))?;
         Ok(Some(bound.recompute_schema()?))
+    }
+
+    /// Runs a portal: from the key index if it is a point lookup that fits, else its plan.
+    async fn run_portal(&self, portal: &Portal<Statement>) -> Result<Outcome, SqlError> {
+        let prepared = &portal.statement.statement;
+        let values = Self::param_values(portal)?;
+        let failed = self.session.tx().status == TxStatus::Failed;
+        if let Some(q) = &prepared.point
+            && !failed
+            && let Some(out) = self.session.point_lookup(q, &values).await?
+        {
+            return Ok(out);
+        }
+        let plan = self.bound_plan(portal, values).await?;
+        self.session.run(&prepared.command, plan).await
     }
 
     async fn execute_portal<C>(
@@ -528,13 +561,7 @@ impl Backend {
         if matches!(*state, PortalExecutionState::Initial) {
             let prepared = &portal.statement.statement;
             let outcome = interrupt
-                .race(async {
-                    let plan = self.bound_plan(portal).await.map_err(SqlError::into_wire)?;
-                    self.session
-                        .run(&prepared.command, plan)
-                        .await
-                        .map_err(SqlError::into_wire)
-                })
+                .race(async { self.run_portal(portal).await.map_err(SqlError::into_wire) })
                 .await?;
             match outcome {
                 Outcome::Done(tag) => {
