@@ -22,7 +22,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::{Outcome, SqlError};
-use crate::catalog::split_name;
+use crate::catalog::{SessionCatalog, split_name};
 use crate::session::Session;
 use crate::storage::{Lookup, key_columns};
 
@@ -283,10 +283,22 @@ impl Session {
         q: &PointQuery,
         params: &[ScalarValue],
     ) -> Result<Option<Outcome>, SqlError> {
-        let Ok(found) = self.shared.catalog.find_table(&self.ctx, &q.table) else {
+        let (schema, name) = split_name(&q.table);
+        let Some(catalog) = SessionCatalog::of(&self.ctx) else {
             return Ok(None);
         };
-        let table = found.table;
+        let Some(table) = catalog.lookup(schema.as_deref(), &name).map(|t| t.table) else {
+            return Ok(None);
+        };
+        // DataFusion resolves `public.t` like `t` (a temporary `t` shadows it): answer only
+        // where both agree on the table.
+        if schema.is_some()
+            && !catalog
+                .lookup(None, &name)
+                .is_some_and(|t| Arc::ptr_eq(&t.table, &table))
+        {
+            return Ok(None);
+        }
         let def = table.def();
         let Some(key) = key_columns(def) else {
             return Ok(None);
