@@ -52,11 +52,64 @@ pub type Statement = Arc<Prepared>;
 /// Parses and plans for one session.
 pub struct Parser {
     session: Arc<Session>,
+    /// Recently parsed point lookups, so a client that re-sends Parse for the same text (the
+    /// unnamed statement of every `-M extended` pgbench transaction) does not plan again.
+    recent: std::sync::Mutex<Vec<Recent>>,
 }
+
+/// A cached Parse: same text and declared types, same catalog version = same statement.
+struct Recent {
+    sql: String,
+    types: Vec<Option<Type>>,
+    stmt: Statement,
+}
+
+/// How many distinct statement texts [`Parser::recent`] remembers.
+const RECENT: usize = 8;
 
 impl Parser {
     pub fn new(session: Arc<Session>) -> Self {
-        Self { session }
+        Self {
+            session,
+            recent: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The statement for `sql`: a recent identical point lookup's, else freshly prepared.
+    async fn prepare_cached(
+        &self,
+        sql: &str,
+        client_types: &[Option<Type>],
+    ) -> Result<Option<Statement>, SqlError> {
+        let version = self.session.shared.catalog.version();
+        let hit = crate::session::lock(&self.recent)
+            .iter()
+            .find(|r| r.sql == sql && r.types == client_types && r.stmt.catalog_version == version)
+            .map(|r| r.stmt.clone());
+        if let Some(stmt) = hit {
+            if self.session.tx().status == TxStatus::Failed {
+                return Err(SqlError::in_failed_transaction());
+            }
+            return Ok(Some(stmt));
+        }
+        let Some(prepared) = self.prepare(sql, client_types).await? else {
+            return Ok(None);
+        };
+        let stmt = Arc::new(prepared);
+        // Only point lookups: their plans depend on nothing but the catalog.
+        if stmt.point.is_some() {
+            let mut recent = crate::session::lock(&self.recent);
+            recent.retain(|r| r.sql != sql && r.stmt.catalog_version == version);
+            if recent.len() >= RECENT {
+                recent.remove(0);
+            }
+            recent.push(Recent {
+                sql: sql.to_owned(),
+                types: client_types.to_vec(),
+                stmt: stmt.clone(),
+            });
+        }
+        Ok(Some(stmt))
     }
 
     async fn prepare(
@@ -177,7 +230,7 @@ impl QueryParser for Parser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        Ok(self.prepare(sql, types).await?.map(Arc::new))
+        Ok(self.prepare_cached(sql, types).await?)
     }
 
     fn get_parameter_types(&self, stmt: &Statement) -> PgWireResult<Vec<Type>> {

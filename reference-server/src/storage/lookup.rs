@@ -219,7 +219,9 @@ impl Table {
                 st.segments.clone(),
             )
         };
+        let abandon = Abandon(self);
         let built = self.build_index(columns, mem, &segments).await;
+        std::mem::forget(abandon);
         let mut st = self.lock_state()?;
         let pending = match std::mem::take(&mut st.lookup) {
             Slot::Building(p) => p,
@@ -260,5 +262,19 @@ impl Table {
             index.add(b)?;
         }
         Ok(index)
+    }
+}
+
+/// Resets a `Building` slot if the lookup building it is dropped (cancelled) mid-way, so
+/// inserts stop queueing rows for a build that will never finish.
+struct Abandon<'a>(&'a Table);
+
+impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut st) = self.0.lock_state()
+            && matches!(st.lookup, Slot::Building(_))
+        {
+            st.lookup = Slot::Absent;
+        }
     }
 }
