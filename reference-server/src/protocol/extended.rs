@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
-use datafusion::common::ParamValues;
+use datafusion::common::{ParamValues, ScalarValue};
 use datafusion::logical_expr::LogicalPlan;
 use futures::{Sink, SinkExt, StreamExt};
 use pgwire::api::portal::{Format, Portal, PortalExecutionState};
@@ -29,7 +29,8 @@ use super::interrupt::Interrupt;
 use super::{Backend, params, rows};
 use crate::session::Session;
 use crate::session::transaction::TxStatus;
-use crate::sql::{Command, Outcome, SqlError, classify, parse};
+use crate::sql::point_lookup::{self, PointQuery};
+use crate::sql::{Command, Outcome, PlanKind, SqlError, classify, parse};
 
 /// A parsed, classified and (for DataFusion statements) planned statement.
 pub struct Prepared {
@@ -42,6 +43,8 @@ pub struct Prepared {
     param_arrow: Vec<Option<DataType>>,
     /// Result columns (PostgreSQL names), `None` for statements without rows.
     pub schema: Option<SchemaRef>,
+    /// The point-lookup shape of a query, tried before the plan on every Execute.
+    point: Option<PointQuery>,
 }
 
 pub type Statement = Arc<Prepared>;
@@ -49,11 +52,64 @@ pub type Statement = Arc<Prepared>;
 /// Parses and plans for one session.
 pub struct Parser {
     session: Arc<Session>,
+    /// Recently parsed point lookups, so a client that re-sends Parse for the same text (the
+    /// unnamed statement of every `-M extended` pgbench transaction) does not plan again.
+    recent: std::sync::Mutex<Vec<Recent>>,
 }
+
+/// A cached Parse: same text and declared types, same catalog version = same statement.
+struct Recent {
+    sql: String,
+    types: Vec<Option<Type>>,
+    stmt: Statement,
+}
+
+/// How many distinct statement texts [`Parser::recent`] remembers.
+const RECENT: usize = 8;
 
 impl Parser {
     pub fn new(session: Arc<Session>) -> Self {
-        Self { session }
+        Self {
+            session,
+            recent: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The statement for `sql`: a recent identical point lookup's, else freshly prepared.
+    async fn prepare_cached(
+        &self,
+        sql: &str,
+        client_types: &[Option<Type>],
+    ) -> Result<Option<Statement>, SqlError> {
+        let version = self.session.shared.catalog.version();
+        let hit = crate::session::lock(&self.recent)
+            .iter()
+            .find(|r| r.sql == sql && r.types == client_types && r.stmt.catalog_version == version)
+            .map(|r| r.stmt.clone());
+        if let Some(stmt) = hit {
+            if self.session.tx().status == TxStatus::Failed {
+                return Err(SqlError::in_failed_transaction());
+            }
+            return Ok(Some(stmt));
+        }
+        let Some(prepared) = self.prepare(sql, client_types).await? else {
+            return Ok(None);
+        };
+        let stmt = Arc::new(prepared);
+        // Only point lookups: their plans depend on nothing but the catalog.
+        if stmt.point.is_some() {
+            let mut recent = crate::session::lock(&self.recent);
+            recent.retain(|r| r.sql != sql && r.stmt.catalog_version == version);
+            if recent.len() >= RECENT {
+                recent.remove(0);
+            }
+            recent.push(Recent {
+                sql: sql.to_owned(),
+                types: client_types.to_vec(),
+                stmt: stmt.clone(),
+            });
+        }
+        Ok(Some(stmt))
     }
 
     async fn prepare(
@@ -119,7 +175,16 @@ impl Parser {
             .collect();
         let schema = Session::result_schema(&command, plan.as_ref())
             .map(|s| rows::rename(&s, command.column_names().as_deref()));
+        let point = match &command {
+            Command::Plan {
+                stmt,
+                kind: PlanKind::Query,
+                ..
+            } => point_lookup::recognise(stmt),
+            _ => None,
+        };
         Ok(Some(Prepared {
+            point,
             command,
             plan,
             catalog_version,
@@ -165,7 +230,7 @@ impl QueryParser for Parser {
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        Ok(self.prepare(sql, types).await?.map(Arc::new))
+        Ok(self.prepare_cached(sql, types).await?)
     }
 
     fn get_parameter_types(&self, stmt: &Statement) -> PgWireResult<Vec<Type>> {
@@ -475,25 +540,10 @@ impl Backend {
         Ok(())
     }
 
-    /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
-    async fn bound_plan(
-        &self,
-        portal: &Portal<Statement>,
-    ) -> Result<Option<LogicalPlan>, SqlError> {
+    /// The portal's parameter values, decoded to the types the statement was planned with.
+    fn param_values(portal: &Portal<Statement>) -> Result<Vec<ScalarValue>, SqlError> {
         let prepared = &portal.statement.statement;
-        let Command::Plan { stmt, .. } = &prepared.command else {
-            return Ok(None);
-        };
-        let plan = match &prepared.plan {
-            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => {
-                p.clone()
-            }
-            _ => self.session.plan(stmt).await?,
-        };
-        if prepared.param_types.is_empty() {
-            return Ok(Some(plan));
-        }
-        let values = prepared
+        prepared
             .param_types
             .iter()
             .enumerate()
@@ -505,9 +555,45 @@ impl Backend {
                     prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
                 )
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect()
+    }
+
+    /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
+    async fn bound_plan(
+        &self,
+        portal: &Portal<Statement>,
+        values: Vec<ScalarValue>,
+    ) -> Result<Option<LogicalPlan>, SqlError> {
+        let prepared = &portal.statement.statement;
+        let Command::Plan { stmt, .. } = &prepared.command else {
+            return Ok(None);
+        };
+        let plan = match &prepared.plan {
+            Some(p) if prepared.catalog_version == self.session.shared.catalog.version() => {
+                p.clone()
+            }
+            _ => self.session.plan(stmt).await?,
+        };
+        if values.is_empty() {
+            return Ok(Some(plan));
+        }
         let bound = plan.with_param_values(ParamValues::from(values))?;
         Ok(Some(bound.recompute_schema()?))
+    }
+
+    /// Runs a portal: from the key index if it is a point lookup that fits, else its plan.
+    async fn run_portal(&self, portal: &Portal<Statement>) -> Result<Outcome, SqlError> {
+        let prepared = &portal.statement.statement;
+        let values = Self::param_values(portal)?;
+        let failed = self.session.tx().status == TxStatus::Failed;
+        if let Some(q) = &prepared.point
+            && !failed
+            && let Some(out) = self.session.point_lookup(q, &values).await?
+        {
+            return Ok(out);
+        }
+        let plan = self.bound_plan(portal, values).await?;
+        self.session.run(&prepared.command, plan).await
     }
 
     async fn execute_portal<C>(
@@ -528,13 +614,7 @@ impl Backend {
         if matches!(*state, PortalExecutionState::Initial) {
             let prepared = &portal.statement.statement;
             let outcome = interrupt
-                .race(async {
-                    let plan = self.bound_plan(portal).await.map_err(SqlError::into_wire)?;
-                    self.session
-                        .run(&prepared.command, plan)
-                        .await
-                        .map_err(SqlError::into_wire)
-                })
+                .race(async { self.run_portal(portal).await.map_err(SqlError::into_wire) })
                 .await?;
             match outcome {
                 Outcome::Done(tag) => {

@@ -84,7 +84,15 @@ impl Session {
             Command::Plan { stmt, kind, .. } => {
                 let plan = match plan {
                     Some(p) => p,
-                    None => self.plan(stmt).await?,
+                    None => {
+                        if *kind == PlanKind::Query
+                            && let Some(q) = super::point_lookup::recognise(stmt)
+                            && let Some(out) = self.point_lookup(&q, &[]).await?
+                        {
+                            return Ok(out);
+                        }
+                        self.plan(stmt).await?
+                    }
                 };
                 self.run_plan(*kind, plan).await
             }

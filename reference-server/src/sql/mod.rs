@@ -12,6 +12,7 @@ pub mod functions;
 pub mod insert_defaults;
 pub mod parse;
 pub mod pg_functions;
+pub mod point_lookup;
 pub mod returning;
 pub mod rewrite;
 pub mod typing;

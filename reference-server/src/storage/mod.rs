@@ -26,6 +26,7 @@ mod catalog;
 mod dml;
 mod error;
 mod fsutil;
+mod lookup;
 mod manifest;
 mod provider;
 mod recovery;
@@ -44,6 +45,7 @@ use std::time::Duration;
 
 pub use catalog::{ColumnDefault, ConstraintDef, TableDef};
 pub use error::StorageError;
+pub use lookup::{Lookup, key_columns};
 pub use table::Table;
 pub use txn::TxWrites;
 

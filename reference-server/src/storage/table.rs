@@ -20,6 +20,7 @@ use datafusion::arrow::util::display::FormatOptions;
 use super::StorageError;
 use super::StorageOptions;
 use super::catalog::TableDef;
+use super::lookup::Slot;
 use super::manifest::Manifest;
 use super::segment::{self, Segment, SegmentMeta};
 use super::timecol::{self, PartitionKey};
@@ -52,6 +53,8 @@ pub(crate) struct State {
     /// Leading entries a running flush/truncate will drain; merging must not touch them.
     frozen: usize,
     pub segments: Vec<Arc<Segment>>,
+    /// The unique-key → row index of point lookups (see [`super::lookup`]).
+    pub(crate) lookup: Slot,
     pub flushed_lsn: u64,
     pub next_segment_id: u64,
 }
@@ -75,6 +78,7 @@ impl State {
 
     pub fn push(&mut self, lsn: u64, batch: RecordBatch) -> Result<(), StorageError> {
         self.mem_rows += batch.num_rows();
+        self.lookup.on_insert(&batch);
         let small = batch.num_rows() < SMALL_BATCH_ROWS;
         self.mem.push(MemEntry {
             lo: lsn,
@@ -432,7 +436,7 @@ impl Table {
         let touched = new.iter().map(|s| s.meta.partition).collect();
         let mut segments = current;
         segments.extend(new);
-        self.commit(segments, hi, next_id, k).await?;
+        self.commit_rows(segments, hi, next_id, k, true).await?;
         Ok(touched)
     }
 
@@ -504,6 +508,20 @@ impl Table {
         next_segment_id: u64,
         drain: usize,
     ) -> Result<(), StorageError> {
+        self.commit_rows(segments, flushed_lsn, next_segment_id, drain, false)
+            .await
+    }
+
+    /// [`Self::commit`]; `same_rows` = the table holds the same rows after it (flush,
+    /// compaction), so the point-lookup index stays valid.
+    async fn commit_rows(
+        &self,
+        segments: Vec<Arc<Segment>>,
+        flushed_lsn: u64,
+        next_segment_id: u64,
+        drain: usize,
+        same_rows: bool,
+    ) -> Result<(), StorageError> {
         if let Some(dir) = &self.dir {
             let manifest = Manifest {
                 flushed_lsn,
@@ -528,6 +546,9 @@ impl Table {
             }
             st.flushed_lsn = flushed_lsn;
             st.next_segment_id = next_segment_id;
+            if !same_rows {
+                st.lookup.invalidate();
+            }
             let old = std::mem::replace(&mut st.segments, segments);
             self.shared
                 .wal
@@ -590,7 +611,7 @@ impl Table {
             .filter(|s| !victim_ids.contains(&s.meta.id))
             .collect();
         list.extend(new);
-        self.commit(list, flushed, next_id, 0).await
+        self.commit_rows(list, flushed, next_id, 0, true).await
     }
 
     /// Removes all rows. Durable before returning.
