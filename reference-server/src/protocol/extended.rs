@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::common::ParamValues;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::scalar::ScalarValue;
 use futures::{Sink, SinkExt, StreamExt};
 use pgwire::api::portal::{Format, Portal, PortalExecutionState};
 use pgwire::api::query::ExtendedQueryHandler;
@@ -26,7 +27,7 @@ use pgwire::messages::extendedquery::{
 use pgwire::messages::response::EmptyQueryResponse;
 
 use super::interrupt::Interrupt;
-use super::{Backend, params, rows};
+use super::{Backend, fold, params, rows};
 use crate::session::Session;
 use crate::session::transaction::TxStatus;
 use crate::sql::{Command, Outcome, SqlError, classify, parse};
@@ -183,6 +184,40 @@ impl QueryParser for Parser {
             .map(|s| rows::fields_for(s, format.unwrap_or(&Format::UnifiedText)))
             .unwrap_or_default())
     }
+}
+
+/// A portal's parameters decoded to the types its plan expects; an error names the
+/// parameter in CONTEXT as PostgreSQL does.
+fn portal_values(portal: &Portal<Statement>, name: &str) -> Result<Vec<ScalarValue>, SqlError> {
+    let prepared = &portal.statement.statement;
+    let shown = if name == DEFAULT_NAME {
+        "unnamed portal".to_owned()
+    } else {
+        format!("portal \"{name}\"")
+    };
+    prepared
+        .param_types
+        .iter()
+        .enumerate()
+        .map(|(i, pg)| {
+            let raw = portal.parameters.get(i).and_then(|p| p.as_ref());
+            let binary = portal.parameter_format.is_binary(i);
+            params::decode(
+                i,
+                raw,
+                binary,
+                pg,
+                prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
+            )
+            .map_err(|e| {
+                let n = i + 1;
+                match raw.filter(|_| !binary).map(|b| String::from_utf8_lossy(b)) {
+                    Some(v) => e.with_context(format!("{shown} parameter ${n} = '{v}'")),
+                    None => e.with_context(format!("{shown} parameter ${n}")),
+                }
+            })
+        })
+        .collect()
 }
 
 fn protocol_violation(message: String) -> PgWireError {
@@ -342,8 +377,15 @@ impl ExtendedQueryHandler for Backend {
             None => return Err(self.missing_portal(name)),
         };
         client.set_state(PgWireConnectionState::QueryInProgress);
-        // Everything up to Sync is one implicit transaction (committed in `ready`).
-        self.session.begin_implicit();
+        // Everything up to Sync is one implicit transaction (committed in `ready`); a
+        // statement refused in a transaction block opens none (PostgreSQL only refuses it
+        // after other statements of the same pipeline).
+        if !matches!(
+            portal.statement.statement.command,
+            Command::NoOpOutsideBlock(_)
+        ) {
+            self.session.begin_implicit();
+        }
         let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
         let result = self.execute_portal(client, &portal, max_rows).await;
         if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {
@@ -471,6 +513,23 @@ impl Backend {
             )));
         }
         let portal = Portal::try_new(message, stmt.clone())?;
+        // PostgreSQL converts the values and plans the portal in Bind: bad values and
+        // constant expressions that fail (`1/0`) are Bind's errors, not Execute's.
+        let values = portal_values(&portal, portal_name)?;
+        if let Some(plan) = prepared
+            .plan
+            .as_ref()
+            .filter(|_| prepared.catalog_version == self.session.shared.catalog.version())
+        {
+            let plan = if values.is_empty() {
+                plan.clone()
+            } else {
+                plan.clone()
+                    .with_param_values(ParamValues::from(values))
+                    .map_err(SqlError::from)?
+            };
+            fold::check_constants(&plan).map_err(SqlError::from)?;
+        }
         client.portal_store().put_portal(Arc::new(portal));
         Ok(())
     }
@@ -493,19 +552,7 @@ impl Backend {
         if prepared.param_types.is_empty() {
             return Ok(Some(plan));
         }
-        let values = prepared
-            .param_types
-            .iter()
-            .enumerate()
-            .map(|(i, pg)| {
-                params::decode(
-                    portal.parameters.get(i).and_then(|p| p.as_ref()),
-                    portal.parameter_format.is_binary(i),
-                    pg,
-                    prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let values = portal_values(portal, &portal.name)?;
         let bound = plan.with_param_values(ParamValues::from(values))?;
         Ok(Some(bound.recompute_schema()?))
     }

@@ -3,6 +3,7 @@
 //!
 //! - unqualified `pg_class` & co → `pg_catalog.pg_class` (pg_catalog is implicitly first on
 //!   PostgreSQL's search path); `pg_catalog.f(..)` → `f(..)` for functions;
+//! - `current_user`, `session_user`, `user`, `current_role`, `current_catalog` → calls;
 //! - `OPERATOR(pg_catalog.~)` → `~`; `x COLLATE pg_catalog.default` → `x`;
 //! - `::regclass`/`::regtype`/`::regnamespace`/`::regrole`/`::regproc` → the conversion
 //!   function of that name (OID out), and `::reg*::text` → `reg*_out(..)` (name out);
@@ -86,8 +87,30 @@ const REG_TYPES: &[&str] = &[
     "regprocedure",
 ];
 
+/// SQL's niladic session functions, written without parentheses.
+const SESSION_FUNCTIONS: &[&str] = &[
+    "current_user",
+    "session_user",
+    "user",
+    "current_role",
+    "current_catalog",
+];
+
+/// `current_user` (no parentheses) → a call of the function registered under that name.
+fn niladic_call(name: &str) -> Option<Expr> {
+    let lower = name.to_ascii_lowercase();
+    SESSION_FUNCTIONS
+        .contains(&lower.as_str())
+        .then(|| parse_expr(&format!("\"{lower}\"()")))
+        .flatten()
+}
+
 fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
     match e {
+        Expr::Identifier(id) if id.quote_style.is_none() => niladic_call(&id.value),
+        Expr::Function(f) if matches!(f.args, FunctionArguments::None) => {
+            niladic_call(&f.name.to_string())
+        }
         Expr::Function(f) => {
             strip_pg_catalog(&mut f.name);
             let is_array = f.name.to_string().eq_ignore_ascii_case("array");
