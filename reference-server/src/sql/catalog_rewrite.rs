@@ -172,10 +172,7 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
-        Expr::Subquery(q) => {
-            aggregate_catalog_lookup(q);
-            None
-        }
+        Expr::Subquery(q) => aggregate_catalog_lookup(q),
         Expr::Cast {
             expr,
             data_type,
@@ -244,8 +241,9 @@ fn call(name: &str, arg: &Expr) -> Expr {
     parse_expr(&format!("{name}({arg})")).unwrap_or_else(|| arg.clone())
 }
 
-/// `ARRAY(SELECT e FROM ... [ORDER BY o])` → `(SELECT array_agg(e [ORDER BY o]) FROM ...)`,
-/// which DataFusion can decorrelate. (An empty input gives NULL where PostgreSQL gives `{}`.)
+/// `ARRAY(SELECT e FROM ... [ORDER BY o])` →
+/// `coalesce((SELECT array_agg(e [ORDER BY o]) FROM ...), make_array())`, which DataFusion
+/// can decorrelate; the coalesce gives PostgreSQL's `{}` for an empty input.
 fn array_subquery(q: &Query) -> Option<Expr> {
     let SetExpr::Select(select) = q.body.as_ref() else {
         return None;
@@ -265,6 +263,12 @@ fn array_subquery(q: &Query) -> Option<Expr> {
         // keeps no storage options, so the array is always NULL.
         return parse_expr(&format!("CASE WHEN {unnest} IS NULL THEN NULL::text[] END"));
     }
+    if let Some(roles) = any_of_policy_roles(select) {
+        // psql `\d` lists a policy's roles with `oid = any(pol.polroles)`, which DataFusion
+        // cannot decorrelate; the server has no row-level security, so pg_policy is empty
+        // and the expression is never evaluated.
+        return parse_expr(&format!("CASE WHEN {roles} IS NULL THEN NULL::text[] END"));
+    }
     let order = q
         .order_by
         .as_ref()
@@ -278,7 +282,17 @@ fn array_subquery(q: &Query) -> Option<Expr> {
         order_by: None,
         ..q.clone()
     };
-    Some(Expr::Subquery(Box::new(sub)))
+    parse_expr(&format!("coalesce(({sub}), make_array())"))
+}
+
+/// The `pol.polroles` of a `WHERE x = any(pol.polroles)` filter.
+fn any_of_policy_roles(select: &Select) -> Option<String> {
+    let Some(Expr::AnyOp { right, .. }) = &select.selection else {
+        return None;
+    };
+    column_name(right)
+        .filter(|n| n == "polroles")
+        .map(|_| right.to_string())
 }
 
 fn no_grouping(select: &Select) -> bool {
@@ -290,24 +304,28 @@ fn no_grouping(select: &Select) -> bool {
 /// aggregated (`(SELECT c.relkind = 'c' FROM pg_class c WHERE c.oid = t.typrelid)`): the
 /// catalog lookups clients write return at most one row, so `max` keeps the result (and,
 /// unlike `first_value`, DataFusion decorrelates it with outer-only predicates).
-fn aggregate_catalog_lookup(q: &mut Query) {
+/// DataFusion decorrelates only `inner = outer` predicates, so the others move out: a
+/// predicate on the outer row alone guards the subquery (`CASE WHEN a.atthasdef THEN
+/// (SELECT ..) END`), and `outer <> inner` compares with a lookup of `inner` under the
+/// same equalities. Returns the replacement expression when the subquery gets a guard.
+fn aggregate_catalog_lookup(q: &mut Query) -> Option<Expr> {
     let SetExpr::Select(select) = q.body.as_mut() else {
-        return;
+        return None;
     };
     if !no_grouping(select) || select.distinct.is_some() {
-        return;
+        return None;
     }
     let reads_catalog = select.from.iter().any(|f| {
         matches!(&f.relation, TableFactor::Table { name, args: None, .. }
             if name.0.first().and_then(|p| p.as_ident()).map(|i| i.value.as_str()) == Some(PG_CATALOG))
     });
     let inner = inner_aliases(select);
-    let [item] = select.projection.as_mut_slice() else {
-        return;
+    let [item] = select.projection.as_slice() else {
+        return None;
     };
     let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
     else {
-        return;
+        return None;
     };
     let text = value.to_string().to_ascii_lowercase();
     let aggregated = [
@@ -325,22 +343,23 @@ fn aggregate_catalog_lookup(q: &mut Query) {
     .iter()
     .any(|a| text.contains(a));
     if !reads_catalog || aggregated {
-        return;
+        return None;
     }
-    // DataFusion decorrelates only `inner = outer` predicates; others that touch the outer
-    // query move into the aggregate as a CASE condition (same result under max).
+    let value = value.clone();
     let mut kept = Vec::new();
-    let mut moved = Vec::new();
+    let mut mixed = Vec::new();
+    let mut guards = Vec::new();
     if let Some(w) = select.selection.take() {
         for c in conjuncts(w) {
-            let outer = references_outer(&c, &inner);
             let simple_eq = matches!(&c, Expr::BinaryOp { left, op: BinaryOperator::Eq, right }
                 if matches!(**left, Expr::CompoundIdentifier(_))
                     && matches!(**right, Expr::CompoundIdentifier(_)));
-            if outer && !simple_eq {
-                moved.push(c.to_string());
-            } else {
+            if !references_outer(&c, &inner) || simple_eq {
                 kept.push(c);
+            } else if !references_inner(&c, &inner) {
+                guards.push(c.to_string());
+            } else {
+                mixed.push(c);
             }
         }
     }
@@ -349,13 +368,68 @@ fn aggregate_catalog_lookup(q: &mut Query) {
         op: BinaryOperator::And,
         right: Box::new(b),
     });
+    // `outer op inner` → `outer op (SELECT max(inner) ..)`; other mixed predicates stay
+    // in the aggregate as a CASE condition (same result under max).
+    let mut moved = Vec::new();
+    for c in mixed {
+        match outer_inner_comparison(&c, &inner) {
+            Some((outer_side, op, inner_side, outer_first)) => {
+                let lookup = with_projection(q, &format!("max({inner_side})"))?;
+                guards.push(if outer_first {
+                    format!("{outer_side} {op} ({lookup})")
+                } else {
+                    format!("({lookup}) {op} {outer_side}")
+                });
+            }
+            None => moved.push(c.to_string()),
+        }
+    }
     let arg = if moved.is_empty() {
         value.to_string()
     } else {
         format!("CASE WHEN {} THEN {value} END", moved.join(" AND "))
     };
-    if let Some(agg) = parse_expr(&format!("max({arg})")) {
-        *value = agg;
+    let looked_up = with_projection(q, &format!("max({arg})"))?;
+    if guards.is_empty() {
+        *q = looked_up;
+        return None;
+    }
+    parse_expr(&format!(
+        "CASE WHEN {} THEN ({looked_up}) END",
+        guards.join(" AND ")
+    ))
+}
+
+/// `q` with its single select item replaced by `item`.
+fn with_projection(q: &Query, item: &str) -> Option<Query> {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return None;
+    };
+    let mut select = select.as_ref().clone();
+    select.projection = vec![SelectItem::UnnamedExpr(parse_expr(item)?)];
+    Some(Query {
+        body: Box::new(SetExpr::Select(Box::new(select))),
+        ..q.clone()
+    })
+}
+
+/// A comparison with one side on the outer row only and the other on the inner rows
+/// only: (outer side, operator, inner side, whether the outer side is on the left).
+fn outer_inner_comparison(
+    c: &Expr,
+    inner: &[String],
+) -> Option<(String, BinaryOperator, String, bool)> {
+    let Expr::BinaryOp { left, op, right } = c else {
+        return None;
+    };
+    let outer_only = |e: &Expr| references_outer(e, inner) && !references_inner(e, inner);
+    let inner_only = |e: &Expr| !references_outer(e, inner) && references_inner(e, inner);
+    if outer_only(left) && inner_only(right) {
+        Some((left.to_string(), op.clone(), right.to_string(), true))
+    } else if inner_only(left) && outer_only(right) {
+        Some((right.to_string(), op.clone(), left.to_string(), false))
+    } else {
+        None
     }
 }
 
@@ -420,6 +494,27 @@ fn references_outer(e: &Expr, inner: &[String]) -> bool {
         ControlFlow::<()>::Continue(())
     });
     outer
+}
+
+/// Whether `e` uses a column of the inner query: qualified by one of `inner`, or
+/// unqualified (taken as inner, the conservative reading).
+fn references_inner(e: &Expr, inner: &[String]) -> bool {
+    let mut found = false;
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
+        match x {
+            Expr::Identifier(_) => found = true,
+            Expr::CompoundIdentifier(parts)
+                if parts
+                    .first()
+                    .is_some_and(|q| inner.contains(&q.value.to_ascii_lowercase())) =>
+            {
+                found = true
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 /// The argument of `FROM unnest(<x>.reloptions)`, if that is the query's only source.
