@@ -14,9 +14,9 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr, ObjectName,
-    ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut,
-    VisitorMut,
+    ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr,
+    ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value,
+    VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -172,6 +172,7 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
+        Expr::Subquery(q) if reads_publication_columns(q) => parse_expr("NULL::text"),
         Expr::Subquery(q) => aggregate_catalog_lookup(q),
         Expr::Cast {
             expr,
@@ -179,6 +180,13 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             kind,
             ..
         } => {
+            // `::pg_catalog.int2[]` (psql `\d`'s publication query) → `::int2[]`.
+            if let DataType::Array(ArrayElemTypeDef::SquareBracket(elem, _)) = data_type
+                && matches!(elem.as_ref(), DataType::Custom(n, _) if n.0.len() == 2)
+                && let Some(plain) = type_name(elem).and_then(|t| parse_type(&t))
+            {
+                **elem = plain;
+            }
             let target = type_name(data_type)?;
             if REG_TYPES.contains(&target.as_str()) {
                 return Some(call(&target, expr));
@@ -202,11 +210,7 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
                 && name.0.len() == 2
             {
                 // `::pg_catalog.int2` etc.: the plain type name parses as a built-in type.
-                let parsed = Parser::new(&PostgreSqlDialect {})
-                    .try_with_sql(&target)
-                    .and_then(|mut p| p.parse_data_type())
-                    .ok()?;
-                *data_type = parsed;
+                *data_type = parse_type(&target)?;
             }
             *kind = CastKind::DoubleColon;
             None
@@ -235,6 +239,13 @@ fn type_name(t: &DataType) -> Option<String> {
         DataType::Varchar(None) => Some("varchar".into()),
         _ => None,
     }
+}
+
+fn parse_type(sql: &str) -> Option<DataType> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_data_type())
+        .ok()
 }
 
 fn call(name: &str, arg: &Expr) -> Expr {
@@ -283,6 +294,19 @@ fn array_subquery(q: &Query) -> Option<Expr> {
         ..q.clone()
     };
     parse_expr(&format!("coalesce(({sub}), make_array())"))
+}
+
+/// psql `\d` names a publication's columns with `generate_series(.., pr.prattrs)`, a
+/// lateral table function DataFusion cannot plan; the server has no publications, so
+/// pg_publication_rel is empty and the subquery is never evaluated.
+fn reads_publication_columns(q: &Query) -> bool {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return false;
+    };
+    select.from.iter().any(|f| {
+        matches!(&f.relation, TableFactor::Table { args: Some(args), .. }
+            if args.args.iter().any(|a| a.to_string().contains("prattrs")))
+    })
 }
 
 /// The `pol.polroles` of a `WHERE x = any(pol.polroles)` filter.
