@@ -171,8 +171,10 @@ for c in insp.get_columns("t"):
     print("column", c["name"], str(c["type"]), c["nullable"], c["default"])
 "#;
 
-/// Known gap: `get_columns` sends correlated scalar subqueries inside CASE branches that
-/// DataFusion cannot decorrelate ("Physical plan does not support ScalarSubquery").
+/// Known gap: `get_columns`'s identity lookup (`seqrelid = pg_get_serial_sequence(..)` with
+/// the outer `attidentity` in its select list) is a correlated subquery DataFusion cannot
+/// decorrelate ("Physical plan does not support ScalarSubquery"); its default and
+/// collation lookups now plan.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "known gap: see the doc comment"]
 async fn sqlalchemy_inspector_matches_postgres() {

@@ -394,9 +394,14 @@ fn aggregate_catalog_lookup(q: &mut Query) -> Option<Expr> {
     });
     // `outer op inner` → `outer op (SELECT max(inner) ..)`; other mixed predicates stay
     // in the aggregate as a CASE condition (same result under max).
+    // The lookup finds the same row only when an equality ties it to the outer row.
+    let correlated = select
+        .selection
+        .as_ref()
+        .is_some_and(|w| references_outer(w, &inner));
     let mut moved = Vec::new();
     for c in mixed {
-        match outer_inner_comparison(&c, &inner) {
+        match outer_inner_comparison(&c, &inner).filter(|_| correlated) {
             Some((outer_side, op, inner_side, outer_first)) => {
                 let lookup = with_projection(q, &format!("max({inner_side})"))?;
                 guards.push(if outer_first {
@@ -508,10 +513,8 @@ fn conjuncts(e: Expr) -> Vec<Expr> {
 fn references_outer(e: &Expr, inner: &[String]) -> bool {
     let mut outer = false;
     let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
-        if let Expr::CompoundIdentifier(parts) = x
-            && parts.len() == 2
-            && let Some(q) = parts.first()
-            && !inner.contains(&q.value.to_ascii_lowercase())
+        if let Some(q) = qualifier(x)
+            && !inner.contains(&q)
         {
             outer = true;
         }
@@ -520,21 +523,25 @@ fn references_outer(e: &Expr, inner: &[String]) -> bool {
     outer
 }
 
+/// The relation a qualified column names: `t` of `t.c` and of `pg_catalog.t.c`.
+fn qualifier(e: &Expr) -> Option<String> {
+    let Expr::CompoundIdentifier(parts) = e else {
+        return None;
+    };
+    let n = parts.len();
+    (n == 2 || n == 3)
+        .then(|| parts.get(n - 2))
+        .flatten()
+        .map(|q| q.value.to_ascii_lowercase())
+}
+
 /// Whether `e` uses a column of the inner query: qualified by one of `inner`, or
 /// unqualified (taken as inner, the conservative reading).
 fn references_inner(e: &Expr, inner: &[String]) -> bool {
     let mut found = false;
     let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
-        match x {
-            Expr::Identifier(_) => found = true,
-            Expr::CompoundIdentifier(parts)
-                if parts
-                    .first()
-                    .is_some_and(|q| inner.contains(&q.value.to_ascii_lowercase())) =>
-            {
-                found = true
-            }
-            _ => {}
+        if matches!(x, Expr::Identifier(_)) || qualifier(x).is_some_and(|q| inner.contains(&q)) {
+            found = true;
         }
         ControlFlow::<()>::Continue(())
     });
