@@ -528,7 +528,13 @@ impl Backend {
                     .with_param_values(ParamValues::from(values))
                     .map_err(SqlError::from)?
             };
-            fold::check_constants(&plan).map_err(SqlError::from)?;
+            // The plan is not type-coerced yet, so only data errors (class 22: `1/0`,
+            // bad casts) are PostgreSQL's; planning errors surface at Execute as before.
+            if let Err(e) = fold::check_constants(&plan).map_err(SqlError::from)
+                && e.code.starts_with("22")
+            {
+                return Err(e.into());
+            }
         }
         client.portal_store().put_portal(Arc::new(portal));
         Ok(())
