@@ -14,7 +14,7 @@ use std::process::Command;
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 const CREATE: &str = "CREATE TABLE t (id integer NOT NULL, price numeric(10,2), ts timestamptz, \
-                      flag boolean, data text, d double precision, b bigint, s smallint)";
+                      flag boolean, data text, d double precision, b bigint, s smallint DEFAULT 3)";
 
 /// A throwaway PostgreSQL 15 cluster, stopped on drop.
 struct PgCluster {
@@ -145,17 +145,16 @@ async fn psql_describe_commands_match_postgres() {
     server.shutdown().await.ok();
 }
 
-/// Known gaps, kept runnable (`cargo test -- --ignored`) so their progress shows:
-/// `\d t` needs a correlated scalar subquery with a non-equality predicate (pg_collation),
-/// `\du` prints `{}` for an empty ARRAY(SELECT ...) where the server gives NULL.
+/// `\d t` plans psql's correlated lookups (a non-equality predicate on pg_collation, an
+/// outer-row one on pg_attrdef, ARRAY() over policy roles, a UNION of unnamed NULLs);
+/// `\du` prints `{}` for an empty ARRAY(SELECT ...).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known gaps: see the doc comment"]
 async fn psql_describe_table_and_roles_match_postgres() {
     let Some((server, pg)) = setup().await else {
         return;
     };
     let port = server.local_addr().port();
-    for cmd in [r"\d t", r"\d+ t", r"\du"] {
+    for cmd in [r"\d t", r"\d+ t", r"\du", r"\df"] {
         let ours = tokio::task::block_in_place(|| psql(port, cmd));
         let theirs = psql(pg.port, cmd);
         assert_eq!(ours, theirs, "psql {cmd}");
@@ -172,8 +171,10 @@ for c in insp.get_columns("t"):
     print("column", c["name"], str(c["type"]), c["nullable"], c["default"])
 "#;
 
-/// Known gap: `get_columns` sends correlated scalar subqueries inside CASE branches that
-/// DataFusion cannot decorrelate ("Physical plan does not support ScalarSubquery").
+/// Known gap: `get_columns`'s identity lookup (`seqrelid = pg_get_serial_sequence(..)` with
+/// the outer `attidentity` in its select list) is a correlated subquery DataFusion cannot
+/// decorrelate ("Physical plan does not support ScalarSubquery"); its default and
+/// collation lookups now plan.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "known gap: see the doc comment"]
 async fn sqlalchemy_inspector_matches_postgres() {

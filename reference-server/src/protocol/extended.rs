@@ -26,7 +26,7 @@ use pgwire::messages::extendedquery::{
 use pgwire::messages::response::EmptyQueryResponse;
 
 use super::interrupt::Interrupt;
-use super::{Backend, params, rows};
+use super::{Backend, fold, params, rows};
 use crate::session::Session;
 use crate::session::transaction::TxStatus;
 use crate::sql::point_lookup::{self, PointQuery};
@@ -250,6 +250,40 @@ impl QueryParser for Parser {
     }
 }
 
+/// A portal's parameters decoded to the types its plan expects; an error names the
+/// parameter in CONTEXT as PostgreSQL does.
+fn portal_values(portal: &Portal<Statement>, name: &str) -> Result<Vec<ScalarValue>, SqlError> {
+    let prepared = &portal.statement.statement;
+    let shown = if name == DEFAULT_NAME {
+        "unnamed portal".to_owned()
+    } else {
+        format!("portal \"{name}\"")
+    };
+    prepared
+        .param_types
+        .iter()
+        .enumerate()
+        .map(|(i, pg)| {
+            let raw = portal.parameters.get(i).and_then(|p| p.as_ref());
+            let binary = portal.parameter_format.is_binary(i);
+            params::decode(
+                i,
+                raw,
+                binary,
+                pg,
+                prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
+            )
+            .map_err(|e| {
+                let n = i + 1;
+                match raw.filter(|_| !binary).map(|b| String::from_utf8_lossy(b)) {
+                    Some(v) => e.with_context(format!("{shown} parameter ${n} = '{v}'")),
+                    None => e.with_context(format!("{shown} parameter ${n}")),
+                }
+            })
+        })
+        .collect()
+}
+
 fn protocol_violation(message: String) -> PgWireError {
     SqlError::new("08P01", message).into()
 }
@@ -407,8 +441,15 @@ impl ExtendedQueryHandler for Backend {
             None => return Err(self.missing_portal(name)),
         };
         client.set_state(PgWireConnectionState::QueryInProgress);
-        // Everything up to Sync is one implicit transaction (committed in `ready`).
-        self.session.begin_implicit();
+        // Everything up to Sync is one implicit transaction (committed in `ready`); a
+        // statement refused in a transaction block opens none (PostgreSQL only refuses it
+        // after other statements of the same pipeline).
+        if !matches!(
+            portal.statement.statement.command,
+            Command::NoOpOutsideBlock(_)
+        ) {
+            self.session.begin_implicit();
+        }
         let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
         let result = self.execute_portal(client, &portal, max_rows).await;
         if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {
@@ -536,26 +577,31 @@ impl Backend {
             )));
         }
         let portal = Portal::try_new(message, stmt.clone())?;
+        // PostgreSQL converts the values and plans the portal in Bind: bad values and
+        // constant expressions that fail (`1/0`) are Bind's errors, not Execute's.
+        let values = portal_values(&portal, portal_name)?;
+        if let Some(plan) = prepared
+            .plan
+            .as_ref()
+            .filter(|_| prepared.catalog_version == self.session.shared.catalog.version())
+        {
+            let plan = if values.is_empty() {
+                plan.clone()
+            } else {
+                plan.clone()
+                    .with_param_values(ParamValues::from(values))
+                    .map_err(SqlError::from)?
+            };
+            // The plan is not type-coerced yet, so only data errors (class 22: `1/0`,
+            // bad casts) are PostgreSQL's; planning errors surface at Execute as before.
+            if let Err(e) = fold::check_constants(&plan).map_err(SqlError::from)
+                && e.code.starts_with("22")
+            {
+                return Err(e.into());
+            }
+        }
         client.portal_store().put_portal(Arc::new(portal));
         Ok(())
-    }
-
-    /// The portal's parameter values, decoded to the types the statement was planned with.
-    fn param_values(portal: &Portal<Statement>) -> Result<Vec<ScalarValue>, SqlError> {
-        let prepared = &portal.statement.statement;
-        prepared
-            .param_types
-            .iter()
-            .enumerate()
-            .map(|(i, pg)| {
-                params::decode(
-                    portal.parameters.get(i).and_then(|p| p.as_ref()),
-                    portal.parameter_format.is_binary(i),
-                    pg,
-                    prepared.param_arrow.get(i).and_then(|t| t.as_ref()),
-                )
-            })
-            .collect()
     }
 
     /// The plan to run for a portal: the cached one (re-planned after DDL) with values bound.
@@ -584,7 +630,7 @@ impl Backend {
     /// Runs a portal: from the key index if it is a point lookup that fits, else its plan.
     async fn run_portal(&self, portal: &Portal<Statement>) -> Result<Outcome, SqlError> {
         let prepared = &portal.statement.statement;
-        let values = Self::param_values(portal)?;
+        let values = portal_values(portal, &portal.name)?;
         let failed = self.session.tx().status == TxStatus::Failed;
         if let Some(q) = &prepared.point
             && !failed

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod copy;
 pub mod decode;
 pub mod extended;
+pub mod fold;
 pub mod frame;
 pub mod interrupt;
 pub mod params;

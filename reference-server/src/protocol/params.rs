@@ -32,8 +32,10 @@ pub fn arrow_type(t: &Type) -> DataType {
     }
 }
 
-/// Decode one parameter. `target` is the type DataFusion inferred for the placeholder.
+/// Decode parameter `index` (0-based). `target` is the type DataFusion inferred for the
+/// placeholder.
 pub fn decode(
+    index: usize,
     value: Option<&Bytes>,
     binary: bool,
     pg: &Type,
@@ -44,6 +46,7 @@ pub fn decode(
         return ScalarValue::try_from(&target).map_err(SqlError::from);
     };
     let scalar = if binary {
+        check_binary_length(index, bytes, pg)?;
         decode_binary(bytes, pg)?
     } else {
         let text = std::str::from_utf8(bytes)
@@ -80,6 +83,31 @@ fn pg_name(target: &DataType, pg: &Type) -> String {
     .replace("float8", "double precision")
     .replace("float4", "real")
     .replace("bool", "boolean")
+}
+
+/// PostgreSQL's receive functions read fixed-size values from the message: too few
+/// bytes is a protocol error, bytes left over a bad binary representation.
+fn check_binary_length(index: usize, bytes: &[u8], pg: &Type) -> Result<(), SqlError> {
+    let width = match *pg {
+        Type::BOOL => 1,
+        Type::INT2 => 2,
+        Type::INT4 | Type::FLOAT4 | Type::DATE => 4,
+        Type::INT8 | Type::FLOAT8 | Type::TIMESTAMP | Type::TIMESTAMPTZ => 8,
+        _ => return Ok(()),
+    };
+    match bytes.len().cmp(&width) {
+        std::cmp::Ordering::Less => {
+            Err(SqlError::new("08P01", "insufficient data left in message"))
+        }
+        std::cmp::Ordering::Greater => Err(SqlError::new(
+            "22P03",
+            format!(
+                "incorrect binary data format in bind parameter {}",
+                index + 1
+            ),
+        )),
+        std::cmp::Ordering::Equal => Ok(()),
+    }
 }
 
 fn decode_binary(bytes: &[u8], pg: &Type) -> Result<ScalarValue, SqlError> {

@@ -3,6 +3,7 @@
 //!
 //! - unqualified `pg_class` & co → `pg_catalog.pg_class` (pg_catalog is implicitly first on
 //!   PostgreSQL's search path); `pg_catalog.f(..)` → `f(..)` for functions;
+//! - `current_user`, `session_user`, `user`, `current_role`, `current_catalog` → calls;
 //! - `OPERATOR(pg_catalog.~)` → `~`; `x COLLATE pg_catalog.default` → `x`;
 //! - `::regclass`/`::regtype`/`::regnamespace`/`::regrole`/`::regproc` → the conversion
 //!   function of that name (OID out), and `::reg*::text` → `reg*_out(..)` (name out);
@@ -13,9 +14,9 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr, ObjectName,
-    ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value, VisitMut,
-    VisitorMut,
+    ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr,
+    ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value,
+    VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -86,8 +87,30 @@ const REG_TYPES: &[&str] = &[
     "regprocedure",
 ];
 
+/// SQL's niladic session functions, written without parentheses.
+const SESSION_FUNCTIONS: &[&str] = &[
+    "current_user",
+    "session_user",
+    "user",
+    "current_role",
+    "current_catalog",
+];
+
+/// `current_user` (no parentheses) → a call of the function registered under that name.
+fn niladic_call(name: &str) -> Option<Expr> {
+    let lower = name.to_ascii_lowercase();
+    SESSION_FUNCTIONS
+        .contains(&lower.as_str())
+        .then(|| parse_expr(&format!("\"{lower}\"()")))
+        .flatten()
+}
+
 fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
     match e {
+        Expr::Identifier(id) if id.quote_style.is_none() => niladic_call(&id.value),
+        Expr::Function(f) if matches!(f.args, FunctionArguments::None) => {
+            niladic_call(&f.name.to_string())
+        }
         Expr::Function(f) => {
             strip_pg_catalog(&mut f.name);
             let is_array = f.name.to_string().eq_ignore_ascii_case("array");
@@ -149,16 +172,21 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
-        Expr::Subquery(q) => {
-            aggregate_catalog_lookup(q);
-            None
-        }
+        Expr::Subquery(q) if reads_publication_columns(q) => parse_expr("NULL::text"),
+        Expr::Subquery(q) => aggregate_catalog_lookup(q),
         Expr::Cast {
             expr,
             data_type,
             kind,
             ..
         } => {
+            // `::pg_catalog.int2[]` (psql `\d`'s publication query) → `::int2[]`.
+            if let DataType::Array(ArrayElemTypeDef::SquareBracket(elem, _)) = data_type
+                && matches!(elem.as_ref(), DataType::Custom(n, _) if n.0.len() == 2)
+                && let Some(plain) = type_name(elem).and_then(|t| parse_type(&t))
+            {
+                **elem = plain;
+            }
             let target = type_name(data_type)?;
             if REG_TYPES.contains(&target.as_str()) {
                 return Some(call(&target, expr));
@@ -182,11 +210,7 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
                 && name.0.len() == 2
             {
                 // `::pg_catalog.int2` etc.: the plain type name parses as a built-in type.
-                let parsed = Parser::new(&PostgreSqlDialect {})
-                    .try_with_sql(&target)
-                    .and_then(|mut p| p.parse_data_type())
-                    .ok()?;
-                *data_type = parsed;
+                *data_type = parse_type(&target)?;
             }
             *kind = CastKind::DoubleColon;
             None
@@ -217,12 +241,20 @@ fn type_name(t: &DataType) -> Option<String> {
     }
 }
 
+fn parse_type(sql: &str) -> Option<DataType> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_data_type())
+        .ok()
+}
+
 fn call(name: &str, arg: &Expr) -> Expr {
     parse_expr(&format!("{name}({arg})")).unwrap_or_else(|| arg.clone())
 }
 
-/// `ARRAY(SELECT e FROM ... [ORDER BY o])` → `(SELECT array_agg(e [ORDER BY o]) FROM ...)`,
-/// which DataFusion can decorrelate. (An empty input gives NULL where PostgreSQL gives `{}`.)
+/// `ARRAY(SELECT e FROM ... [ORDER BY o])` →
+/// `coalesce((SELECT array_agg(e [ORDER BY o]) FROM ...), make_array())`, which DataFusion
+/// can decorrelate; the coalesce gives PostgreSQL's `{}` for an empty input.
 fn array_subquery(q: &Query) -> Option<Expr> {
     let SetExpr::Select(select) = q.body.as_ref() else {
         return None;
@@ -242,6 +274,12 @@ fn array_subquery(q: &Query) -> Option<Expr> {
         // keeps no storage options, so the array is always NULL.
         return parse_expr(&format!("CASE WHEN {unnest} IS NULL THEN NULL::text[] END"));
     }
+    if let Some(roles) = any_of_policy_roles(select) {
+        // psql `\d` lists a policy's roles with `oid = any(pol.polroles)`, which DataFusion
+        // cannot decorrelate; the server has no row-level security, so pg_policy is empty
+        // and the expression is never evaluated.
+        return parse_expr(&format!("CASE WHEN {roles} IS NULL THEN NULL::text[] END"));
+    }
     let order = q
         .order_by
         .as_ref()
@@ -255,7 +293,30 @@ fn array_subquery(q: &Query) -> Option<Expr> {
         order_by: None,
         ..q.clone()
     };
-    Some(Expr::Subquery(Box::new(sub)))
+    parse_expr(&format!("coalesce(({sub}), make_array())"))
+}
+
+/// psql `\d` names a publication's columns with `generate_series(.., pr.prattrs)`, a
+/// lateral table function DataFusion cannot plan; the server has no publications, so
+/// pg_publication_rel is empty and the subquery is never evaluated.
+fn reads_publication_columns(q: &Query) -> bool {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return false;
+    };
+    select.from.iter().any(|f| {
+        matches!(&f.relation, TableFactor::Table { args: Some(args), .. }
+            if args.args.iter().any(|a| a.to_string().contains("prattrs")))
+    })
+}
+
+/// The `pol.polroles` of a `WHERE x = any(pol.polroles)` filter.
+fn any_of_policy_roles(select: &Select) -> Option<String> {
+    let Some(Expr::AnyOp { right, .. }) = &select.selection else {
+        return None;
+    };
+    column_name(right)
+        .filter(|n| n == "polroles")
+        .map(|_| right.to_string())
 }
 
 fn no_grouping(select: &Select) -> bool {
@@ -267,24 +328,28 @@ fn no_grouping(select: &Select) -> bool {
 /// aggregated (`(SELECT c.relkind = 'c' FROM pg_class c WHERE c.oid = t.typrelid)`): the
 /// catalog lookups clients write return at most one row, so `max` keeps the result (and,
 /// unlike `first_value`, DataFusion decorrelates it with outer-only predicates).
-fn aggregate_catalog_lookup(q: &mut Query) {
+/// DataFusion decorrelates only `inner = outer` predicates, so the others move out: a
+/// predicate on the outer row alone guards the subquery (`CASE WHEN a.atthasdef THEN
+/// (SELECT ..) END`), and `outer <> inner` compares with a lookup of `inner` under the
+/// same equalities. Returns the replacement expression when the subquery gets a guard.
+fn aggregate_catalog_lookup(q: &mut Query) -> Option<Expr> {
     let SetExpr::Select(select) = q.body.as_mut() else {
-        return;
+        return None;
     };
     if !no_grouping(select) || select.distinct.is_some() {
-        return;
+        return None;
     }
     let reads_catalog = select.from.iter().any(|f| {
         matches!(&f.relation, TableFactor::Table { name, args: None, .. }
             if name.0.first().and_then(|p| p.as_ident()).map(|i| i.value.as_str()) == Some(PG_CATALOG))
     });
     let inner = inner_aliases(select);
-    let [item] = select.projection.as_mut_slice() else {
-        return;
+    let [item] = select.projection.as_slice() else {
+        return None;
     };
     let (SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }) = item
     else {
-        return;
+        return None;
     };
     let text = value.to_string().to_ascii_lowercase();
     let aggregated = [
@@ -302,22 +367,23 @@ fn aggregate_catalog_lookup(q: &mut Query) {
     .iter()
     .any(|a| text.contains(a));
     if !reads_catalog || aggregated {
-        return;
+        return None;
     }
-    // DataFusion decorrelates only `inner = outer` predicates; others that touch the outer
-    // query move into the aggregate as a CASE condition (same result under max).
+    let value = value.clone();
     let mut kept = Vec::new();
-    let mut moved = Vec::new();
+    let mut mixed = Vec::new();
+    let mut guards = Vec::new();
     if let Some(w) = select.selection.take() {
         for c in conjuncts(w) {
-            let outer = references_outer(&c, &inner);
             let simple_eq = matches!(&c, Expr::BinaryOp { left, op: BinaryOperator::Eq, right }
                 if matches!(**left, Expr::CompoundIdentifier(_))
                     && matches!(**right, Expr::CompoundIdentifier(_)));
-            if outer && !simple_eq {
-                moved.push(c.to_string());
-            } else {
+            if !references_outer(&c, &inner) || simple_eq {
                 kept.push(c);
+            } else if !references_inner(&c, &inner) {
+                guards.push(c.to_string());
+            } else {
+                mixed.push(c);
             }
         }
     }
@@ -326,13 +392,73 @@ fn aggregate_catalog_lookup(q: &mut Query) {
         op: BinaryOperator::And,
         right: Box::new(b),
     });
+    // `outer op inner` → `outer op (SELECT max(inner) ..)`; other mixed predicates stay
+    // in the aggregate as a CASE condition (same result under max).
+    // The lookup finds the same row only when an equality ties it to the outer row.
+    let correlated = select
+        .selection
+        .as_ref()
+        .is_some_and(|w| references_outer(w, &inner));
+    let mut moved = Vec::new();
+    for c in mixed {
+        match outer_inner_comparison(&c, &inner).filter(|_| correlated) {
+            Some((outer_side, op, inner_side, outer_first)) => {
+                let lookup = with_projection(q, &format!("max({inner_side})"))?;
+                guards.push(if outer_first {
+                    format!("{outer_side} {op} ({lookup})")
+                } else {
+                    format!("({lookup}) {op} {outer_side}")
+                });
+            }
+            None => moved.push(c.to_string()),
+        }
+    }
     let arg = if moved.is_empty() {
         value.to_string()
     } else {
         format!("CASE WHEN {} THEN {value} END", moved.join(" AND "))
     };
-    if let Some(agg) = parse_expr(&format!("max({arg})")) {
-        *value = agg;
+    let looked_up = with_projection(q, &format!("max({arg})"))?;
+    if guards.is_empty() {
+        *q = looked_up;
+        return None;
+    }
+    parse_expr(&format!(
+        "CASE WHEN {} THEN ({looked_up}) END",
+        guards.join(" AND ")
+    ))
+}
+
+/// `q` with its single select item replaced by `item`.
+fn with_projection(q: &Query, item: &str) -> Option<Query> {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return None;
+    };
+    let mut select = select.as_ref().clone();
+    select.projection = vec![SelectItem::UnnamedExpr(parse_expr(item)?)];
+    Some(Query {
+        body: Box::new(SetExpr::Select(Box::new(select))),
+        ..q.clone()
+    })
+}
+
+/// A comparison with one side on the outer row only and the other on the inner rows
+/// only: (outer side, operator, inner side, whether the outer side is on the left).
+fn outer_inner_comparison(
+    c: &Expr,
+    inner: &[String],
+) -> Option<(String, BinaryOperator, String, bool)> {
+    let Expr::BinaryOp { left, op, right } = c else {
+        return None;
+    };
+    let outer_only = |e: &Expr| references_outer(e, inner) && !references_inner(e, inner);
+    let inner_only = |e: &Expr| !references_outer(e, inner) && references_inner(e, inner);
+    if outer_only(left) && inner_only(right) {
+        Some((left.to_string(), op.clone(), right.to_string(), true))
+    } else if inner_only(left) && outer_only(right) {
+        Some((right.to_string(), op.clone(), left.to_string(), false))
+    } else {
+        None
     }
 }
 
@@ -387,16 +513,39 @@ fn conjuncts(e: Expr) -> Vec<Expr> {
 fn references_outer(e: &Expr, inner: &[String]) -> bool {
     let mut outer = false;
     let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
-        if let Expr::CompoundIdentifier(parts) = x
-            && parts.len() == 2
-            && let Some(q) = parts.first()
-            && !inner.contains(&q.value.to_ascii_lowercase())
+        if let Some(q) = qualifier(x)
+            && !inner.contains(&q)
         {
             outer = true;
         }
         ControlFlow::<()>::Continue(())
     });
     outer
+}
+
+/// The relation a qualified column names: `t` of `t.c` and of `pg_catalog.t.c`.
+fn qualifier(e: &Expr) -> Option<String> {
+    let Expr::CompoundIdentifier(parts) = e else {
+        return None;
+    };
+    let n = parts.len();
+    (n == 2 || n == 3)
+        .then(|| parts.get(n - 2))
+        .flatten()
+        .map(|q| q.value.to_ascii_lowercase())
+}
+
+/// Whether `e` uses a column of the inner query: qualified by one of `inner`, or
+/// unqualified (taken as inner, the conservative reading).
+fn references_inner(e: &Expr, inner: &[String]) -> bool {
+    let mut found = false;
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions(e, |x| {
+        if matches!(x, Expr::Identifier(_)) || qualifier(x).is_some_and(|q| inner.contains(&q)) {
+            found = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 /// The argument of `FROM unnest(<x>.reloptions)`, if that is the query's only source.

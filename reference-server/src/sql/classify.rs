@@ -74,6 +74,9 @@ pub enum Command {
     Truncate(Vec<ObjectName>),
     /// Accepted and ignored, answering with this tag (VACUUM, ANALYZE, DISCARD...).
     NoOp(&'static str),
+    /// Like `NoOp`, but PostgreSQL refuses it inside a transaction block, explicit or
+    /// implicit (VACUUM): SQLSTATE 25001.
+    NoOpOutsideBlock(&'static str),
     /// `DROP TABLE a, b, ... [CASCADE]` (run by the catalog: temporary tables first).
     DropTables {
         names: Vec<ObjectName>,
@@ -197,7 +200,7 @@ pub fn classify(mut stmt: Statement) -> Command {
         Statement::Truncate(t) => {
             Command::Truncate(t.table_names.iter().map(|t| t.name.clone()).collect())
         }
-        Statement::Vacuum(_) => Command::NoOp("VACUUM"),
+        Statement::Vacuum(_) => Command::NoOpOutsideBlock("VACUUM"),
         Statement::Analyze(_) => Command::NoOp("ANALYZE"),
         Statement::Discard { .. } => Command::NoOp("DISCARD ALL"),
         Statement::Deallocate { .. } => Command::NoOp("DEALLOCATE"),

@@ -152,6 +152,16 @@ impl Session {
                 Ok(done("TRUNCATE TABLE"))
             }
             Command::NoOp(tag) => Ok(done(tag)),
+            Command::NoOpOutsideBlock(tag) => {
+                let tx = self.tx();
+                if tx.status != TxStatus::Idle || tx.implicit {
+                    return Err(SqlError::new(
+                        "25001",
+                        format!("{tag} cannot run inside a transaction block"),
+                    ));
+                }
+                Ok(done(tag))
+            }
             Command::DropTables {
                 names,
                 if_exists,

@@ -32,27 +32,7 @@ impl VisitorMut for UniqueNames {
     type Break = ();
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-        if let SetExpr::Select(select) = query.body.as_mut() {
-            let mut seen = std::collections::HashSet::new();
-            for (i, item) in select.projection.iter_mut().enumerate() {
-                let SelectItem::UnnamedExpr(e) = item else {
-                    continue;
-                };
-                // Two items PostgreSQL names alike (`1, 1`; `'x'::date, DATE 'x'`) may get the
-                // same DataFusion name too.
-                // DataFusion names a cast after its operand, so `x::date, x::time` collide.
-                let text = super::classify::expr_column_name(e);
-                let operand = format!("\u{0}{}", without_casts(e));
-                let fresh = seen.insert(text.clone());
-                if !(seen.insert(operand) && fresh) {
-                    let expr = std::mem::replace(e, Expr::value(Value::Null));
-                    *item = SelectItem::ExprWithAlias {
-                        expr,
-                        alias: Ident::with_quote('"', format!("{text}:{i}")),
-                    };
-                }
-            }
-        }
+        unique_names(query.body.as_mut());
         ControlFlow::Continue(())
     }
 
@@ -77,6 +57,39 @@ impl VisitorMut for UniqueNames {
             }];
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Alias repeated unaliased items of each SELECT, in every branch of a set operation
+/// (`SELECT NULL, NULL UNION SELECT ...`, psql `\d`'s publication query).
+fn unique_names(body: &mut SetExpr) {
+    match body {
+        SetExpr::SetOperation { left, right, .. } => {
+            unique_names(left);
+            unique_names(right);
+        }
+        SetExpr::Select(select) => {
+            let mut seen = std::collections::HashSet::new();
+            for (i, item) in select.projection.iter_mut().enumerate() {
+                let SelectItem::UnnamedExpr(e) = item else {
+                    continue;
+                };
+                // Two items PostgreSQL names alike (`1, 1`; `'x'::date, DATE 'x'`) may get the
+                // same DataFusion name too.
+                // DataFusion names a cast after its operand, so `x::date, x::time` collide.
+                let text = super::classify::expr_column_name(e);
+                let operand = format!("\u{0}{}", without_casts(e));
+                let fresh = seen.insert(text.clone());
+                if !(seen.insert(operand) && fresh) {
+                    let expr = std::mem::replace(e, Expr::value(Value::Null));
+                    *item = SelectItem::ExprWithAlias {
+                        expr,
+                        alias: Ident::with_quote('"', format!("{text}:{i}")),
+                    };
+                }
+            }
+        }
+        _ => {}
     }
 }
 

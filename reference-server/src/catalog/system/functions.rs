@@ -18,6 +18,7 @@ use super::pg_catalog::role_list;
 use super::table::{Row, Val};
 use super::types::{builtin, builtin_by_name, format_type, quote_ident};
 use super::{SysContext, user_tables};
+use crate::sql::pg_functions::Tagged;
 
 type Body = dyn Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync;
 
@@ -113,6 +114,16 @@ fn add(
     ret: DataType,
     body: impl Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
 ) {
+    ctx.register_udf(row_fn(sys, name, arities, ret, body));
+}
+
+fn row_fn(
+    sys: &Arc<SysContext>,
+    name: &'static str,
+    arities: &[usize],
+    ret: DataType,
+    body: impl Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
+) -> ScalarUDF {
     let sigs = arities
         .iter()
         .map(|&n| {
@@ -130,7 +141,7 @@ fn add(
         sys: sys.clone(),
         body: Box::new(body),
     };
-    ctx.register_udf(ScalarUDF::new_from_impl(f));
+    ScalarUDF::new_from_impl(f)
 }
 
 /// An integer argument (NULL or non-integer → None).
@@ -257,6 +268,18 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
             int_arg(a, 0).map(|o| format_type(Some(sys), o, int_arg(a, 1))),
         ))
     });
+    // SQL's `current_user` & co (rewritten to calls); no SET ROLE, so all name the
+    // session's user.
+    for name in ["current_user", "session_user", "user", "current_role"] {
+        let f = row_fn(sys, name, &[0], Utf8, |sys, _| {
+            Ok(text(Some(sys.session_user())))
+        });
+        ctx.register_udf(Tagged::udf(f, "name"));
+    }
+    let f = row_fn(sys, "current_catalog", &[0], Utf8, |_, _| {
+        Ok(text(Some(crate::catalog::DATABASE.to_owned())))
+    });
+    ctx.register_udf(Tagged::udf(f, "name"));
     add(ctx, sys, "pg_get_userbyid", &[1], Utf8, |sys, a| {
         Ok(text(int_arg(a, 0).map(|o| {
             role_list(sys)

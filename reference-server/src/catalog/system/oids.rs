@@ -28,7 +28,7 @@ pub const GLOBAL_TABLESPACE: i64 = 1664;
 const FIRST_NORMAL_OID: i64 = 16_384;
 /// OIDs reserved per table: its relation, row type and row array type, then room for the
 /// objects DDL will attach to it (indexes, constraints, defaults, sequences).
-const OIDS_PER_TABLE: i64 = 16;
+pub(crate) const OIDS_PER_TABLE: i64 = 16;
 
 /// The OIDs of one user table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

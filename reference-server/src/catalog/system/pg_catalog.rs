@@ -211,7 +211,8 @@ fn attributes(sys: &SysContext) -> Vec<Row> {
         let rel = table_oids(t.id).rel;
         for (i, f) in t.table.schema().fields().iter().enumerate() {
             let pg = pg_type_of(f);
-            let has_default = f.metadata().contains_key(PG_DEFAULT_KEY);
+            let has_default = f.metadata().contains_key(PG_DEFAULT_KEY)
+                || t.table.def().defaults.iter().any(|d| d.column == *f.name());
             rows.push(attribute(
                 rel,
                 i,
@@ -266,22 +267,38 @@ fn attribute(
     ]
 }
 
-/// Defaults: `serial` columns draw from an implicit sequence. DDL's DEFAULT expressions will
-/// add their rows here (adbin holds the expression's SQL text; `pg_get_expr` returns it).
+/// Defaults: `serial` columns draw from an implicit sequence, others are DDL's DEFAULT
+/// expressions (adbin holds the expression's SQL text; `pg_get_expr` returns it).
 fn attrdefs(sys: &SysContext) -> Vec<Row> {
     let mut rows = Vec::new();
     for t in user_tables(sys) {
         let oids = table_oids(t.id);
         for (i, f) in t.table.schema().fields().iter().enumerate() {
-            if f.metadata().get(PG_DEFAULT_KEY).map(String::as_str) == Some("serial") {
-                let seq = format!("{}_{}_seq", t.name, f.name());
-                rows.push(vec![
-                    ("oid", Val::Int(oids.first_dependent)),
-                    ("adrelid", Val::Int(oids.rel)),
-                    ("adnum", Val::Int(i64::try_from(i).map_or(0, |i| i + 1))),
-                    ("adbin", Val::from(format!("nextval('{seq}'::regclass)"))),
-                ]);
-            }
+            let adbin = if f.metadata().get(PG_DEFAULT_KEY).map(String::as_str) == Some("serial") {
+                format!("nextval('{}_{}_seq'::regclass)", t.name, f.name())
+            } else if let Some(d) = t
+                .table
+                .def()
+                .defaults
+                .iter()
+                .find(|d| d.column == *f.name())
+            {
+                // DDL keeps DEFAULT expressions as SQL text, which is what psql shows.
+                d.expr.clone()
+            } else {
+                continue;
+            };
+            let n = i64::try_from(i).unwrap_or(0);
+            rows.push(vec![
+                // One OID per column, within the table's reserved dependent range.
+                (
+                    "oid",
+                    Val::Int(oids.first_dependent + n.min(OIDS_PER_TABLE - 4)),
+                ),
+                ("adrelid", Val::Int(oids.rel)),
+                ("adnum", Val::Int(n + 1)),
+                ("adbin", Val::from(adbin)),
+            ]);
         }
     }
     rows
