@@ -13,7 +13,7 @@ use super::{Outcome, SqlError};
 use crate::pgtypes::{self, CopyDecoder, CopyError};
 use crate::session::Session;
 
-/// Rows decoded before they are packed into an Arrow batch.
+/// Rows decoded before they are packed into an Arrow batch (at least).
 const BATCH_ROWS: usize = 8192;
 
 /// Decoded COPY data held before CopyDone larger than this is refused instead of
@@ -50,7 +50,7 @@ impl CopyIn {
         while self.decoder.pending_rows() >= BATCH_ROWS {
             let batch = self
                 .decoder
-                .take_batch(BATCH_ROWS)
+                .take_batch(usize::MAX)
                 .map_err(|e| self.fail(e))?;
             let Some(batch) = batch else { break };
             self.bytes += batch.get_array_memory_size();
@@ -213,6 +213,24 @@ impl Session {
     pub fn set_copy_rest(&self, rest: Vec<Statement>) {
         if let Some(state) = self.copy_in().as_mut() {
             state.rest = rest;
+        }
+    }
+
+    /// A message other than CopyData/CopyDone/CopyFail/Flush/Sync arrived during COPY FROM
+    /// STDIN: the COPY is abandoned with PostgreSQL's error (its CONTEXT names the line the
+    /// COPY was waiting for).
+    pub fn copy_interrupted(&self, tag: u8) -> SqlError {
+        let err = SqlError::new(
+            "08P01",
+            format!("unexpected message type 0x{tag:02X} during COPY from stdin"),
+        );
+        match self.copy_in().take() {
+            Some(state) => err.with_context(format!(
+                "COPY {}, line {}",
+                last(&state.table),
+                state.decoder.lines() + 1
+            )),
+            None => err,
         }
     }
 
