@@ -537,6 +537,10 @@ impl Table {
         next_segment_id: u64,
         drain: usize,
     ) -> Result<(), StorageError> {
+        // A background flush that outlived DROP TABLE must not write into its place.
+        if self.dropped.load(Ordering::Acquire) {
+            return Err(StorageError::NotFound(self.def.name.clone()));
+        }
         if let Some(dir) = &self.dir {
             let manifest = Manifest {
                 flushed_lsn,
