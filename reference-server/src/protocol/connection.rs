@@ -296,6 +296,12 @@ async fn message_loop(conn: &mut Conn, backend: &Arc<Backend>) {
         if matches!(state, PgWireConnectionState::AwaitingSync) && frame.tag != b'S' {
             continue;
         }
+        if matches!(state, PgWireConnectionState::CopyInProgress(_))
+            && !matches!(frame.tag, b'd' | b'c' | b'f' | b'H' | b'S')
+        {
+            backend.copy_interrupted(&mut conn.framed, frame.tag).await;
+            return;
+        }
         let extended = match state {
             PgWireConnectionState::CopyInProgress(extended) => extended,
             _ => matches!(frame.tag, b'P' | b'B' | b'E' | b'D' | b'C' | b'H'),

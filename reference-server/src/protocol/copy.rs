@@ -145,6 +145,33 @@ impl Backend {
         Ok(())
     }
 
+    /// A message COPY FROM STDIN does not expect ends the COPY and, as in PostgreSQL (which
+    /// cannot tell where the next message starts), the connection: an ERROR, then a FATAL.
+    pub(super) async fn copy_interrupted<C>(&self, client: &mut C, tag: u8)
+    where
+        C: Sink<PgWireBackendMessage> + Unpin + Send,
+    {
+        let err = self.session.copy_interrupted(tag);
+        self.session.tx().on_error();
+        let lost = SqlError::new(
+            "08P01",
+            "terminating connection because protocol synchronization was lost",
+        );
+        for (severity, e) in [("ERROR", err), ("FATAL", lost)] {
+            let mut info = e.into_error_info();
+            info.severity = severity.to_owned();
+            info.severity_nonlocalized = Some(severity.to_owned());
+            if client
+                .feed(PgWireBackendMessage::ErrorResponse(info.into()))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        let _ = client.flush().await;
+    }
+
     fn copy_failed(&self, e: SqlError) -> PgWireError {
         self.session.abort_copy();
         self.session.tx().on_error();

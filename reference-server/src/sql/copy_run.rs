@@ -4,16 +4,19 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, RecordBatch, new_null_array};
+use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, new_null_array};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::common::DFSchema;
 use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
 
 use super::copy::{CopyOptions, CopyOut, CopySpec};
 use super::{Outcome, SqlError};
 use crate::pgtypes::{self, CopyDecoder, CopyError};
 use crate::session::Session;
+use crate::storage::Table;
 
-/// Rows decoded before they are packed into an Arrow batch.
+/// Rows decoded before they are packed into an Arrow batch (at least).
 const BATCH_ROWS: usize = 8192;
 
 /// Decoded COPY data held before CopyDone larger than this is refused instead of
@@ -50,7 +53,7 @@ impl CopyIn {
         while self.decoder.pending_rows() >= BATCH_ROWS {
             let batch = self
                 .decoder
-                .take_batch(BATCH_ROWS)
+                .take_batch(usize::MAX)
                 .map_err(|e| self.fail(e))?;
             let Some(batch) = batch else { break };
             self.bytes += batch.get_array_memory_size();
@@ -63,40 +66,6 @@ impl CopyIn {
             self.batches.push(batch);
         }
         Ok(())
-    }
-
-    /// The decoded rows widened to the whole table (columns not copied are NULL).
-    fn table_batches(&self) -> Result<Vec<RecordBatch>, SqlError> {
-        let table = last(&self.table);
-        let mut out = Vec::with_capacity(self.batches.len());
-        let first_line = 1 + u64::from(self.header);
-        for batch in &self.batches {
-            let n = batch.num_rows();
-            let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
-            for (i, field) in self.schema.fields().iter().enumerate() {
-                match self.targets.iter().position(|t| *t == i) {
-                    Some(pos) => columns.push(batch.column(pos).clone()),
-                    None if field.is_nullable() || n == 0 => {
-                        columns.push(new_null_array(field.data_type(), n))
-                    }
-                    None => {
-                        return Err(SqlError::new(
-                            "23502",
-                            format!(
-                                "null value in column \"{}\" of relation \"{table}\" violates not-null constraint",
-                                field.name()
-                            ),
-                        )
-                        .with_context(format!("COPY {table}, line {first_line}")));
-                    }
-                }
-            }
-            out.push(
-                RecordBatch::try_new(self.schema.clone(), columns)
-                    .map_err(|e| SqlError::new("XX000", e.to_string()))?,
-            );
-        }
-        Ok(out)
     }
 }
 
@@ -216,6 +185,24 @@ impl Session {
         }
     }
 
+    /// A message other than CopyData/CopyDone/CopyFail/Flush/Sync arrived during COPY FROM
+    /// STDIN: the COPY is abandoned with PostgreSQL's error (its CONTEXT names the line the
+    /// COPY was waiting for).
+    pub fn copy_interrupted(&self, tag: u8) -> SqlError {
+        let err = SqlError::new(
+            "08P01",
+            format!("unexpected message type 0x{tag:02X} during COPY from stdin"),
+        );
+        match self.copy_in().take() {
+            Some(state) => err.with_context(format!(
+                "COPY {}, line {}",
+                last(&state.table),
+                state.decoder.lines() + 1
+            )),
+            None => err,
+        }
+    }
+
     /// Abandon COPY FROM (CopyFail or error): nothing is applied.
     pub fn abort_copy(&self) {
         *self.copy_in() = None;
@@ -231,9 +218,8 @@ impl Session {
         if let Some(b) = state.decoder.finish().map_err(|e| state.fail(e))? {
             state.batches.push(b);
         }
-        let batches = state.table_batches()?;
-        let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let rest = std::mem::take(&mut state.rest);
+        let n: usize = state.batches.iter().map(RecordBatch::num_rows).sum();
         if n == 0 {
             return Ok((0, rest));
         }
@@ -242,8 +228,92 @@ impl Session {
             .catalog
             .find_table(&self.ctx, &state.table)?
             .table;
+        let batches = self.table_batches(&state, &t).await?;
+        state.batches.clear();
         self.copy_insert(&t, batches).await?;
         Ok((n, rest))
+    }
+
+    /// The decoded rows widened to the whole table: a column the COPY leaves out gets its
+    /// DEFAULT (sequences included), as in PostgreSQL, else NULL.
+    async fn table_batches(
+        &self,
+        state: &CopyIn,
+        table: &Table,
+    ) -> Result<Vec<RecordBatch>, SqlError> {
+        let name = last(&state.table);
+        let first_line = 1 + u64::from(state.header);
+        let missing: Vec<usize> = (0..state.schema.fields().len())
+            .filter(|i| !state.targets.contains(i))
+            .collect();
+        let mut defaults = Vec::new();
+        for &i in &missing {
+            let field = state.schema.field(i);
+            let default = table
+                .rules()
+                .defaults
+                .iter()
+                .find(|(c, _)| c == field.name());
+            defaults.push(match default {
+                Some((_, expr)) => Some(
+                    self.ctx
+                        .state()
+                        .create_physical_expr(expr.clone(), &DFSchema::empty())?,
+                ),
+                None => None,
+            });
+        }
+        if defaults.iter().any(Option::is_some) {
+            table.prepare_sequences().await?;
+        }
+        let mut out = Vec::with_capacity(state.batches.len());
+        for batch in &state.batches {
+            let n = batch.num_rows();
+            let mut columns: Vec<ArrayRef> = Vec::with_capacity(state.schema.fields().len());
+            for (i, field) in state.schema.fields().iter().enumerate() {
+                if let Some(pos) = state.targets.iter().position(|t| *t == i) {
+                    columns.push(batch.column(pos).clone());
+                    continue;
+                }
+                let default = missing
+                    .iter()
+                    .position(|m| *m == i)
+                    .and_then(|k| defaults.get(k))
+                    .and_then(Option::as_ref);
+                match default {
+                    Some(expr) => {
+                        let input = RecordBatch::try_new_with_options(
+                            Arc::new(Schema::empty()),
+                            vec![],
+                            &RecordBatchOptions::new().with_row_count(Some(n)),
+                        )
+                        .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+                        let values = expr.evaluate(&input)?.into_array(n)?;
+                        let values = cast(&values, field.data_type())
+                            .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+                        columns.push(values);
+                    }
+                    None if field.is_nullable() || n == 0 => {
+                        columns.push(new_null_array(field.data_type(), n))
+                    }
+                    None => {
+                        return Err(SqlError::new(
+                            "23502",
+                            format!(
+                                "null value in column \"{}\" of relation \"{name}\" violates not-null constraint",
+                                field.name()
+                            ),
+                        )
+                        .with_context(format!("COPY {name}, line {first_line}")));
+                    }
+                }
+            }
+            out.push(
+                RecordBatch::try_new(state.schema.clone(), columns)
+                    .map_err(|e| SqlError::new("XX000", e.to_string()))?,
+            );
+        }
+        Ok(out)
     }
 
     async fn table_schema(&self, table: &ObjectName) -> Result<SchemaRef, SqlError> {

@@ -45,14 +45,15 @@ impl Table {
         let mut mem_batches: Vec<RecordBatch> = mem;
         let mut files = Vec::new();
         for seg in live {
-            match &seg.data {
-                SegmentData::Memory(b) => mem_batches.extend(b.iter().cloned()),
-                SegmentData::Parquet { path, size } => files.push(
+            if let Some(b) = seg.in_memory() {
+                mem_batches.extend(b.iter().cloned());
+            } else if let SegmentData::Parquet { path, size } = &seg.data {
+                files.push(
                     PartitionedFile::new(path.to_string_lossy().into_owned(), *size)
                         .with_extension(SegmentPin {
                             _segment: seg.clone(),
                         }),
-                ),
+                );
             }
         }
 

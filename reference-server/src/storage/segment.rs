@@ -5,13 +5,13 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,15 @@ pub(crate) enum SegmentData {
     Parquet { path: PathBuf, size: u64 },
 }
 
+/// Bytes of Arrow data all Parquet segments of the process may keep in memory (see
+/// [`Segment::with_cache`]).
+const CACHE_BYTES: usize = 1 << 30;
+/// Bytes currently kept.
+static CACHED: AtomicUsize = AtomicUsize::new(0);
+/// Rows per cached batch: DataFusion's batch size, so scans of cached rows stream and
+/// spread over partitions like Parquet scans do.
+const CACHE_BATCH_ROWS: usize = 8192;
+
 #[derive(Debug)]
 pub(crate) struct Segment {
     pub meta: SegmentMeta,
@@ -32,6 +41,14 @@ pub(crate) struct Segment {
     /// Set when a committed manifest no longer lists this segment; the file is deleted once
     /// the last reader (scans pin segments) lets go.
     obsolete: AtomicBool,
+    /// The rows of a Parquet segment still in memory from when it was written.
+    cache: Option<Cache>,
+}
+
+#[derive(Debug)]
+struct Cache {
+    batches: Vec<RecordBatch>,
+    bytes: usize,
 }
 
 /// What the manifest records about a Parquet segment.
@@ -60,6 +77,7 @@ impl Segment {
             meta,
             data: SegmentData::Memory(batches),
             obsolete: AtomicBool::new(false),
+            cache: None,
         }
     }
 
@@ -68,6 +86,7 @@ impl Segment {
             meta,
             data: SegmentData::Parquet { path, size },
             obsolete: AtomicBool::new(false),
+            cache: None,
         }
     }
 
@@ -86,7 +105,41 @@ impl Segment {
             meta,
             data: SegmentData::Parquet { path, size },
             obsolete: AtomicBool::new(false),
+            cache: None,
         })
+    }
+
+    /// Keeps `batches` (this Parquet segment's rows, just written) in memory for scans and
+    /// compaction, while the process-wide budget allows: decoding Parquet costs more than
+    /// the query that reads it.
+    pub fn with_cache(mut self, batches: &[RecordBatch]) -> Self {
+        let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        let reserved = CACHED
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(bytes).filter(|&n| n <= CACHE_BYTES)
+            })
+            .is_ok();
+        if reserved {
+            let batches = batches
+                .iter()
+                .flat_map(|b| {
+                    (0..b.num_rows())
+                        .step_by(CACHE_BATCH_ROWS)
+                        .map(|at| b.slice(at, CACHE_BATCH_ROWS.min(b.num_rows() - at)))
+                })
+                .collect();
+            self.cache = Some(Cache { batches, bytes });
+        }
+        self
+    }
+
+    /// The segment's rows when they are in memory (memory segments, cached Parquet ones).
+    pub fn in_memory(&self) -> Option<&[RecordBatch]> {
+        match (&self.data, &self.cache) {
+            (SegmentData::Memory(b), _) => Some(b),
+            (_, Some(c)) => Some(&c.batches),
+            _ => None,
+        }
     }
 
     pub fn mark_obsolete(&self) {
@@ -95,6 +148,9 @@ impl Segment {
 
     /// All rows of the segment, with the table's schema (including field metadata).
     pub async fn read(&self, schema: &SchemaRef) -> Result<Vec<RecordBatch>, StorageError> {
+        if let Some(c) = &self.cache {
+            return Ok(c.batches.clone());
+        }
         match &self.data {
             SegmentData::Memory(b) => Ok(b.clone()),
             SegmentData::Parquet { path, .. } => {
@@ -110,6 +166,9 @@ impl Segment {
 
 impl Drop for Segment {
     fn drop(&mut self) {
+        if let Some(c) = &self.cache {
+            CACHED.fetch_sub(c.bytes, Ordering::AcqRel);
+        }
         if self.obsolete.load(Ordering::Acquire)
             && let SegmentData::Parquet { path, .. } = &self.data
         {
@@ -133,9 +192,11 @@ pub(crate) fn partition_dir(key: PartitionKey, width_micros: i64) -> String {
     }
 }
 
+/// LZ4: several times cheaper than ZSTD to write (flushes) and to read (scans), for files
+/// somewhat larger.
 fn writer_props() -> WriterProperties {
     WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_compression(Compression::LZ4_RAW)
         .set_statistics_enabled(EnabledStatistics::Page)
         .build()
 }

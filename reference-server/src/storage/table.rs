@@ -34,6 +34,13 @@ pub(crate) struct Shared {
     pub closed: AtomicBool,
 }
 
+/// An insert of at least this many rows (a bulk COPY) is acknowledged once its WAL record
+/// is durable, without waiting for the memtable flush it triggers: that runs in the
+/// background. Smaller inserts flush inline, which paces a stream of them.
+const BACKGROUND_FLUSH_ROWS: usize = 65_536;
+/// Inserts wait for the flush when this many memtables' worth of older rows are unflushed.
+const BACKLOG_MEMTABLES: usize = 4;
+
 /// Memtable entries smaller than this are merged together to keep scans cheap.
 const SMALL_BATCH_ROWS: usize = 1024;
 const SMALL_TAIL_MERGE: usize = 64;
@@ -230,17 +237,16 @@ impl Table {
         if batches.is_empty() {
             return Ok(0);
         }
-        let batch = if batches.len() == 1 {
-            batches
-                .into_iter()
-                .next()
-                .ok_or_else(|| StorageError::Corrupt("no batch".into()))?
+        // Unique keys are checked and reserved on one batch, all or nothing; other tables
+        // keep the batches as they come (a COPY's are large), without copying them together.
+        let batches = if self.rules.has_unique() && batches.len() > 1 {
+            vec![concat_batches(&self.def.schema, &batches)?]
         } else {
-            concat_batches(&self.def.schema, &batches)?
+            batches
         };
-        let rows = batch.num_rows();
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let payload = if self.dir.is_some() {
-            encode_ipc(&batch)?
+            encode_ipc(&batches)?
         } else {
             Vec::new()
         };
@@ -249,7 +255,9 @@ impl Table {
         if self.rules.has_unique() {
             self.ensure_keys(&mut keys).await?;
             if let Some(k) = keys.as_mut() {
-                k.insert(&self.rules, &self.def, &batch)?;
+                for b in &batches {
+                    k.insert(&self.rules, &self.def, b)?;
+                }
             }
         }
         let appended = (|| {
@@ -258,7 +266,9 @@ impl Table {
                 .shared
                 .wal
                 .append(RecordKind::Insert, self.id, &payload)?;
-            st.push(lsn, batch)?;
+            for b in batches {
+                st.push(lsn, b)?;
+            }
             Ok::<_, StorageError>((lsn, st.mem_rows))
         })();
         let (lsn, mem_rows) = match appended {
@@ -270,15 +280,37 @@ impl Table {
         };
         drop(keys);
         self.shared.wal.sync_to(lsn).await?;
-        if mem_rows >= self.shared.opts.memtable_rows
-            && let Ok(_ops) = self.ops.try_lock()
-        {
-            // The rows are committed (in the WAL); a failed flush is retried later.
-            if let Err(e) = self.flush_and_compact_locked().await {
-                tracing::warn!(table = %self.def.name, "flush failed: {e}");
+        // The rows are committed (in the WAL); a failed flush is retried later.
+        let memtable_rows = self.shared.opts.memtable_rows;
+        if mem_rows < memtable_rows {
+            return Ok(rows as u64);
+        }
+        let backlog = mem_rows - rows >= memtable_rows.saturating_mul(BACKLOG_MEMTABLES);
+        if rows >= BACKGROUND_FLUSH_ROWS && !backlog {
+            if let Some(me) = self.me.upgrade() {
+                tokio::spawn(async move {
+                    if let Ok(_ops) = me.ops.try_lock() {
+                        me.flush_logged().await;
+                    }
+                });
             }
+        } else if backlog {
+            let _ops = self.ops.lock().await;
+            self.flush_logged().await;
+        } else if let Ok(_ops) = self.ops.try_lock() {
+            self.flush_logged().await;
         }
         Ok(rows as u64)
+    }
+
+    /// Flushes and compacts (callers hold `ops`); a failure is logged, the WAL keeps the rows.
+    async fn flush_logged(&self) {
+        if self.dropped.load(Ordering::Acquire) || self.shared.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if let Err(e) = self.flush_and_compact_locked().await {
+            tracing::warn!(table = %self.def.name, "flush failed: {e}");
+        }
     }
 
     /// Casts columns to the table's types, checks NOT NULL and CHECK constraints, and
@@ -484,13 +516,14 @@ impl Table {
                     meta.file = format!("{}/{id}.parquet", segment::partition_dir(key, self.width));
                     let path = dir.join(&meta.file);
                     let schema = self.def.schema.clone();
+                    let rows = batch.clone();
                     let size = tokio::task::spawn_blocking(move || {
                         segment::write_parquet(&path, &schema, &[batch])
                     })
                     .await
                     .map_err(|e| StorageError::Io(std::io::Error::other(e)))??;
                     let path = dir.join(&meta.file);
-                    Segment::parquet(meta, path, size)
+                    Segment::parquet(meta, path, size).with_cache(&[rows])
                 }
             };
             out.push(Arc::new(seg));
@@ -522,6 +555,10 @@ impl Table {
         drain: usize,
         same_rows: bool,
     ) -> Result<(), StorageError> {
+        // A background flush that outlived DROP TABLE must not write into its place.
+        if self.dropped.load(Ordering::Acquire) {
+            return Err(StorageError::NotFound(self.def.name.clone()));
+        }
         if let Some(dir) = &self.dir {
             let manifest = Manifest {
                 flushed_lsn,
@@ -633,10 +670,17 @@ impl Table {
     }
 }
 
-pub(crate) fn encode_ipc(batch: &RecordBatch) -> Result<Vec<u8>, StorageError> {
-    let mut buf = Vec::new();
-    let mut w = StreamWriter::try_new(&mut buf, &batch.schema())?;
-    w.write(batch)?;
+/// `batches` (one schema) as one Arrow IPC stream: a WAL insert record's payload.
+pub(crate) fn encode_ipc(batches: &[RecordBatch]) -> Result<Vec<u8>, StorageError> {
+    let Some(first) = batches.first() else {
+        return Ok(Vec::new());
+    };
+    let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+    let mut buf = Vec::with_capacity(bytes + 4096);
+    let mut w = StreamWriter::try_new(&mut buf, &first.schema())?;
+    for b in batches {
+        w.write(b)?;
+    }
     w.finish()?;
     drop(w);
     Ok(buf)

@@ -191,11 +191,13 @@ impl Wal {
         let inner = &mut *guard;
         let lsn = inner.next_lsn;
         if let Some(file) = inner.file.as_mut() {
-            let rec = encode(lsn, kind, table_id, payload)?;
-            if let Err(e) = file.write_all(&rec) {
+            // The payload (a COPY's rows can be hundreds of MB) is written as it is, not
+            // copied into the record first.
+            let head = encode_head(lsn, kind, table_id, payload)?;
+            if let Err(e) = file.write_all(&head).and_then(|()| file.write_all(payload)) {
                 return Err(self.poison(&e));
             }
-            inner.seg_bytes += rec.len() as u64;
+            inner.seg_bytes += (head.len() + payload.len()) as u64;
         }
         inner.next_lsn += 1;
         inner.unflushed.entry(table_id).or_insert(lsn);
@@ -339,7 +341,9 @@ fn create_segment(dir: &Path, first: u64) -> Result<File, StorageError> {
     Ok(file)
 }
 
-fn encode(
+/// A record's bytes up to its payload: length, CRC (of everything after it, payload
+/// included), LSN, kind, table.
+fn encode_head(
     lsn: u64,
     kind: RecordKind,
     table_id: u64,
@@ -348,15 +352,16 @@ fn encode(
     let body_len = BODY_FIXED + payload.len();
     let len = u32::try_from(body_len)
         .map_err(|_| StorageError::SchemaMismatch("insert too large for one WAL record".into()))?;
-    let mut out = Vec::with_capacity(HEADER + body_len);
+    let mut out = Vec::with_capacity(HEADER + BODY_FIXED);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&[0; 4]);
     out.extend_from_slice(&lsn.to_le_bytes());
     out.push(kind as u8);
     out.extend_from_slice(&table_id.to_le_bytes());
-    out.extend_from_slice(payload);
-    let crc = crc32fast::hash(&out[HEADER..]);
-    out[4..8].copy_from_slice(&crc.to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(out.get(HEADER..).unwrap_or_default());
+    crc.update(payload);
+    out[4..8].copy_from_slice(&crc.finalize().to_le_bytes());
     Ok(out)
 }
 

@@ -1,11 +1,13 @@
 //! COPY FROM: an incremental decoder fed CopyData chunks split at arbitrary byte positions.
 
-use datafusion::arrow::array::{ArrayRef, RecordBatchOptions, new_null_array};
+use datafusion::arrow::array::{ArrayRef, RecordBatchOptions};
+use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
 
 use super::BINARY_SIGNATURE;
+use super::columns::ColumnBuf;
 use super::options::{CopyFormat, CopyOptions};
 use crate::pgtypes::PgTypeError;
 use crate::pgtypes::binary_in::parse_binary;
@@ -74,9 +76,18 @@ pub struct CopyDecoder {
     table: Option<String>,
     /// Unconsumed input.
     buf: Vec<u8>,
-    /// Rows decoded so far, column-major.
-    columns: Vec<Vec<ScalarValue>>,
+    /// Rows decoded and not yet finished into `built`, column by column.
+    columns: Vec<ColumnBuf>,
+    /// Rows finished into a batch but not yet taken (when `take_batch` asked for fewer).
+    built: Option<RecordBatch>,
+    /// Rows pending in `columns` and `built` together.
     rows: usize,
+    /// The first error: a failed decoder may hold part of a row, so it stops there.
+    failed: Option<CopyError>,
+    /// Field bounds of the current text-format line, reused from line to line.
+    spans: Vec<(usize, usize)>,
+    /// A de-escaped field, reused from field to field.
+    scratch: Vec<u8>,
     /// Lines (text/csv) or tuples (binary) consumed, for error positions.
     line: u64,
     header_done: bool,
@@ -93,6 +104,18 @@ enum Eol {
     Nl,
     CrNl,
     Cr,
+}
+
+/// An error that is the server's fault (XX000).
+fn internal(message: String, line: u64) -> CopyError {
+    CopyError {
+        code: "XX000",
+        message,
+        line,
+        column: None,
+        value: None,
+        line_text: None,
+    }
 }
 
 fn bad_format(msg: impl Into<String>, line: u64) -> CopyError {
@@ -122,15 +145,24 @@ impl CopyDecoder {
         };
         let force_not_null = names(&opts.force_not_null);
         let force_null = names(&opts.force_null);
-        let n = schema.fields().len();
+        let columns = schema
+            .fields()
+            .iter()
+            .zip(&cols)
+            .map(|(f, c)| ColumnBuf::new(f.data_type(), c))
+            .collect();
         CopyDecoder {
             schema,
             cols,
             ctx: InCtx::new(settings),
             table: None,
             buf: Vec::new(),
-            columns: vec![Vec::new(); n],
+            columns,
+            built: None,
             rows: 0,
+            failed: None,
+            spans: Vec::new(),
+            scratch: Vec::new(),
             line: 0,
             header_done: false,
             ended: false,
@@ -165,6 +197,26 @@ impl CopyDecoder {
 
     /// Feeds one CopyData payload.
     pub fn push(&mut self, data: &[u8]) -> Result<(), CopyError> {
+        self.guarded(|d| d.push_inner(data))
+    }
+
+    /// Runs `f` unless an earlier call failed (the columns may then hold part of a row), and
+    /// keeps its error: later calls repeat it.
+    fn guarded<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, CopyError>,
+    ) -> Result<T, CopyError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let result = f(self);
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    fn push_inner(&mut self, data: &[u8]) -> Result<(), CopyError> {
         if self.ended {
             if self.opts.format == CopyFormat::Binary && !data.is_empty() {
                 return Err(bad_format("received copy data after EOF marker", self.line));
@@ -192,45 +244,57 @@ impl CopyDecoder {
 
     /// Up to `max_rows` decoded rows as a batch, or `None` when none are pending.
     pub fn take_batch(&mut self, max_rows: usize) -> Result<Option<RecordBatch>, CopyError> {
+        self.guarded(|d| d.take_inner(max_rows))
+    }
+
+    fn take_inner(&mut self, max_rows: usize) -> Result<Option<RecordBatch>, CopyError> {
         if self.rows == 0 || max_rows == 0 {
             return Ok(None);
         }
-        let n = max_rows.min(self.rows);
-        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.columns.len());
-        for (i, col) in self.columns.iter_mut().enumerate() {
-            let taken: Vec<ScalarValue> = col.drain(..n).collect();
-            let dt = self.schema.field(i).data_type();
-            let array = if taken.is_empty() {
-                new_null_array(dt, n)
-            } else {
-                ScalarValue::iter_to_array(taken).map_err(|e| CopyError {
-                    code: "XX000",
-                    message: e.to_string(),
-                    line: self.line,
-                    column: None,
-                    value: None,
-                    line_text: None,
-                })?
-            };
-            arrays.push(array);
+        let in_columns = self.rows - self.built.as_ref().map_or(0, RecordBatch::num_rows);
+        if in_columns > 0 {
+            let fresh = self.finish_columns(in_columns)?;
+            self.built = Some(match self.built.take() {
+                None => fresh,
+                Some(old) => concat_batches(&self.schema, [&old, &fresh])
+                    .map_err(|e| self.internal(e.to_string()))?,
+            });
+        }
+        let Some(all) = self.built.take() else {
+            return Ok(None);
+        };
+        let n = max_rows.min(all.num_rows());
+        if n < all.num_rows() {
+            self.built = Some(all.slice(n, all.num_rows() - n));
         }
         self.rows -= n;
+        Ok(Some(all.slice(0, n)))
+    }
+
+    /// The rows held by `columns` (`n` of them) as a batch.
+    fn finish_columns(&mut self, n: usize) -> Result<RecordBatch, CopyError> {
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.columns.len());
+        let line = self.line;
+        for col in &mut self.columns {
+            let array = col.finish(n).map_err(|e| internal(e.0, line))?;
+            arrays.push(array);
+        }
         let options = RecordBatchOptions::new().with_row_count(Some(n));
         RecordBatch::try_new_with_options(self.schema.clone(), arrays, &options)
-            .map(Some)
-            .map_err(|e| CopyError {
-                code: "XX000",
-                message: e.to_string(),
-                line: self.line,
-                column: None,
-                value: None,
-                line_text: None,
-            })
+            .map_err(|e| self.internal(e.to_string()))
+    }
+
+    fn internal(&self, message: String) -> CopyError {
+        internal(message, self.line)
     }
 
     /// Ends the input: decodes a final unterminated line, checks the binary trailer, and
     /// returns the remaining rows.
     pub fn finish(&mut self) -> Result<Option<RecordBatch>, CopyError> {
+        self.guarded(Self::finish_inner)
+    }
+
+    fn finish_inner(&mut self) -> Result<Option<RecordBatch>, CopyError> {
         if !self.ended {
             match self.opts.format {
                 CopyFormat::Binary => {
@@ -255,77 +319,34 @@ impl CopyDecoder {
             }
             self.ended = true;
         }
-        self.take_batch(self.rows)
+        self.take_inner(self.rows)
     }
 
     // -----------------------------------------------------------------------------------
     // text and csv
 
-    /// Finds the end of the line starting at `from`; returns (content end, next line start).
-    /// Text: a backslash protects the next byte. CSV: line ends inside quotes are data.
-    fn find_line_end(&self, from: usize) -> Option<(usize, usize)> {
-        let b = &self.buf;
-        let csv = self.opts.format == CopyFormat::Csv;
-        let mut in_quote = false;
-        let mut i = from;
-        while i < b.len() {
-            let c = b[i];
-            if csv {
-                if in_quote {
-                    if c == self.opts.escape && self.opts.escape != self.opts.quote {
-                        if b.get(i + 1) == Some(&self.opts.quote)
-                            || b.get(i + 1) == Some(&self.opts.escape)
-                        {
-                            i += 2;
-                            continue;
-                        }
-                    } else if c == self.opts.quote {
-                        in_quote = false;
-                    }
-                    i += 1;
-                    continue;
-                }
-                if c == self.opts.quote {
-                    in_quote = true;
-                    i += 1;
-                    continue;
-                }
-            } else if c == b'\\' {
-                if i + 1 >= b.len() {
-                    return None;
-                }
-                i += 2;
-                continue;
-            }
-            if c == b'\n' {
-                return Some((i, i + 1));
-            }
-            if c == b'\r' {
-                match b.get(i + 1) {
-                    None => return None,
-                    Some(b'\n') => return Some((i, i + 2)),
-                    Some(_) => return Some((i, i + 1)),
-                }
-            }
-            i += 1;
-        }
-        None
+    fn decode_lines(&mut self, at_eof: bool) -> Result<usize, CopyError> {
+        // Lines are read in place: the buffer is lent out so rows can be added meanwhile.
+        let buf = std::mem::take(&mut self.buf);
+        let result = self.decode_lines_in(&buf, at_eof);
+        self.buf = buf;
+        result
     }
 
-    fn decode_lines(&mut self, at_eof: bool) -> Result<usize, CopyError> {
+    fn decode_lines_in(&mut self, b: &[u8], at_eof: bool) -> Result<usize, CopyError> {
         let mut pos = 0;
         while !self.ended {
-            let (end, next) = match self.find_line_end(pos) {
+            let (end, next) = match find_line_end(b, pos, &self.opts) {
                 Some(x) => x,
-                None if at_eof && pos < self.buf.len() => {
-                    if self.opts.format == CopyFormat::Csv && self.unterminated_quote(pos) {
-                        let line = self.line + 1 + self.embedded_newlines(pos, self.buf.len());
+                None if at_eof && pos < b.len() => {
+                    if self.opts.format == CopyFormat::Csv && self.unterminated_quote(b, pos) {
+                        let line = self.line + 1 + self.embedded_newlines(b, pos, b.len());
                         let mut e = bad_format("unterminated CSV quoted field", line);
-                        e.line_text = Some(String::from_utf8_lossy(&self.buf[pos..]).into_owned());
+                        e.line_text = Some(String::from_utf8_lossy(&b[pos..]).into_owned());
                         return Err(e);
                     }
-                    let n = self.buf.len();
-                    if self.buf.last() == Some(&b'\r') {
+                    let n = b.len();
+                    if b.last() == Some(&b'\r') {
                         (n - 1, n)
                     } else {
                         (n, n)
@@ -335,9 +356,9 @@ impl CopyDecoder {
             };
             self.line += 1;
             if self.opts.format == CopyFormat::Csv {
-                self.line += self.embedded_newlines(pos, end);
+                self.line += self.embedded_newlines(b, pos, end);
             }
-            let terminator = &self.buf[end..next];
+            let terminator = &b[end..next];
             let eol = match terminator {
                 b"\n" => Some(Eol::Nl),
                 b"\r\n" => Some(Eol::CrNl),
@@ -361,12 +382,12 @@ impl CopyDecoder {
                     _ => {}
                 }
             }
-            let line = self.buf[pos..end].to_vec();
+            let line = &b[pos..end];
             pos = next;
             if let Err(e) = std::str::from_utf8(&line) {
                 return Err(CopyError {
                     code: "22021",
-                    message: PgTypeError::bad_utf8(&line, &e).to_string(),
+                    message: PgTypeError::bad_utf8(line, &e).to_string(),
                     line: self.line,
                     column: None,
                     value: None,
@@ -381,13 +402,13 @@ impl CopyDecoder {
                 }
                 line
             } else {
-                match end_marker(&line) {
+                match end_marker(line) {
                     Some(Ok(before)) => {
                         self.ended = true;
                         if before == 0 {
                             break;
                         }
-                        line[..before].to_vec()
+                        &line[..before]
                     }
                     Some(Err(())) => {
                         return Err(bad_format("end-of-copy marker corrupt", self.line));
@@ -400,32 +421,31 @@ impl CopyDecoder {
                 continue;
             }
             self.header_done = true;
-            let fields = if csv {
-                self.split_csv(&line)?
+            if csv {
+                let fields = self.split_csv(line)?;
+                self.add_csv_row(&fields, line)?;
             } else {
-                self.split_text(&line)
-            };
-            self.add_row(fields, &line)?;
+                self.add_text_row(line)?;
+            }
         }
         Ok(pos)
     }
 
     /// PostgreSQL counts a line for each newline quoted inside a CSV record (the line-end
     /// character of the input, `\r` until the first line end is known).
-    fn embedded_newlines(&self, from: usize, to: usize) -> u64 {
+    fn embedded_newlines(&self, b: &[u8], from: usize, to: usize) -> u64 {
         let nl = if self.eol == Some(Eol::Nl) {
             b'\n'
         } else {
             b'\r'
         };
-        self.buf
-            .get(from..to)
+        b.get(from..to)
             .map_or(0, |b| b.iter().filter(|&&c| c == nl).count() as u64)
     }
 
-    fn unterminated_quote(&self, from: usize) -> bool {
+    fn unterminated_quote(&self, b: &[u8], from: usize) -> bool {
         let mut in_quote = false;
-        let b = &self.buf[from..];
+        let b = b.get(from..).unwrap_or_default();
         let mut i = 0;
         while i < b.len() {
             let c = b[i];
@@ -441,34 +461,42 @@ impl CopyDecoder {
         in_quote
     }
 
-    /// Text format: split on unescaped delimiters; a field whose raw text is the NULL string
-    /// is NULL; others are de-escaped.
-    fn split_text(&self, line: &[u8]) -> Vec<Option<Vec<u8>>> {
-        let delim = self.opts.delimiter;
-        let null = self.opts.null.as_bytes();
-        let mut fields = Vec::new();
-        let mut start = 0;
-        let mut i = 0;
-        loop {
-            if i >= line.len() || line[i] == delim {
-                let raw = &line[start..i.min(line.len())];
-                fields.push(if raw == null {
-                    None
-                } else {
-                    Some(unescape_text(raw))
-                });
-                if i >= line.len() {
-                    break;
-                }
-                i += 1;
-                start = i;
-            } else if line[i] == b'\\' {
-                i += 2;
+    /// Text format: one row from the line's fields, split on unescaped delimiters; a field
+    /// whose raw text is the NULL string is NULL, others are de-escaped.
+    fn add_text_row(&mut self, line: &[u8]) -> Result<(), CopyError> {
+        let mut spans = std::mem::take(&mut self.spans);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        text_spans(line, self.opts.delimiter, &mut spans);
+        let result = self.add_text_values(line, &spans, &mut scratch);
+        self.spans = spans;
+        self.scratch = scratch;
+        result
+    }
+
+    fn add_text_values(
+        &mut self,
+        line: &[u8],
+        spans: &[(usize, usize)],
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), CopyError> {
+        self.check_width(spans.len(), line)?;
+        for i in 0..self.cols.len() {
+            let Some(&(start, end)) = spans.get(i) else {
+                return Err(self.missing(i, line));
+            };
+            let raw = line.get(start..end).unwrap_or_default();
+            let value = if raw == self.opts.null.as_bytes() {
+                None
+            } else if raw.contains(&b'\\') {
+                unescape_text(raw, scratch);
+                Some(scratch.as_slice())
             } else {
-                i += 1;
-            }
+                Some(raw)
+            };
+            self.add_value(i, value, line)?;
         }
-        fields
+        self.rows += 1;
+        Ok(())
     }
 
     /// CSV: fields split on the delimiter outside quotes; an unquoted field equal to the
@@ -533,55 +561,78 @@ impl CopyDecoder {
         Ok(fields)
     }
 
-    fn add_row(&mut self, fields: Vec<Option<Vec<u8>>>, line: &[u8]) -> Result<(), CopyError> {
-        let ncols = self.cols.len();
-        let line_text = || Some(String::from_utf8_lossy(line).into_owned());
-        if fields.len() > ncols {
+    /// CSV: one row from the line's (unquoted) fields.
+    fn add_csv_row(&mut self, fields: &[Option<Vec<u8>>], line: &[u8]) -> Result<(), CopyError> {
+        self.check_width(fields.len(), line)?;
+        for i in 0..self.cols.len() {
+            let Some(f) = fields.get(i) else {
+                return Err(self.missing(i, line));
+            };
+            self.add_value(i, f.as_deref(), line)?;
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// More fields than columns is an error before any value is read, as in PostgreSQL.
+    fn check_width(&self, fields: usize, line: &[u8]) -> Result<(), CopyError> {
+        if fields > self.cols.len() {
             let mut e = bad_format("extra data after last expected column", self.line);
-            e.line_text = line_text();
+            e.line_text = Some(String::from_utf8_lossy(line).into_owned());
             return Err(e);
         }
-        let mut values = Vec::with_capacity(ncols);
-        // Columns convert in order; a missing one fails when its turn comes, as in
-        // PostgreSQL (so a bad first value is reported before a missing later column).
-        let padded = fields
-            .into_iter()
-            .map(Some)
-            .chain(std::iter::repeat(None))
-            .take(ncols);
-        for (i, f) in padded.enumerate() {
-            let Some(f) = f else {
-                let missing = self.schema.field(i).name().clone();
-                let mut e = bad_format(format!("missing data for column \"{missing}\""), self.line);
-                e.line_text = line_text();
-                return Err(e);
-            };
-            let field = self.schema.field(i);
-            let v = match f {
-                None => None,
-                Some(bytes) => {
-                    let text = String::from_utf8(bytes).map_err(|e| CopyError {
-                        code: "22021",
-                        message: PgTypeError::bad_utf8(e.as_bytes(), &e.utf8_error()).to_string(),
-                        line: self.line,
-                        column: Some(field.name().clone()),
-                        value: None,
-                        line_text: None,
-                    })?;
-                    let parsed = parse_text(&text, &self.cols[i], &self.ctx)
-                        .map_err(|e| self.value_error(e, i, Some(text.clone())))?;
-                    Some(parsed)
-                }
-            };
-            values.push(self.to_column_type(v, i).map_err(|mut e| {
+        Ok(())
+    }
+
+    /// Columns convert in order; a missing one fails when its turn comes, as in PostgreSQL
+    /// (so a bad first value is reported before a missing later column).
+    fn missing(&self, i: usize, line: &[u8]) -> CopyError {
+        let name = self.schema.field(i).name();
+        let mut e = bad_format(format!("missing data for column \"{name}\""), self.line);
+        e.line_text = Some(String::from_utf8_lossy(line).into_owned());
+        e
+    }
+
+    /// Appends column `i`'s value (`None`: NULL) from its de-escaped text.
+    fn add_value(&mut self, i: usize, value: Option<&[u8]>, line: &[u8]) -> Result<(), CopyError> {
+        let v = match value {
+            None => self.to_column_type(None, i).map_err(|mut e| {
                 if e.code == "23502" {
-                    e.line_text = line_text();
+                    e.line_text = Some(String::from_utf8_lossy(line).into_owned());
                 }
                 e
-            })?);
-        }
-        self.push_row(values);
-        Ok(())
+            })?,
+            Some(bytes) => {
+                let field = self.schema.field(i);
+                let text = std::str::from_utf8(bytes).map_err(|e| CopyError {
+                    code: "22021",
+                    message: PgTypeError::bad_utf8(bytes, &e).to_string(),
+                    line: self.line,
+                    column: Some(field.name().clone()),
+                    value: None,
+                    line_text: None,
+                })?;
+                if self.columns.get_mut(i).is_some_and(|c| c.push_fast(text)) {
+                    return Ok(());
+                }
+                let col = self
+                    .cols
+                    .get(i)
+                    .ok_or_else(|| self.internal("no such column".into()))?;
+                let parsed = parse_text(text, col, &self.ctx)
+                    .map_err(|e| self.value_error(e, i, Some(text.to_string())))?;
+                self.to_column_type(Some(parsed), i)?
+            }
+        };
+        self.push_scalar(i, v)
+    }
+
+    fn push_scalar(&mut self, i: usize, v: ScalarValue) -> Result<(), CopyError> {
+        let pushed = match self.columns.get_mut(i) {
+            Some(c) => c.push_scalar(v).map_err(|e| e.0),
+            None => Err("no such column".to_string()),
+        };
+        pushed.map_err(|e| self.internal(e))
     }
 
     fn value_error(&self, e: PgTypeError, col: usize, value: Option<String>) -> CopyError {
@@ -661,11 +712,12 @@ impl CopyDecoder {
         None
     }
 
-    fn push_row(&mut self, values: Vec<ScalarValue>) {
-        for (col, v) in self.columns.iter_mut().zip(values) {
-            col.push(v);
+    fn push_row(&mut self, values: Vec<ScalarValue>) -> Result<(), CopyError> {
+        for (i, v) in values.into_iter().enumerate() {
+            self.push_scalar(i, v)?;
         }
         self.rows += 1;
+        Ok(())
     }
 
     // -----------------------------------------------------------------------------------
@@ -783,7 +835,7 @@ impl CopyDecoder {
                 };
                 values.push(self.to_column_type(v, i)?);
             }
-            self.push_row(values);
+            self.push_row(values)?;
             pos = p;
         }
         Ok(pos)
@@ -816,11 +868,8 @@ fn end_marker(line: &[u8]) -> Option<Result<usize, ()>> {
 
 /// CopyReadAttributesText's de-escaping: `\b \f \n \r \t \v`, octal `\ooo`, hex `\xhh`,
 /// and any other escaped byte as itself.
-fn unescape_text(raw: &[u8]) -> Vec<u8> {
-    if !raw.contains(&b'\\') {
-        return raw.to_vec();
-    }
-    let mut out = Vec::with_capacity(raw.len());
+fn unescape_text(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
     let mut i = 0;
     while i < raw.len() {
         let c = raw[i];
@@ -869,5 +918,71 @@ fn unescape_text(raw: &[u8]) -> Vec<u8> {
             other => out.push(other),
         }
     }
-    out
+}
+
+/// Finds the end of the line starting at `from`; returns (content end, next line start).
+/// Text: a backslash protects the next byte. CSV: line ends inside quotes are data.
+fn find_line_end(b: &[u8], from: usize, opts: &CopyOptions) -> Option<(usize, usize)> {
+    let csv = opts.format == CopyFormat::Csv;
+    let mut in_quote = false;
+    let mut i = from;
+    while i < b.len() {
+        let c = b[i];
+        if csv {
+            if in_quote {
+                if c == opts.escape && opts.escape != opts.quote {
+                    if b.get(i + 1) == Some(&opts.quote) || b.get(i + 1) == Some(&opts.escape) {
+                        i += 2;
+                        continue;
+                    }
+                } else if c == opts.quote {
+                    in_quote = false;
+                }
+                i += 1;
+                continue;
+            }
+            if c == opts.quote {
+                in_quote = true;
+                i += 1;
+                continue;
+            }
+        } else if c == b'\\' {
+            if i + 1 >= b.len() {
+                return None;
+            }
+            i += 2;
+            continue;
+        }
+        if c == b'\n' {
+            return Some((i, i + 1));
+        }
+        if c == b'\r' {
+            match b.get(i + 1) {
+                None => return None,
+                Some(b'\n') => return Some((i, i + 2)),
+                Some(_) => return Some((i, i + 1)),
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The bounds of the line's fields, split on delimiters not protected by a backslash.
+fn text_spans(line: &[u8], delim: u8, spans: &mut Vec<(usize, usize)>) {
+    spans.clear();
+    let mut start = 0;
+    let mut i = 0;
+    while i < line.len() {
+        match line[i] {
+            c if c == delim => {
+                spans.push((start, i));
+                i += 1;
+                start = i;
+            }
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    spans.push((start, line.len()));
 }

@@ -1,6 +1,8 @@
 //! COPY in PostgreSQL's text, csv and binary formats: options, output, incremental input.
 
+mod columns;
 mod decoder;
+mod fast;
 mod options;
 mod out;
 
