@@ -370,3 +370,49 @@ async fn ordered_set_and_renamed_aggregates_follow_postgres() {
         assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
     }
 }
+
+#[tokio::test]
+async fn extract_is_numeric_with_postgres_scale() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let sql = "SELECT extract(second FROM TIMESTAMP '2024-02-29 13:45:30.123456'), \
+               extract(epoch FROM TIMESTAMPTZ '2024-01-01 00:00:00+00'), \
+               extract(epoch FROM INTERVAL '1 day 1 hour'), extract(dow FROM DATE '2024-02-29'), \
+               extract(century FROM DATE '2000-12-31'), extract(julian FROM DATE '2000-01-01'), \
+               extract(isoyear FROM DATE '2021-01-01'), \
+               date_part('second', TIMESTAMP '2024-02-29 13:45:30.5'), \
+               extract(hour FROM TIMESTAMP '2024-03-01' - TIMESTAMP '2024-02-01 12:00:00'), \
+               extract(milliseconds FROM TIME '13:45:30.123456'), \
+               extract(month FROM INTERVAL '14 months')";
+    assert_eq!(
+        common::rows(&c, sql).await,
+        vec!["30.123456|1704067200.000000|90000.000000|4|20|2451545|2020|30.5|12|30123.456|2"]
+    );
+    let types: Vec<Type> = column_types(
+        &c,
+        "SELECT extract(year FROM DATE '2024-01-01'), date_part('year', DATE '2024-01-01')",
+    )
+    .await
+    .into_iter()
+    .map(|(_, t)| t)
+    .collect();
+    assert_eq!(types, vec![Type::NUMERIC, Type::FLOAT8]);
+    for (sql, code) in [
+        ("SELECT extract(foo FROM DATE '2020-01-01')", "22023"),
+        ("SELECT extract(hour FROM DATE '2020-01-01')", "0A000"),
+    ] {
+        assert_eq!(db_error(&c, sql).await.code().code(), code, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn date_plus_interval_is_a_timestamp() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let sql = "SELECT DATE '2024-01-31' + INTERVAL '1 month', \
+               pg_typeof(DATE '2024-01-01' - INTERVAL '1 day')";
+    assert_eq!(
+        common::rows(&c, sql).await,
+        vec!["2024-02-29 00:00:00|timestamp without time zone"]
+    );
+}

@@ -9,6 +9,7 @@ pub mod datetime_fns;
 pub mod error;
 pub mod error_text;
 pub mod execute;
+pub mod extract;
 pub mod functions;
 pub mod insert_defaults;
 pub mod insert_values;

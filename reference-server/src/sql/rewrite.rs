@@ -142,6 +142,13 @@ fn rewrite_expr(e: &mut Expr) {
         };
         return;
     }
+    // `extract` is numeric in PostgreSQL (DataFusion: `date_part`, float8 or int4).
+    if let Expr::Extract { field, expr, .. } = e {
+        let unit = Expr::value(Value::SingleQuotedString(field.to_string()));
+        let arg = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+        *e = call(super::extract::EXTRACT_FN, vec![unit, arg]);
+        return;
+    }
     // `@ x` is PostgreSQL's absolute value.
     if let Expr::UnaryOp {
         op: UnaryOperator::PGAbs,

@@ -300,6 +300,27 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
             ))),
         },
         Expr::Placeholder(p) => Ok(declare_placeholder(p, cx.declared)),
+        // date ± interval is a timestamp in PostgreSQL (DataFusion keeps a date).
+        Expr::BinaryExpr(BinaryExpr { left, op, right })
+            if matches!(
+                op,
+                datafusion::logical_expr::Operator::Plus
+                    | datafusion::logical_expr::Operator::Minus
+            ) && is_date_and_interval(&left, &right, schema) =>
+        {
+            let as_ts = |e: Box<Expr>| match e.get_type(schema) {
+                Ok(DataType::Date32) => Box::new(Expr::Cast(Cast::new(
+                    e,
+                    DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, None),
+                ))),
+                _ => e,
+            };
+            Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr {
+                left: as_ts(left),
+                op,
+                right: as_ts(right),
+            })))
+        }
         Expr::Cast(c) if super::literals::is_text_literal(&c.expr) => {
             super::literals::fold_text_cast(c, cx.fmt)
         }
@@ -365,6 +386,16 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
             changed || out.transformed,
         ))
     })
+}
+
+/// `date + interval`, `interval + date` or `date - interval`.
+fn is_date_and_interval(left: &Expr, right: &Expr, schema: &DFSchema) -> bool {
+    let interval = |t: &DataType| matches!(t, DataType::Interval(_));
+    match (left.get_type(schema), right.get_type(schema)) {
+        (Ok(DataType::Date32), Ok(r)) => interval(&r),
+        (Ok(l), Ok(DataType::Date32)) => interval(&l),
+        _ => false,
+    }
 }
 
 /// An integer constant and whether it is `integer` (else `bigint`).
