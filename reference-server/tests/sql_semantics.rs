@@ -288,3 +288,131 @@ async fn transaction_and_drop_notices() {
         ]
     );
 }
+
+// Expected values from PostgreSQL 15 (same statements).
+#[tokio::test]
+async fn nested_values_in_insert_select_keep_their_own_shape() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    common::exec(
+        &c,
+        "CREATE TABLE t4 (ts timestamptz, host text, bias int); \
+         INSERT INTO t4 SELECT g, h.host, h.bias FROM generate_series(TIMESTAMPTZ \
+         '2024-01-01 00:00:00+00', TIMESTAMPTZ '2024-01-01 00:10:00+00', INTERVAL '5 minutes') \
+         AS g CROSS JOIN (VALUES ('h1', 0), ('h2', 1)) AS h(host, bias)",
+    )
+    .await;
+    assert_eq!(
+        common::rows(
+            &c,
+            "SELECT count(*), count(DISTINCT host), sum(bias) FROM t4"
+        )
+        .await,
+        vec!["6|2|3"]
+    );
+}
+
+#[tokio::test]
+async fn date_time_literals_and_functions_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let cases = [
+        (
+            "SELECT INTERVAL '1 day 02:00:00', '-1 day +2 hours'::interval, \
+             INTERVAL 'P1Y2M3DT4H5M6S', TIMESTAMP '2024-03-01 00:00:00' - TIMESTAMP \
+             '2024-02-01 12:00:00', 'epoch'::timestamp, isfinite('infinity'::timestamp), \
+             isfinite(DATE '2024-01-01')",
+            "1 day 02:00:00|-1 days +02:00:00|1 year 2 mons 3 days 04:05:06|28 days 12:00:00|\
+             1970-01-01 00:00:00|f|t",
+        ),
+        (
+            "SELECT make_interval(days => 10, hours => 5), make_interval(1, 2), \
+             make_timestamp(2024, 2, 29, 13, 45, 30.25), make_timestamptz(2024, 7, 1, 12, 0, 0, \
+             'America/New_York'), age(TIMESTAMP '2024-03-15', TIMESTAMP '2020-01-20')",
+            "10 days 05:00:00|1 year 2 mons|2024-02-29 13:45:30.25|2024-07-01 16:00:00+00|\
+             4 years 1 mon 26 days",
+        ),
+        (
+            "SELECT justify_hours(INTERVAL '50 hours'), justify_days(INTERVAL '45 days'), \
+             justify_interval(INTERVAL '1 month -1 hour')",
+            "2 days 02:00:00|1 mon 15 days|29 days 23:00:00",
+        ),
+    ];
+    common::exec(&c, "SET TimeZone = 'UTC'").await;
+    for (sql, want) in cases {
+        assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
+    }
+    for (sql, code) in [
+        ("SELECT INTERVAL '1 fortnight'", "22007"),
+        ("SELECT make_timestamp(2024, 2, 30, 0, 0, 0)", "22008"),
+    ] {
+        assert_eq!(db_error(&c, sql).await.code().code(), code, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn ordered_set_and_renamed_aggregates_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let cases = [
+        (
+            "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x), percentile_disc(0.9) WITHIN \
+             GROUP (ORDER BY x DESC), percentile_disc(0) WITHIN GROUP (ORDER BY x) FROM \
+             (VALUES (3), (1), (NULL), (2), (5)) v(x)",
+            "2|1|1",
+        ),
+        (
+            "SELECT mod(-17, 5), every(x > 0), ceiling(1.0001) FROM (VALUES (1), (2)) v(x)",
+            "-2|t|2",
+        ),
+    ];
+    for (sql, want) in cases {
+        assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn extract_is_numeric_with_postgres_scale() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let sql = "SELECT extract(second FROM TIMESTAMP '2024-02-29 13:45:30.123456'), \
+               extract(epoch FROM TIMESTAMPTZ '2024-01-01 00:00:00+00'), \
+               extract(epoch FROM INTERVAL '1 day 1 hour'), extract(dow FROM DATE '2024-02-29'), \
+               extract(century FROM DATE '2000-12-31'), extract(julian FROM DATE '2000-01-01'), \
+               extract(isoyear FROM DATE '2021-01-01'), \
+               date_part('second', TIMESTAMP '2024-02-29 13:45:30.5'), \
+               extract(hour FROM TIMESTAMP '2024-03-01' - TIMESTAMP '2024-02-01 12:00:00'), \
+               extract(milliseconds FROM TIME '13:45:30.123456'), \
+               extract(month FROM INTERVAL '14 months')";
+    assert_eq!(
+        common::rows(&c, sql).await,
+        vec!["30.123456|1704067200.000000|90000.000000|4|20|2451545|2020|30.5|12|30123.456|2"]
+    );
+    let types: Vec<Type> = column_types(
+        &c,
+        "SELECT extract(year FROM DATE '2024-01-01'), date_part('year', DATE '2024-01-01')",
+    )
+    .await
+    .into_iter()
+    .map(|(_, t)| t)
+    .collect();
+    assert_eq!(types, vec![Type::NUMERIC, Type::FLOAT8]);
+    for (sql, code) in [
+        ("SELECT extract(foo FROM DATE '2020-01-01')", "22023"),
+        ("SELECT extract(hour FROM DATE '2020-01-01')", "0A000"),
+    ] {
+        assert_eq!(db_error(&c, sql).await.code().code(), code, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn date_plus_interval_is_a_timestamp() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let sql = "SELECT DATE '2024-01-31' + INTERVAL '1 month', \
+               pg_typeof(DATE '2024-01-01' - INTERVAL '1 day')";
+    assert_eq!(
+        common::rows(&c, sql).await,
+        vec!["2024-02-29 00:00:00|timestamp without time zone"]
+    );
+}

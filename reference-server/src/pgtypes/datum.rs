@@ -178,7 +178,10 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Option<Datum<'_>>, PgTy
                 TimeUnit::Nanosecond => v / 1_000,
                 _ => to_micros(v, unit),
             };
-            Datum::Interval(0, 0, us)
+            // A difference of timestamps: whole days apart from the time, as PostgreSQL's
+            // timestamp subtraction justifies it (`28 days 12:00:00`, not `684:00:00`).
+            const USECS_PER_DAY: i64 = 86_400_000_000;
+            Datum::Interval(0, us / USECS_PER_DAY, us % USECS_PER_DAY)
         }
         DataType::Interval(IntervalUnit::YearMonth) => {
             Datum::Interval(i64::from(prim!(IntervalYearMonthType)), 0, 0)

@@ -27,6 +27,7 @@ pub use copy::{
     copy_out_rows, copy_out_trailer,
 };
 pub use error::PgTypeError;
+pub use interval_in::parse_interval;
 pub use mapping::{
     PG_DEFAULT_KEY, PG_TYPE_KEY, PgColumnType, UNCONSTRAINED_NUMERIC, array_type_of, arrow_to_pg,
     from_sql_type, is_serial_type, parse_type_name, pg_type_of, pg_type_to_arrow, typlen,

@@ -60,7 +60,8 @@ impl Session {
             .statement_to_plan(DFStatement::Statement(Box::new(stmt)))
             .await?;
         crate::sql::insert_defaults::check_types(&plan)?;
-        Ok(super::typing::retype_plan(plan, declared)?)
+        let fmt = crate::protocol::rows::format_settings(&self.settings());
+        Ok(super::typing::retype_plan(plan, declared, &fmt)?)
     }
 
     /// The result columns a command will produce, without running it (for Describe).

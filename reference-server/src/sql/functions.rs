@@ -22,6 +22,12 @@ pub fn register(
     control: Arc<StatementControl>,
 ) {
     ctx.register_udf(super::pg_functions::PgTypeof::udf());
+    super::interval_fns::register(ctx);
+    super::datetime_fns::register(ctx);
+    for f in super::extract::Extract::udfs() {
+        ctx.register_udf(f);
+    }
+    ctx.register_udf(super::isfinite::IsFinite::udf());
     ctx.register_udf(create_udf(
         "width_bucket",
         vec![

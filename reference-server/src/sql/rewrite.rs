@@ -21,6 +21,7 @@ pub fn rewrite(stmt: &mut Statement) {
         ControlFlow::<()>::Continue(())
     });
     let _ = stmt.visit(&mut UniqueNames);
+    super::insert_values::rewrite(stmt);
 }
 
 /// `SELECT 1, 1` and `SELECT a, a` are valid in PostgreSQL, but DataFusion requires unique
@@ -128,7 +129,16 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
     })
 }
 
+fn is_named(f: &datafusion::sql::sqlparser::ast::Function, name: &str) -> bool {
+    f.name
+        .0
+        .last()
+        .and_then(|p| p.as_ident())
+        .is_some_and(|i| i.value.eq_ignore_ascii_case(name))
+}
+
 fn rewrite_expr(e: &mut Expr) {
+    super::literals::normalize_interval(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e
@@ -145,6 +155,13 @@ fn rewrite_expr(e: &mut Expr) {
         };
         return;
     }
+    // `extract` is numeric in PostgreSQL (DataFusion: `date_part`, float8 or int4).
+    if let Expr::Extract { field, expr, .. } = e {
+        let unit = Expr::value(Value::SingleQuotedString(field.to_string()));
+        let arg = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+        *e = call(super::extract::EXTRACT_FN, vec![unit, arg]);
+        return;
+    }
     // `@ x` is PostgreSQL's absolute value.
     if let Expr::UnaryOp {
         op: UnaryOperator::PGAbs,
@@ -156,6 +173,13 @@ fn rewrite_expr(e: &mut Expr) {
         return;
     }
     let Expr::Function(f) = e else { return };
+    if let Some(rewritten) = is_named(f, "percentile_disc")
+        .then(|| super::ordered_set::percentile_disc(f))
+        .flatten()
+    {
+        *e = rewritten;
+        return;
+    }
     let Some(name) = f
         .name
         .0
@@ -168,6 +192,34 @@ fn rewrite_expr(e: &mut Expr) {
     let FunctionArguments::List(list) = &mut f.args else {
         return;
     };
+    // PostgreSQL's names for functions DataFusion has under another name.
+    let alias = match name.as_str() {
+        "every" => Some("bool_and"),
+        "ceiling" => Some("ceil"),
+        _ => None,
+    };
+    if let Some(alias) = alias {
+        f.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(alias))]);
+        return;
+    }
+    // `mod(a, b)` is the `%` operator.
+    if name == "mod"
+        && let [
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(a)),
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(b)),
+        ] = list.args.as_slice()
+    {
+        *e = Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(a.clone()))),
+            op: datafusion::sql::sqlparser::ast::BinaryOperator::Modulo,
+            right: Box::new(Expr::Nested(Box::new(b.clone()))),
+        };
+        return;
+    }
+    if name == "make_interval" {
+        positional_make_interval(&mut list.args);
+        return;
+    }
     match name.as_str() {
         // DataFusion's percentile_cont wants a float8 fraction; `0.5` is numeric here.
         "percentile_cont" if list.args.len() == 1 => {
@@ -241,4 +293,37 @@ fn rewrite_expr(e: &mut Expr) {
         }
         _ => {}
     }
+}
+
+/// `make_interval(days => 10, hours => 5)` and `make_interval(1, 2)` as the seven-argument
+/// positional call registered here (omitted arguments are 0).
+fn positional_make_interval(args: &mut Vec<FunctionArg>) {
+    use super::datetime_fns::MAKE_INTERVAL_ARGS;
+    let zero = || Expr::value(Value::Number("0".into(), false));
+    let mut out: Vec<Expr> = MAKE_INTERVAL_ARGS.iter().map(|_| zero()).collect();
+    for (i, arg) in args.drain(..).enumerate() {
+        let (slot, value) = match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (Some(i), e),
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => (
+                MAKE_INTERVAL_ARGS
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(&name.value)),
+                e,
+            ),
+            _ => (None, zero()),
+        };
+        // An unknown name or position is left for DataFusion's arity check to report.
+        match slot.and_then(|s| out.get_mut(s)) {
+            Some(cell) => *cell = value,
+            None => out.push(value),
+        }
+    }
+    *args = out
+        .into_iter()
+        .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+        .collect();
 }

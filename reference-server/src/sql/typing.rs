@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+use crate::pgtypes::FormatSettings;
+
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, Result as DfResult, ScalarValue, TableReference};
@@ -19,16 +21,29 @@ use datafusion::logical_expr::{
 
 /// Retype integer literals and parameters as PostgreSQL does, and give parameters the
 /// client declared (`declared[i]` for `$i+1`) their type.
-pub fn retype_plan(plan: LogicalPlan, declared: &[Option<DataType>]) -> DfResult<LogicalPlan> {
+pub fn retype_plan(
+    plan: LogicalPlan,
+    declared: &[Option<DataType>],
+    fmt: &FormatSettings,
+) -> DfResult<LogicalPlan> {
+    let cx = Cx { declared, fmt };
     // A recursive CTE's work table keeps the types its first planning gave it; retyping
     // only one side would make the two terms disagree.
     if has_recursive_query(&plan)? {
         return Ok(plan);
     }
     let plan = plan
-        .transform_up_with_subqueries(|node| retype_node(node, declared))?
+        .transform_up_with_subqueries(|node| retype_node(node, &cx))?
         .data;
     signed_results(plan)
+}
+
+/// What retyping needs from the statement and the session.
+struct Cx<'a> {
+    /// `declared[i]` is `$i+1`'s type, when the client gave one.
+    declared: &'a [Option<DataType>],
+    /// DateStyle and TimeZone, for reading date/time literals as PostgreSQL does.
+    fmt: &'a FormatSettings,
 }
 
 /// PostgreSQL has no unsigned integers: `row_number()`, `rank()` and friends are bigint
@@ -91,31 +106,28 @@ fn has_recursive_query(plan: &LogicalPlan) -> DfResult<bool> {
     Ok(found)
 }
 
-fn retype_node(
-    node: LogicalPlan,
-    declared: &[Option<DataType>],
-) -> DfResult<Transformed<LogicalPlan>> {
+fn retype_node(node: LogicalPlan, cx: &Cx<'_>) -> DfResult<Transformed<LogicalPlan>> {
     // Every node is rebuilt: a child's narrower type changes the parent's schema too.
     let out = match node {
         // LIMIT/OFFSET must stay Int64 literals for DataFusion.
         LogicalPlan::Limit(_) | LogicalPlan::Distinct(Distinct::On(_)) => {
             return Ok(Transformed::no(node));
         }
-        LogicalPlan::Values(v) => retype_values(v, declared)?,
+        LogicalPlan::Values(v) => retype_values(v, cx)?,
         LogicalPlan::Projection(p) => {
-            let expr = retype_named(p.expr, declared, p.input.schema())?;
+            let expr = retype_named(p.expr, cx, p.input.schema())?;
             LogicalPlan::Projection(Projection::try_new(expr, p.input)?)
         }
         LogicalPlan::Aggregate(a) => {
-            let group = retype_named(a.group_expr, declared, a.input.schema())?;
-            let aggr = retype_named(a.aggr_expr, declared, a.input.schema())?
+            let group = retype_named(a.group_expr, cx, a.input.schema())?;
+            let aggr = retype_named(a.aggr_expr, cx, a.input.schema())?
                 .into_iter()
                 .map(|e| pg_aggregate_result(e, a.input.schema()))
                 .collect::<DfResult<Vec<_>>>()?;
             LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
         }
         LogicalPlan::Window(w) => {
-            let exprs = retype_named(w.window_expr, declared, w.input.schema())?;
+            let exprs = retype_named(w.window_expr, cx, w.input.schema())?;
             LogicalPlan::Window(Window::try_new(exprs, w.input)?)
         }
         LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(u.inputs)?),
@@ -126,7 +138,7 @@ fn retype_node(
                 _ => Arc::new(DFSchema::empty()),
             };
             other
-                .map_expressions(|e| retype_expr(e, declared, &schema))?
+                .map_expressions(|e| retype_expr(e, cx, &schema))?
                 .data
                 .recompute_schema()?
         }
@@ -180,16 +192,12 @@ fn restore(e: Expr, alias: Option<(Option<TableReference>, String)>) -> Expr {
 
 /// Retype expressions whose names become output column names, keeping those names (a
 /// parent refers to `Int64(1)` by name).
-fn retype_named(
-    exprs: Vec<Expr>,
-    declared: &[Option<DataType>],
-    schema: &DFSchema,
-) -> DfResult<Vec<Expr>> {
+fn retype_named(exprs: Vec<Expr>, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Vec<Expr>> {
     exprs
         .into_iter()
         .map(|e| {
             let name = e.schema_name().to_string();
-            let t = retype_expr(e, declared, schema)?;
+            let t = retype_expr(e, cx, schema)?;
             if !t.transformed {
                 return Ok(t.data);
             }
@@ -205,7 +213,7 @@ fn retype_named(
 
 /// `VALUES` rows: retype the cells, then give a column the narrower type when all its
 /// cells now have it (DataFusion fixed the column types when it planned the rows).
-fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPlan> {
+fn retype_values(v: Values, cx: &Cx<'_>) -> DfResult<LogicalPlan> {
     let mut changed = false;
     let rows = v
         .values
@@ -213,7 +221,7 @@ fn retype_values(v: Values, declared: &[Option<DataType>]) -> DfResult<LogicalPl
         .map(|row| {
             row.into_iter()
                 .map(|e| {
-                    let t = retype_expr(e, declared, &DFSchema::empty())?;
+                    let t = retype_expr(e, cx, &DFSchema::empty())?;
                     changed |= t.transformed;
                     Ok(t.data)
                 })
@@ -279,11 +287,7 @@ fn conform(e: Expr, ty: &DataType) -> DfResult<Expr> {
 }
 
 /// Retype one expression tree.
-fn retype_expr(
-    e: Expr,
-    declared: &[Option<DataType>],
-    schema: &DFSchema,
-) -> DfResult<Transformed<Expr>> {
+fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     e.transform_down(|e| match e {
         Expr::Literal(ScalarValue::Int64(Some(v)), meta) => match i32::try_from(v) {
             Ok(small) => Ok(Transformed::yes(Expr::Literal(
@@ -295,7 +299,31 @@ fn retype_expr(
                 meta,
             ))),
         },
-        Expr::Placeholder(p) => Ok(declare_placeholder(p, declared)),
+        Expr::Placeholder(p) => Ok(declare_placeholder(p, cx.declared)),
+        // date ± interval is a timestamp in PostgreSQL (DataFusion keeps a date).
+        Expr::BinaryExpr(BinaryExpr { left, op, right })
+            if matches!(
+                op,
+                datafusion::logical_expr::Operator::Plus
+                    | datafusion::logical_expr::Operator::Minus
+            ) && is_date_and_interval(&left, &right, schema) =>
+        {
+            let as_ts = |e: Box<Expr>| match e.get_type(schema) {
+                Ok(DataType::Date32) => Box::new(Expr::Cast(Cast::new(
+                    e,
+                    DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, None),
+                ))),
+                _ => e,
+            };
+            Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr {
+                left: as_ts(left),
+                op,
+                right: as_ts(right),
+            })))
+        }
+        Expr::Cast(c) if super::literals::is_text_literal(&c.expr) => {
+            super::literals::fold_text_cast(c, cx.fmt)
+        }
         // PostgreSQL rounds a float or numeric cast to an integer (2.5::int is 3); Arrow
         // truncates.
         Expr::Cast(c)
@@ -320,33 +348,28 @@ fn retype_expr(
         // (`lag(x, 1)`) of the other as Int64.
         Expr::AggregateFunction(mut af) if af.func.name() == "count" => {
             let mut changed = false;
-            af.params.args = retype_args(af.params.args, declared, schema, &mut changed)?;
+            af.params.args = retype_args(af.params.args, cx, schema, &mut changed)?;
             if let Some(f) = af.params.filter.take() {
-                let t = retype_expr(*f, declared, schema)?;
+                let t = retype_expr(*f, cx, schema)?;
                 changed |= t.transformed;
                 af.params.filter = Some(Box::new(t.data));
             }
-            af.params.order_by = retype_sorts(af.params.order_by, declared, schema, &mut changed)?;
+            af.params.order_by = retype_sorts(af.params.order_by, cx, schema, &mut changed)?;
             Ok(jump(Expr::AggregateFunction(af), changed))
         }
         Expr::WindowFunction(mut wf) => {
             let mut changed = false;
             let params = &mut wf.params;
-            params.args = retype_args(
-                std::mem::take(&mut params.args),
-                declared,
-                schema,
-                &mut changed,
-            )?;
+            params.args = retype_args(std::mem::take(&mut params.args), cx, schema, &mut changed)?;
             params.partition_by = retype_args(
                 std::mem::take(&mut params.partition_by),
-                declared,
+                cx,
                 schema,
                 &mut changed,
             )?;
             params.order_by = retype_sorts(
                 std::mem::take(&mut params.order_by),
-                declared,
+                cx,
                 schema,
                 &mut changed,
             )?;
@@ -363,6 +386,16 @@ fn retype_expr(
             changed || out.transformed,
         ))
     })
+}
+
+/// `date + interval`, `interval + date` or `date - interval`.
+fn is_date_and_interval(left: &Expr, right: &Expr, schema: &DFSchema) -> bool {
+    let interval = |t: &DataType| matches!(t, DataType::Interval(_));
+    match (left.get_type(schema), right.get_type(schema)) {
+        (Ok(DataType::Date32), Ok(r)) => interval(&r),
+        (Ok(l), Ok(DataType::Date32)) => interval(&l),
+        _ => false,
+    }
 }
 
 /// An integer constant and whether it is `integer` (else `bigint`).
@@ -424,7 +457,7 @@ fn jump(e: Expr, changed: bool) -> Transformed<Expr> {
 
 fn retype_args(
     args: Vec<Expr>,
-    declared: &[Option<DataType>],
+    cx: &Cx<'_>,
     schema: &DFSchema,
     changed: &mut bool,
 ) -> DfResult<Vec<Expr>> {
@@ -433,7 +466,7 @@ fn retype_args(
             if matches!(a, Expr::Literal(..)) {
                 return Ok(a);
             }
-            let t = retype_expr(a, declared, schema)?;
+            let t = retype_expr(a, cx, schema)?;
             *changed |= t.transformed;
             Ok(t.data)
         })
@@ -442,14 +475,14 @@ fn retype_args(
 
 fn retype_sorts(
     sorts: Vec<datafusion::logical_expr::SortExpr>,
-    declared: &[Option<DataType>],
+    cx: &Cx<'_>,
     schema: &DFSchema,
     changed: &mut bool,
 ) -> DfResult<Vec<datafusion::logical_expr::SortExpr>> {
     sorts
         .into_iter()
         .map(|mut s| {
-            let t = retype_expr(s.expr, declared, schema)?;
+            let t = retype_expr(s.expr, cx, schema)?;
             *changed |= t.transformed;
             s.expr = t.data;
             Ok(s)

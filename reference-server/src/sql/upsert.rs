@@ -120,7 +120,20 @@ impl Session {
         let schema = t.def().schema.clone();
         let rows = rows
             .into_iter()
-            .map(|b| RecordBatch::try_new(t.def().schema.clone(), b.columns().to_vec()))
+            .map(|b| {
+                // Integer literals are typed int4 as in PostgreSQL; the table's column may be
+                // wider (`1024` into a bigint column).
+                let columns = b
+                    .columns()
+                    .iter()
+                    .zip(schema.fields())
+                    .map(|(c, f)| match c.data_type() == f.data_type() {
+                        true => Ok(c.clone()),
+                        false => datafusion::arrow::compute::cast(c, f.data_type()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                RecordBatch::try_new(t.def().schema.clone(), columns)
+            })
             .collect::<Result<Vec<_>, _>>();
         // Rows violating NOT NULL cannot be built with the table schema: insert them plainly
         // so the constraint error is PostgreSQL's.
