@@ -384,7 +384,7 @@ impl CopyDecoder {
             }
             let line = &b[pos..end];
             pos = next;
-            if let Err(e) = std::str::from_utf8(&line) {
+            if let Err(e) = std::str::from_utf8(line) {
                 return Err(CopyError {
                     code: "22021",
                     message: PgTypeError::bad_utf8(line, &e).to_string(),

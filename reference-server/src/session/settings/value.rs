@@ -29,8 +29,12 @@ const TIME_UNITS: &[(&str, f64)] = &[
 const TIME_HINT: &str =
     "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".";
 
-/// A parameter's unit family, with the size of its base unit in that family's measure.
-fn family(base: &str) -> Option<(&'static [(&'static str, f64)], f64, &'static str)> {
+/// Units of one family (memory or time), largest first, with their sizes.
+type Units = &'static [(&'static str, f64)];
+
+/// A parameter's unit family, with the size of its base unit in that family's measure and
+/// the hint listing the family's units.
+fn family(base: &str) -> Option<(Units, f64, &'static str)> {
     match base {
         "B" => Some((MEMORY_UNITS, 1.0 / 1024.0, MEMORY_HINT)),
         "kB" => Some((MEMORY_UNITS, 1.0, MEMORY_HINT)),
@@ -234,7 +238,7 @@ pub fn c_g(x: f64) -> String {
             s.to_owned()
         }
     };
-    if e < -4 || e >= 6 {
+    if !(-4..6).contains(&e) {
         format!(
             "{}e{}{:02}",
             trim(mantissa),
