@@ -546,6 +546,12 @@ mod storage {
         }
         s.flush_all().await.unwrap();
         assert_eq!(parquet_files(dir.path()).len(), 3);
+        // Reopened, so that segments are scanned from their files (new segments are cached
+        // in memory) and the plan names the files it reads.
+        s.close().await.unwrap();
+        drop((t, s));
+        let s = open(dir.path(), opts()).await;
+        let t = s.table("p").unwrap();
         let ctx = ctx_with(&t);
         let files_in_plan = |sql: &'static str| {
             let ctx = ctx.clone();

@@ -314,6 +314,17 @@ fn positional_make_interval(args: &mut Vec<FunctionArg>) {
                     .position(|n| n.eq_ignore_ascii_case(&name.value)),
                 e,
             ),
+            // `days => 10` parses with the name as an expression.
+            FunctionArg::ExprNamed {
+                name: Expr::Identifier(name),
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => (
+                MAKE_INTERVAL_ARGS
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(&name.value)),
+                e,
+            ),
             _ => (None, zero()),
         };
         // An unknown name or position is left for DataFusion's arity check to report.
