@@ -44,7 +44,7 @@ async fn pgbench_select_only_in_all_modes() {
             common::run(
                 "pgbench",
                 &[
-                    "-h", &h, "-p", &p, "-U", "postgres", "-i", "-I", "dtg", "-s", "1", "postgres",
+                    "-h", &h, "-p", &p, "-U", "postgres", "-i", "-s", "1", "postgres",
                 ],
             )
         })

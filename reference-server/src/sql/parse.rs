@@ -21,6 +21,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         .tokenize_with_location()
         .map_err(|e| syntax_error(sql, &ParserError::TokenizerError(e.to_string())))?;
     normalize_boolean_options(&mut tokens);
+    let tokens = normalize_maintenance(tokens);
     let statements = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
@@ -179,6 +180,78 @@ fn normalize_boolean_options(tokens: &mut [TokenWithSpan]) {
     }
 }
 
+/// PostgreSQL's `VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [(options)] [table [(cols)], ...]`
+/// and `ANALYZE [VERBOSE] [(options)] [table [(cols)], ...]` reduced to the `VACUUM [table]` /
+/// `ANALYZE [table]` sqlparser reads: the options change nothing in this server (no dead
+/// rows, no planner statistics), and only the first table is looked at.
+fn normalize_maintenance(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut drop = vec![false; tokens.len()];
+    let next = |from: usize| {
+        (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+    };
+    let word = |i: usize, words: &[&str]| match &tokens[i].token {
+        Token::Word(w) if w.quote_style.is_none() => {
+            words.iter().any(|x| w.value.eq_ignore_ascii_case(x))
+        }
+        _ => false,
+    };
+    let mut start = next(0);
+    while let Some(first) = start {
+        let end = (first..tokens.len())
+            .find(|&i| tokens[i].token == Token::SemiColon)
+            .unwrap_or(tokens.len());
+        let options: &[&str] = if word(first, &["vacuum"]) {
+            &["full", "freeze", "verbose", "analyze", "analyse"]
+        } else if word(first, &["analyze", "analyse"]) {
+            &["verbose"]
+        } else {
+            &[]
+        };
+        if !options.is_empty() {
+            let mut i = next(first + 1).filter(|&i| i < end);
+            while let Some(at) = i {
+                if tokens[at].token == Token::LParen {
+                    let mut depth = 0usize;
+                    let mut j = at;
+                    while j < end {
+                        match tokens[j].token {
+                            Token::LParen => depth += 1,
+                            Token::RParen => depth = depth.saturating_sub(1),
+                            _ => {}
+                        }
+                        drop[j] = true;
+                        j += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    i = next(j).filter(|&i| i < end);
+                } else if word(at, options) {
+                    drop[at] = true;
+                    i = next(at + 1).filter(|&i| i < end);
+                } else {
+                    break;
+                }
+            }
+            // Keep `name[.name...]`; drop a column list and further tables.
+            if let Some(mut at) = i {
+                while at < end && matches!(tokens[at].token, Token::Word(_) | Token::Period) {
+                    at += 1;
+                }
+                for d in drop.iter_mut().take(end).skip(at) {
+                    *d = true;
+                }
+            }
+        }
+        start = next(end + 1);
+    }
+    tokens
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(t, d)| (!d).then_some(t))
+        .collect()
+}
+
 fn syntax_error(sql: &str, e: &ParserError) -> SqlError {
     let raw = match e {
         ParserError::TokenizerError(m) | ParserError::ParserError(m) => m.clone(),
@@ -247,5 +320,25 @@ mod tests {
     #[test]
     fn multiple_statements() {
         assert_eq!(parse("select 1; ; select 2;").map(|v| v.len()), Ok(2));
+    }
+
+    #[test]
+    fn postgres_vacuum_and_analyze_forms_parse() {
+        let one = |sql: &str| parse(sql).map(|v| v.iter().map(|s| s.to_string()).collect());
+        for (sql, want) in [
+            ("vacuum analyze pgbench_branches", "VACUUM pgbench_branches"),
+            ("VACUUM FULL FREEZE VERBOSE ANALYZE t", "VACUUM t"),
+            (
+                "VACUUM (VERBOSE, ANALYZE) public.t (a, b), u",
+                "VACUUM public.t",
+            ),
+            ("VACUUM ANALYZE", "VACUUM"),
+        ] {
+            assert_eq!(one(sql), Ok(vec![want.to_owned()]), "{sql}");
+        }
+        assert_eq!(
+            parse("ANALYZE VERBOSE t; VACUUM; SELECT 1").map(|v| v.len()),
+            Ok(3)
+        );
     }
 }
