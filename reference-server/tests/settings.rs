@@ -6,7 +6,7 @@ mod common;
 mod pgtypes_support;
 
 use pgtypes_support::Cluster;
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::Client;
 
 /// The stable columns of pg_settings (values that do not depend on the cluster's set-up).
 const DEFINITIONS: &str = "SELECT name, coalesce(unit, ''), vartype, context, \
@@ -16,19 +16,7 @@ const DEFINITIONS: &str = "SELECT name, coalesce(unit, ''), vartype, context, \
 /// What a statement answered: its rows, or its error's SQLSTATE, message and hint.
 async fn answer(c: &Client, sql: &str) -> String {
     match c.simple_query(sql).await {
-        Ok(msgs) => msgs
-            .iter()
-            .filter_map(|m| match m {
-                SimpleQueryMessage::Row(r) => Some(
-                    (0..r.len())
-                        .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                        .collect::<Vec<_>>()
-                        .join("|"),
-                ),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Ok(msgs) => common::row_strings(&msgs).join("\n"),
         Err(e) => match e.as_db_error() {
             Some(db) => format!(
                 "ERROR {} {} hint={:?}",

@@ -66,10 +66,16 @@ pub fn run(cmd: &str, args: &[&str]) -> (bool, String, String) {
 
 /// Rows of a simple query as `a|b` strings (NULL as `NULL`); panics on an error.
 pub async fn rows(c: &Client, sql: &str) -> Vec<String> {
-    c.simple_query(sql)
+    let msgs = c
+        .simple_query(sql)
         .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .into_iter()
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    row_strings(&msgs)
+}
+
+/// The rows among simple-query messages as `a|b` strings (NULL as `NULL`).
+pub fn row_strings(msgs: &[SimpleQueryMessage]) -> Vec<String> {
+    msgs.iter()
         .filter_map(|m| match m {
             SimpleQueryMessage::Row(r) => Some(
                 (0..r.len())
