@@ -131,8 +131,8 @@ impl Parser {
             return Err(SqlError::in_failed_transaction());
         }
         let catalog_version = self.session.shared.catalog.version();
-        let plan = match &command {
-            Command::Plan { stmt, .. } => {
+        let plan = match command.planned_statement() {
+            Some(stmt) => {
                 let declared: Vec<_> = client_types
                     .iter()
                     .map(|t| {
@@ -174,7 +174,8 @@ impl Parser {
             })
             .collect();
         let schema = Session::result_schema(&command, plan.as_ref())
-            .map(|s| rows::rename(&s, command.column_names().as_deref()));
+            .map(|s| rows::rename(&s, command.column_names().as_deref()))
+            .or_else(|| self.session.fetch_schema(&command));
         let point = match &command {
             Command::Plan {
                 stmt,
@@ -385,7 +386,11 @@ impl ExtendedQueryHandler for Backend {
                     (None, fields)
                 }
                 Some(Entry::Empty) => (None, None),
-                None => return Err(self.missing_portal(name)),
+                // A cursor DECLAREd in SQL is a portal too (psycopg describes it so).
+                None => match self.session.cursor_schema(name) {
+                    Some(s) => (None, Some(rows::fields_for(&s, &Format::UnifiedText))),
+                    None => return Err(self.missing_portal(name)),
+                },
             },
             other => {
                 return Err(protocol_violation(format!(
@@ -611,7 +616,7 @@ impl Backend {
         values: Vec<ScalarValue>,
     ) -> Result<Option<LogicalPlan>, SqlError> {
         let prepared = &portal.statement.statement;
-        let Command::Plan { stmt, .. } = &prepared.command else {
+        let Some(stmt) = prepared.command.planned_statement() else {
             return Ok(None);
         };
         let plan = match &prepared.plan {
@@ -691,8 +696,9 @@ impl Backend {
                     let encoder = rows::RowEncoder::new(&schema, &fields, settings);
                     let row_stream = rows::row_stream(stream, encoder);
                     let fields = Arc::new(fields);
-                    *state =
-                        PortalExecutionState::Suspended(QueryResponse::new(fields, row_stream));
+                    let mut response = QueryResponse::new(fields, row_stream);
+                    response.set_command_tag(crate::sql::execute::rows_command(&schema));
+                    *state = PortalExecutionState::Suspended(response);
                 }
             }
         }
@@ -718,13 +724,10 @@ impl Backend {
                     sent += 1;
                 }
                 None => {
+                    let tag = crate::sql::execute::rows_tag(response.command_tag(), sent);
                     *state = PortalExecutionState::Finished;
                     client
-                        .feed(PgWireBackendMessage::CommandComplete(
-                            pgwire::api::results::Tag::new("SELECT")
-                                .with_rows(sent)
-                                .into(),
-                        ))
+                        .feed(PgWireBackendMessage::CommandComplete(tag.into()))
                         .await?;
                     return Ok(());
                 }

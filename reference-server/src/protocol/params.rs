@@ -7,6 +7,7 @@ use pgwire::api::Type;
 use postgres_types::FromSql;
 use rust_decimal::Decimal;
 
+use crate::pgtypes::{FormatSettings, decode_param};
 use crate::sql::SqlError;
 
 /// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
@@ -144,11 +145,9 @@ fn decode_binary(bytes: &[u8], pg: &Type) -> Result<ScalarValue, SqlError> {
             })?;
             ScalarValue::Utf8(Some(s.to_owned()))
         }
-        _ => {
-            return Err(SqlError::unsupported(format!(
-                "binary format for parameters of type {} is not supported",
-                pg.name()
-            )));
-        }
+        // Arrays, uuid, interval, time, json(b), inet...: the receive functions COPY
+        // BINARY uses.
+        _ => decode_param(Some(bytes), 1, pg, &FormatSettings::default())
+            .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?,
     })
 }

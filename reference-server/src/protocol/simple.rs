@@ -259,10 +259,7 @@ impl Backend {
                 client.feed(PgWireBackendMessage::DataRow(row)).await?;
             }
         }
-        let tag = match schema.metadata().get(crate::sql::execute::COMMAND_TAG_KEY) {
-            Some(t) => Tag::new(t),
-            None => Tag::new("SELECT").with_rows(count),
-        };
+        let tag = crate::sql::execute::rows_tag(crate::sql::execute::rows_command(&schema), count);
         self.send_tag(client, tag).await
     }
 }

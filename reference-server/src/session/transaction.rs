@@ -44,6 +44,9 @@ pub struct TxState {
     /// An implicit transaction (multi-statement Query, extended protocol until Sync) is open.
     pub implicit: bool,
     pub writes: Arc<TxWrites>,
+    /// Counts the transactions (blocks and implicit ones) that have ended: what belongs to
+    /// one transaction (cursors without HOLD) records it and lapses when it changes.
+    pub generation: u64,
     /// Settings at BEGIN, restored by ROLLBACK.
     at_begin: Option<Settings>,
     /// The settings COMMIT keeps: every change of the block except SET LOCAL.
@@ -91,6 +94,7 @@ impl TxState {
                 self.writes.clear();
                 self.drop_created(0);
                 self.implicit = false;
+                self.generation += 1;
             }
         }
         self.sync_active();
@@ -106,6 +110,7 @@ impl TxState {
     fn finish(&mut self, keep: bool) -> Option<Settings> {
         self.status = TxStatus::Idle;
         self.savepoints.clear();
+        self.generation += 1;
         let at_begin = self.at_begin.take();
         let on_commit = self.on_commit.take();
         if keep {
@@ -139,6 +144,7 @@ impl Session {
             let commit = tx.implicit && tx.status == TxStatus::Idle;
             if commit {
                 tx.created.clear();
+                tx.generation += 1;
             }
             tx.implicit = false;
             tx.sync_active();

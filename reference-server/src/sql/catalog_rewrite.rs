@@ -180,10 +180,10 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             kind,
             ..
         } => {
-            // `::pg_catalog.int2[]` (psql `\d`'s publication query) → `::int2[]`.
+            // `::pg_catalog.int2[]` (psql `\d`'s publication query) → `::int2[]`, `::oid[]`
+            // (asyncpg's type introspection) → `::bigint[]`.
             if let DataType::Array(ArrayElemTypeDef::SquareBracket(elem, _)) = data_type
-                && matches!(elem.as_ref(), DataType::Custom(n, _) if n.0.len() == 2)
-                && let Some(plain) = type_name(elem).and_then(|t| parse_type(&t))
+                && let Some(plain) = plain_type(elem)
             {
                 **elem = plain;
             }
@@ -199,18 +199,8 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
                     return Some(call(&format!("{fname}_out"), expr));
                 }
             }
-            let replacement = match target.as_str() {
-                "oid" | "xid" | "regoper" => Some(DataType::BigInt(None)),
-                "name" | "char" | "pg_node_tree" => Some(DataType::Text),
-                _ => None,
-            };
-            if let Some(t) = replacement {
+            if let Some(t) = plain_type(data_type) {
                 *data_type = t;
-            } else if let DataType::Custom(name, _) = data_type
-                && name.0.len() == 2
-            {
-                // `::pg_catalog.int2` etc.: the plain type name parses as a built-in type.
-                *data_type = parse_type(&target)?;
             }
             *kind = CastKind::DoubleColon;
             None
@@ -237,6 +227,18 @@ fn type_name(t: &DataType) -> Option<String> {
         DataType::Text => Some("text".into()),
         DataType::Regclass => Some("regclass".into()),
         DataType::Varchar(None) => Some("varchar".into()),
+        _ => None,
+    }
+}
+
+/// The built-in type standing for a catalog-only type (`oid`, `name`, ...) or a
+/// `pg_catalog.`-qualified one (`pg_catalog.int2` parses as plain `int2`).
+fn plain_type(t: &DataType) -> Option<DataType> {
+    let name = type_name(t)?;
+    match name.as_str() {
+        "oid" | "xid" | "regoper" => Some(DataType::BigInt(None)),
+        "name" | "char" | "pg_node_tree" => Some(DataType::Text),
+        _ if matches!(t, DataType::Custom(n, _) if n.0.len() == 2) => parse_type(&name),
         _ => None,
     }
 }

@@ -88,11 +88,23 @@ pub enum Command {
     /// INSERT / UPDATE / DELETE with RETURNING or ON CONFLICT: run by `super::returning`.
     Write(Box<Statement>),
     Copy(Box<CopySpec>),
+    /// DECLARE / FETCH / CLOSE: run by `super::cursor`.
+    Cursor(Box<super::cursor::CursorCommand>),
     /// A statement that is known to fail (unsupported, invalid options...).
     Fail(SqlError),
 }
 
 impl Command {
+    /// The statement the extended protocol plans at Parse (typing its parameters) and binds
+    /// values into: a query or DML, or the query of DECLARE CURSOR.
+    pub fn planned_statement(&self) -> Option<&Statement> {
+        match self {
+            Command::Plan { stmt, .. } => Some(stmt),
+            Command::Cursor(c) => c.query(),
+            _ => None,
+        }
+    }
+
     /// Commands allowed in a failed transaction block.
     pub fn ends_failed_block(&self) -> bool {
         matches!(self, Self::Commit | Self::Rollback | Self::RollbackTo(_))
@@ -103,6 +115,9 @@ pub fn classify(mut stmt: Statement) -> Command {
     let names = statement_column_names(&stmt);
     super::rewrite::rewrite(&mut stmt);
     super::catalog_rewrite::rewrite(&mut stmt);
+    if let Some(cursor) = super::cursor::CursorCommand::from_statement(&stmt) {
+        return cursor.map_or_else(Command::Fail, |c| Command::Cursor(Box::new(c)));
+    }
     let plan = |kind| Command::Plan {
         stmt: Box::new(stmt.clone()),
         kind,
@@ -305,7 +320,7 @@ impl Command {
     }
 }
 
-fn statement_column_names(stmt: &Statement) -> Option<Vec<Option<String>>> {
+pub(super) fn statement_column_names(stmt: &Statement) -> Option<Vec<Option<String>>> {
     let Statement::Query(q) = stmt else {
         return None;
     };

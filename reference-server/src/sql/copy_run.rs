@@ -8,6 +8,7 @@ use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, new_nu
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::common::DFSchema;
+use datafusion::optimizer::simplify_expressions::{ExprSimplifier, SimplifyContext};
 use datafusion::sql::sqlparser::ast::{ObjectName, Statement};
 
 use super::copy::{CopyOptions, CopyOut, CopySpec};
@@ -255,11 +256,17 @@ impl Session {
                 .iter()
                 .find(|(c, _)| c == field.name());
             defaults.push(match default {
-                Some((_, expr)) => Some(
-                    self.ctx
-                        .state()
-                        .create_physical_expr(expr.clone(), &DFSchema::empty())?,
-                ),
+                Some((_, expr)) => {
+                    // Simplifying fixes now() and friends to this statement's start, as
+                    // the planner does for INSERT; they cannot be invoked unsimplified.
+                    let at_start = SimplifyContext::builder().with_current_time().build();
+                    let expr = ExprSimplifier::new(at_start).simplify(expr.clone())?;
+                    Some(
+                        self.ctx
+                            .state()
+                            .create_physical_expr(expr, &DFSchema::empty())?,
+                    )
+                }
                 None => None,
             });
         }

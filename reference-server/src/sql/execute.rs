@@ -193,11 +193,16 @@ impl Session {
             }
             Command::Write(stmt) => self.run_write(stmt).await,
             Command::Copy(spec) => self.start_copy(spec).await,
+            Command::Cursor(c) => self.run_cursor(c, plan).await,
             Command::Fail(e) => Err(e.clone()),
         }
     }
 
-    async fn run_plan(&self, kind: PlanKind, plan: LogicalPlan) -> Result<Outcome, SqlError> {
+    pub(super) async fn run_plan(
+        &self,
+        kind: PlanKind,
+        plan: LogicalPlan,
+    ) -> Result<Outcome, SqlError> {
         let df = self.ctx.execute_logical_plan(plan).await?;
         if kind.is_ddl() {
             self.shared.catalog.bump();
@@ -289,13 +294,29 @@ impl Session {
     }
 }
 
-fn done(tag: &str) -> Outcome {
+pub(super) fn done(tag: &str) -> Outcome {
     Outcome::Done(Tag::new(tag))
 }
 
 /// Schema metadata key naming the command tag of a row-returning command that is not a
-/// SELECT (`SHOW` answers with tag `SHOW`, without a row count).
+/// SELECT (`SHOW` answers with tag `SHOW`, `FETCH` with `FETCH n`).
 pub const COMMAND_TAG_KEY: &str = "pg_command_tag";
+
+/// The command a row-returning result completes as: `SELECT` unless its schema names one.
+pub fn rows_command(schema: &Schema) -> &str {
+    schema
+        .metadata()
+        .get(COMMAND_TAG_KEY)
+        .map_or("SELECT", String::as_str)
+}
+
+/// The CommandComplete tag of row-returning `command` after `rows` rows.
+pub fn rows_tag(command: &str, rows: usize) -> Tag {
+    match command {
+        "SHOW" | "EXPLAIN" => Tag::new(command),
+        _ => Tag::new(command).with_rows(rows),
+    }
+}
 
 fn show_schema(name: &str) -> SchemaRef {
     let col = crate::session::settings::Settings::canonical_name(name);

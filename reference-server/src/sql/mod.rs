@@ -5,6 +5,7 @@ pub mod catalog_rewrite;
 pub mod classify;
 pub mod copy;
 pub mod copy_run;
+pub mod cursor;
 pub mod datetime_fns;
 pub mod error;
 pub mod error_text;

@@ -16,7 +16,8 @@
 //! Each table's part is atomic and durable. A crash in the middle of committing a transaction
 //! that wrote to several tables can leave the earlier tables committed and the later ones not.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use datafusion::arrow::array::RecordBatch;
@@ -43,6 +44,7 @@ use super::dml::Prepared;
 use super::segment::Segment;
 use super::table::Table;
 use super::timecol::TimeRange;
+use crate::catalog::constraints::KeyIndex;
 
 /// Buffered data above this size fails the statement (PostgreSQL would spill; a time-series
 /// server keeps a transaction's writes in memory, so it bounds them instead).
@@ -71,6 +73,9 @@ struct Inner {
     active: bool,
     ops: Vec<Pending>,
     bytes: usize,
+    /// Per table id: the unique keys of the rows this transaction inserted (built on first
+    /// use from the buffered inserts, forgotten when a savepoint rolls some back).
+    keys: HashMap<u64, KeyIndex>,
 }
 
 /// One session's transaction buffer. Installed as a `SessionConfig` extension, so the storage
@@ -118,6 +123,7 @@ impl TxWrites {
         let mut inner = self.lock();
         inner.ops.truncate(mark);
         inner.bytes = inner.ops.iter().map(|p| op_bytes(&p.op)).sum();
+        inner.keys.clear();
     }
 
     /// Drops every buffered write (ROLLBACK).
@@ -175,9 +181,39 @@ impl TxWrites {
         let batch = concat_batches(&table.def.schema, &batches)?;
         let rows = batch.num_rows() as u64;
         if rows > 0 {
+            self.check_unique(table, &batch).await?;
             self.push(table, TxOp::Insert(batch))?;
         }
         Ok(rows)
+    }
+
+    /// PostgreSQL refuses a duplicate key when the row is written, not at COMMIT: `batch` is
+    /// checked against the committed rows and this transaction's earlier inserts (whose keys
+    /// it then joins). Once the transaction has updated, deleted or truncated rows of the
+    /// table, the check is left to COMMIT, which checks every row.
+    async fn check_unique(
+        &self,
+        table: &Arc<Table>,
+        batch: &RecordBatch,
+    ) -> Result<(), StorageError> {
+        let rules = table.rules();
+        if !rules.has_unique() {
+            return Ok(());
+        }
+        let mut earlier = Vec::new();
+        for op in self.ops_for(table.id) {
+            match op {
+                TxOp::Insert(b) => earlier.push(b),
+                _ => return Ok(()),
+            }
+        }
+        table.check_unique(batch).await?;
+        let mut inner = self.lock();
+        let keys = match inner.keys.entry(table.id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(KeyIndex::build(rules, &earlier)?),
+        };
+        keys.insert(rules, table.def(), batch)
     }
 
     /// TRUNCATE: buffered while active, else applied durably now.

@@ -255,7 +255,13 @@ impl Settings {
                 .ok_or_else(invalid)?,
             "timezone" => normalize_timezone(value).ok_or_else(invalid)?,
             "client_encoding" => {
-                let v = value.to_ascii_uppercase().replace(['-', '_'], "");
+                // PostgreSQL's clean_encoding_name: only letters and digits count, so
+                // asyncpg's quoted `'utf-8'` names UTF8 too.
+                let v: String = value
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect();
                 match v.as_str() {
                     "UTF8" | "UNICODE" => "UTF8".to_owned(),
                     "SQLASCII" => "SQL_ASCII".to_owned(),
