@@ -11,6 +11,7 @@ pub mod error;
 pub mod error_text;
 pub mod execute;
 pub mod extract;
+mod fetch_syntax;
 pub mod functions;
 pub mod insert_defaults;
 pub mod insert_values;
