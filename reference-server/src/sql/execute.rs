@@ -61,7 +61,8 @@ impl Session {
             .await?;
         crate::sql::insert_defaults::check_types(&plan)?;
         let fmt = crate::protocol::rows::format_settings(&self.settings());
-        Ok(super::typing::retype_plan(plan, declared, &fmt)?)
+        let plan = super::typing::retype_plan(plan, declared, &fmt)?;
+        Ok(super::subplan::with_subplans(&state, plan)?)
     }
 
     /// The result columns a command will produce, without running it (for Describe).

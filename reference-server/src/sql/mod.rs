@@ -24,6 +24,7 @@ pub mod pg_functions;
 pub mod point_lookup;
 pub mod returning;
 pub mod rewrite;
+mod subplan;
 pub mod typing;
 pub mod upsert;
 
