@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use reference_server::ServerConfig;
 use reference_server::session::{Session, Shared};
-use reference_server::sql::{Outcome, classify, parse, point_lookup};
+use reference_server::sql::{Outcome, classify, parse, point_lookup, point_text};
 use tokio_postgres::types::{FromSql, ToSql, Type};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
@@ -170,6 +170,132 @@ async fn answers_match_the_general_path_through_writes() {
     common::exec(&c, "INSERT INTO t VALUES (1, 'again', 0, NULL, NULL)").await;
     let again = same_text(&c, "SELECT name FROM t WHERE id = 1").await;
     assert_eq!(again.get(1).map(String::as_str), Some("name=again"));
+    server.shutdown().await.ok();
+}
+
+/// Integer keys of every width (indexed by value, not by row encoding) and a text key find
+/// the same rows as the general path, before and after inserts into an indexed table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_of_every_integer_width_and_text() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    common::exec(
+        &c,
+        "CREATE TABLE s (id smallint PRIMARY KEY, v text); \
+         CREATE TABLE b (id bigint UNIQUE, v text); \
+         CREATE TABLE w (name text PRIMARY KEY, v int); \
+         INSERT INTO s VALUES (-32768, 'min'), (0, 'zero'), (32767, 'max'); \
+         INSERT INTO b VALUES (-9223372036854775808, 'min'), (NULL, 'null'), \
+         (9223372036854775807, 'max'), (5000000000, 'big'); \
+         INSERT INTO w VALUES ('a', 1), ('', 2)",
+    )
+    .await;
+    for (sql, row) in [
+        ("SELECT v FROM s WHERE id = -32768", Some("v=min")),
+        ("SELECT v FROM s WHERE id = 32767", Some("v=max")),
+        ("SELECT v FROM s WHERE id = 1", None),
+        ("SELECT v FROM b WHERE id = 5000000000", Some("v=big")),
+        (
+            "SELECT v FROM b WHERE id = 9223372036854775807",
+            Some("v=max"),
+        ),
+        ("SELECT v FROM b WHERE id = 0", None),
+        ("SELECT v FROM w WHERE name = ''", Some("v=2")),
+        ("SELECT v FROM w WHERE name = 'A'", None),
+    ] {
+        let got = same_text(&c, sql).await;
+        assert_eq!(
+            got.get(1).map(String::as_str),
+            row.or(Some("SELECT 0")),
+            "{sql}"
+        );
+    }
+    for k in [-32768i16, 0, 32767, 5] {
+        let got = same_binary(&c, "SELECT v FROM s WHERE id = $1", &k).await;
+        assert_eq!(got.len(), if k == 5 { 1 } else { 2 }, "{got:?}");
+    }
+    for k in [i64::MIN, 5_000_000_000, 7] {
+        let got = same_binary(&c, "SELECT v FROM b WHERE id = $1", &k).await;
+        assert_eq!(got.len(), if k == 7 { 1 } else { 2 }, "{got:?}");
+    }
+    // Rows inserted after the index was built are found through it.
+    common::exec(
+        &c,
+        "INSERT INTO s VALUES (5, 'five'); INSERT INTO b VALUES (7, 'seven')",
+    )
+    .await;
+    let five = same_text(&c, "SELECT v FROM s WHERE id = 5").await;
+    assert_eq!(five.get(1).map(String::as_str), Some("v=five"));
+    let seven = same_binary(&c, "SELECT v FROM b WHERE id = $1", &7i64).await;
+    assert_eq!(seven.len(), 2, "{seven:?}");
+    server.shutdown().await.ok();
+}
+
+/// Plain lookups in pgbench's shape are recognised from their text (no parser) and answer
+/// exactly as the general path does, which still handles every error and every case the
+/// index cannot answer. SQLSTATEs checked against PostgreSQL 15.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_text_lookups_answer_as_the_general_path() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    common::exec(
+        &c,
+        "CREATE TABLE acc (aid int PRIMARY KEY, abalance int, filler text); \
+         INSERT INTO acc VALUES (1, 10, 'a'), (-2, NULL, 'b')",
+    )
+    .await;
+    let session = Session::new(Arc::new(
+        Shared::open(ServerConfig::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    ));
+    run(
+        &session,
+        "CREATE TABLE acc (aid int PRIMARY KEY, abalance int, filler text)",
+    )
+    .await;
+    for (sql, row) in [
+        ("SELECT abalance FROM acc WHERE aid = 1", "abalance=10"),
+        (
+            "select abalance, filler from ACC where AID=-2",
+            "abalance=NULL|filler=b",
+        ),
+        ("SELECT abalance FROM acc WHERE aid = 99", "SELECT 0"),
+        (
+            "SELECT abalance FROM acc WHERE aid = 5000000000",
+            "SELECT 0",
+        ),
+    ] {
+        let q = point_text::recognise(sql).unwrap_or_else(|| panic!("{sql}: not recognised"));
+        let answered = session.point_lookup(&q, &[]).await;
+        let fits = !sql.contains("5000000000");
+        assert_eq!(matches!(answered, Ok(Some(_))), fits, "{sql}");
+        let got = same_text(&c, sql).await;
+        assert_eq!(got.get(1).map(String::as_str), Some(row), "{sql}");
+    }
+    for (sql, sqlstate) in [
+        ("SELECT nosuch FROM acc WHERE aid = 1", "42703"),
+        ("SELECT abalance FROM nosuch WHERE aid = 1", "42P01"),
+    ] {
+        match c.simple_query(sql).await {
+            Ok(_) => panic!("{sql} succeeded"),
+            Err(e) => assert_eq!(common::code(&e), sqlstate, "{sql}: {e}"),
+        }
+    }
+    // A failed transaction refuses it; the session's own writes are seen.
+    let lookup = "SELECT abalance FROM acc WHERE aid = 3";
+    common::exec(&c, "BEGIN").await;
+    assert!(c.simple_query("SELECT 1/0").await.is_err());
+    match c.simple_query(lookup).await {
+        Ok(_) => panic!("{lookup} succeeded in a failed transaction"),
+        Err(e) => assert_eq!(common::code(&e), "25P02", "{e}"),
+    }
+    common::exec(&c, "ROLLBACK; BEGIN; INSERT INTO acc VALUES (3, 30, 'c')").await;
+    let own = same_text(&c, lookup).await;
+    assert_eq!(own.get(1).map(String::as_str), Some("abalance=30"));
+    common::exec(&c, "ROLLBACK").await;
+    let gone = same_text(&c, lookup).await;
+    assert_eq!(gone.get(1).map(String::as_str), Some("SELECT 0"));
     server.shutdown().await.ok();
 }
 

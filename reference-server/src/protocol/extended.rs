@@ -476,6 +476,7 @@ impl ExtendedQueryHandler for Backend {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         client.portal_store().rm_portal(DEFAULT_NAME);
+        self.bound.clear();
         self.ready(client).await?;
         client.flush().await?;
         Ok(())
@@ -581,20 +582,22 @@ impl Backend {
                 "unsupported format code: {bad}"
             )));
         }
-        let portal = Portal::try_new(message, stmt.clone())?;
+        let portal = Arc::new(Portal::try_new(message, stmt.clone())?);
         // PostgreSQL converts the values and plans the portal in Bind: bad values and
-        // constant expressions that fail (`1/0`) are Bind's errors, not Execute's.
+        // constant expressions that fail (`1/0`) are Bind's errors, not Execute's. A point
+        // lookup has no constant expression to fold (only columns, literals and `$n`).
         let values = portal_values(&portal, portal_name)?;
         if let Some(plan) = prepared
             .plan
             .as_ref()
+            .filter(|_| prepared.point.is_none())
             .filter(|_| prepared.catalog_version == self.session.shared.catalog.version())
         {
             let plan = if values.is_empty() {
                 plan.clone()
             } else {
                 plan.clone()
-                    .with_param_values(ParamValues::from(values))
+                    .with_param_values(ParamValues::from(values.clone()))
                     .map_err(SqlError::from)?
             };
             // The plan is not type-coerced yet, so only data errors (class 22: `1/0`,
@@ -605,7 +608,8 @@ impl Backend {
                 return Err(e.into());
             }
         }
-        client.portal_store().put_portal(Arc::new(portal));
+        client.portal_store().put_portal(portal.clone());
+        self.bound.keep(portal, values);
         Ok(())
     }
 
@@ -635,7 +639,10 @@ impl Backend {
     /// Runs a portal: from the key index if it is a point lookup that fits, else its plan.
     async fn run_portal(&self, portal: &Portal<Statement>) -> Result<Outcome, SqlError> {
         let prepared = &portal.statement.statement;
-        let values = portal_values(portal, &portal.name)?;
+        let values = match self.bound.take(portal) {
+            Some(values) => values,
+            None => portal_values(portal, &portal.name)?,
+        };
         let failed = self.session.tx().status == TxStatus::Failed;
         if let Some(q) = &prepared.point
             && !failed

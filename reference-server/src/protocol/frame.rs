@@ -14,6 +14,9 @@ const SMALL_LIMIT: usize = 10_000;
 const LARGE_LIMIT: usize = 0x3fff_fffe;
 /// Most bytes asked of the socket at once, so a large declared length allocates gradually.
 const READ_CHUNK: usize = 64 * 1024;
+/// Fewest bytes asked of the socket: a whole pipeline of small messages (Bind, Describe,
+/// Execute, Sync) arrives in one read instead of one read per message part.
+const READ_MIN: usize = 8 * 1024;
 
 /// Bytes read from the client but not yet consumed.
 #[derive(Default)]
@@ -52,7 +55,8 @@ impl Inbound {
     /// Buffer at least `n` bytes; `Closed` on end of stream first.
     async fn fill<R: AsyncRead + Unpin>(&mut self, io: &mut R, n: usize) -> Result<(), ReadError> {
         while self.buf.len() < n {
-            self.buf.reserve((n - self.buf.len()).min(READ_CHUNK));
+            self.buf
+                .reserve((n - self.buf.len()).clamp(READ_MIN, READ_CHUNK));
             if io.read_buf(&mut self.buf).await? == 0 {
                 return Err(ReadError::Closed);
             }

@@ -3,6 +3,7 @@
 //! owns that connection's [`Session`].
 
 pub mod auth;
+pub mod bound;
 pub mod cancel;
 pub mod connection;
 pub mod copy;
@@ -35,6 +36,8 @@ use crate::session::{Session, Shared};
 pub struct Backend {
     pub session: Arc<Session>,
     parser: Arc<extended::Parser>,
+    /// Values decoded by the last Bind, for its Execute.
+    bound: bound::BoundValues,
 }
 
 impl Backend {
@@ -43,6 +46,7 @@ impl Backend {
         Self {
             parser: Arc::new(extended::Parser::new(session.clone())),
             session,
+            bound: bound::BoundValues::default(),
         }
     }
 

@@ -21,7 +21,8 @@ use pgwire::messages::simplequery::Query;
 
 use super::interrupt::Interrupt;
 use super::{Backend, rows};
-use crate::sql::{Outcome, SqlError, classify, parse};
+use crate::session::transaction::TxStatus;
+use crate::sql::{Outcome, SqlError, classify, parse, point_text};
 
 #[async_trait]
 impl SimpleQueryHandler for Backend {
@@ -91,6 +92,9 @@ impl Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        if self.simple_point_lookup(client, sql).await? {
+            return Ok(());
+        }
         let statements = match parse::parse(sql) {
             Ok(s) => s,
             Err(e) => return self.report_error(client, e.into_wire()).await,
@@ -108,6 +112,45 @@ impl Backend {
             self.session.begin_implicit();
         }
         self.run_statements(client, statements, sql).await
+    }
+
+    /// Answers `sql` if it is a plain point lookup ([`point_text`]) the key index can answer,
+    /// as the general path would; `false` = not handled, nothing sent. Failed transactions,
+    /// lookups the index declines and errors are all left to the general path.
+    async fn simple_point_lookup<C>(&self, client: &mut C, sql: &str) -> PgWireResult<bool>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let Some(q) = point_text::recognise(sql) else {
+            return Ok(false);
+        };
+        if self.session.tx().status == TxStatus::Failed {
+            return Ok(false);
+        }
+        let timeout = self.session.settings().statement_timeout_ms();
+        let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);
+        let found = interrupt
+            .race(async { Ok(self.session.point_lookup(&q, &[]).await) })
+            .await;
+        let (schema, stream) = match found {
+            Ok(Ok(Some(Outcome::Rows { schema, stream }))) => (schema, stream),
+            Ok(_) => return Ok(false),
+            Err(e) => {
+                self.report_error(client, e).await?;
+                return Ok(true);
+            }
+        };
+        match self
+            .stream_rows(client, schema, None, stream, &mut interrupt)
+            .await
+        {
+            Ok(()) => self.flush_session_messages(client).await?,
+            Err(e) if is_client_error(&e) => self.report_error(client, e).await?,
+            Err(e) => return Err(e),
+        }
+        Ok(true)
     }
 
     /// Runs statements in turn until one fails. A COPY FROM STDIN stops the loop: the

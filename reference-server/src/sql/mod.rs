@@ -22,6 +22,7 @@ pub mod ordered_set;
 pub mod parse;
 pub mod pg_functions;
 pub mod point_lookup;
+pub mod point_text;
 pub mod returning;
 pub mod rewrite;
 mod subplan;

@@ -36,6 +36,18 @@ pub struct PointQuery {
     filters: Vec<(String, Arg)>,
 }
 
+impl PointQuery {
+    /// `SELECT columns FROM table WHERE key = value`, names already folded (see
+    /// [`super::point_text`]).
+    pub fn by_int_key(table: String, columns: Vec<String>, key: String, value: i64) -> Self {
+        PointQuery {
+            table: ObjectName::from(vec![Ident::new(table)]),
+            columns: columns.into_iter().map(Some).collect(),
+            filters: vec![(key, Arg::Int(value))],
+        }
+    }
+}
+
 /// The value side of a key equality.
 #[derive(Debug, Clone)]
 enum Arg {

@@ -13,11 +13,10 @@
 //! tables the Parquet data decompressed) plus about 50 bytes per row for the hash map. Tables
 //! over [`MAX_ROWS`] rows are never indexed: their lookups take the general (scanning) path.
 
-use std::collections::HashMap;
-
-use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Int16Type, Int32Type, Int64Type};
 use datafusion::arrow::row::{RowConverter, SortField};
-use datafusion::common::ScalarValue;
+use datafusion::common::{HashMap, ScalarValue};
 
 use super::StorageError;
 use super::catalog::{ConstraintDef, TableDef};
@@ -26,12 +25,26 @@ use super::table::Table;
 /// Tables with more rows than this are not indexed (bounded memory).
 pub const MAX_ROWS: usize = 16 << 20;
 
+/// Where a row is: (batch, row) into [`LookupIndex::batches`].
+type Position = (u32, u32);
+
 /// The key → row map of one table.
 pub(crate) struct LookupIndex {
     columns: Vec<usize>,
-    converter: RowConverter,
+    keys: Keys,
     batches: Vec<RecordBatch>,
-    rows: HashMap<Box<[u8]>, (u32, u32)>,
+}
+
+/// The map itself, keyed the cheapest way the key's type allows.
+enum Keys {
+    /// One integer column (the common `id` key): the value itself, so neither building nor
+    /// probing encodes or allocates anything per key.
+    Int(HashMap<i64, Position>),
+    /// Any other key: its row-format bytes.
+    Rows {
+        converter: RowConverter,
+        map: HashMap<Box<[u8]>, Position>,
+    },
 }
 
 /// The index as the table state holds it.
@@ -66,21 +79,23 @@ impl Slot {
 
 /// The columns of the key lookups use: the PRIMARY KEY, else the first UNIQUE constraint.
 pub fn key_columns(def: &TableDef) -> Option<Vec<usize>> {
-    let unique = |c: &ConstraintDef| match c {
-        ConstraintDef::Unique { columns, .. }
-        | ConstraintDef::Index {
-            columns,
-            unique: true,
-            ..
-        } => Some(columns.clone()),
-        _ => None,
-    };
+    fn unique(c: &ConstraintDef) -> Option<&Vec<String>> {
+        match c {
+            ConstraintDef::Unique { columns, .. }
+            | ConstraintDef::Index {
+                columns,
+                unique: true,
+                ..
+            } => Some(columns),
+            _ => None,
+        }
+    }
     let primary = def.constraints.iter().find_map(|c| match c {
         ConstraintDef::Unique {
             columns,
             primary: true,
             ..
-        } => Some(columns.clone()),
+        } => Some(columns),
         _ => None,
     });
     let names = primary.or_else(|| def.constraints.iter().find_map(unique))?;
@@ -91,23 +106,62 @@ pub fn key_columns(def: &TableDef) -> Option<Vec<usize>> {
         .filter(|c| !c.is_empty())
 }
 
+/// An integer key value as the `Int` map stores it.
+fn int_key(v: &ScalarValue) -> Option<i64> {
+    match v {
+        ScalarValue::Int16(Some(v)) => Some(i64::from(*v)),
+        ScalarValue::Int32(Some(v)) => Some(i64::from(*v)),
+        ScalarValue::Int64(Some(v)) => Some(*v),
+        _ => None,
+    }
+}
+
+fn position(b: u32, r: usize) -> Result<Position, StorageError> {
+    let r = u32::try_from(r)
+        .map_err(|_| StorageError::SchemaMismatch("batch too large to index".into()))?;
+    Ok((b, r))
+}
+
+/// Index the non-NULL values of an integer key column.
+fn add_ints<I>(
+    map: &mut HashMap<i64, Position>,
+    b: u32,
+    values: impl Iterator<Item = Option<I>>,
+) -> Result<(), StorageError>
+where
+    i64: From<I>,
+{
+    for (r, v) in values.enumerate() {
+        if let Some(v) = v {
+            map.insert(i64::from(v), position(b, r)?);
+        }
+    }
+    Ok(())
+}
+
 impl LookupIndex {
     fn new(def: &TableDef, columns: Vec<usize>) -> Result<Self, StorageError> {
-        let fields = columns
+        let types = columns
             .iter()
             .map(|i| {
                 def.schema
                     .fields()
                     .get(*i)
-                    .map(|f| SortField::new(f.data_type().clone()))
+                    .map(|f| f.data_type().clone())
                     .ok_or_else(|| StorageError::SchemaMismatch(format!("no column {i}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let keys = match types.as_slice() {
+            [DataType::Int16 | DataType::Int32 | DataType::Int64] => Keys::Int(HashMap::default()),
+            _ => Keys::Rows {
+                converter: RowConverter::new(types.into_iter().map(SortField::new).collect())?,
+                map: HashMap::default(),
+            },
+        };
         Ok(LookupIndex {
             columns,
-            converter: RowConverter::new(fields)?,
+            keys,
             batches: Vec::new(),
-            rows: HashMap::new(),
         })
     }
 
@@ -117,17 +171,37 @@ impl LookupIndex {
             return Ok(());
         }
         let cols = self.key_arrays(batch)?;
-        let keys = self.converter.convert_columns(&cols)?;
         let b = u32::try_from(self.batches.len())
             .map_err(|_| StorageError::SchemaMismatch("too many batches to index".into()))?;
-        self.rows.reserve(batch.num_rows());
-        for (r, key) in keys.iter().enumerate() {
-            if cols.iter().any(|c| c.is_null(r)) {
-                continue;
+        match &mut self.keys {
+            Keys::Int(map) => {
+                map.reserve(batch.num_rows());
+                let [col] = cols.as_slice() else {
+                    return Err(StorageError::SchemaMismatch("key is not one column".into()));
+                };
+                if let Some(a) = col.as_primitive_opt::<Int64Type>() {
+                    add_ints(map, b, a.iter())?;
+                } else if let Some(a) = col.as_primitive_opt::<Int32Type>() {
+                    add_ints(map, b, a.iter())?;
+                } else if let Some(a) = col.as_primitive_opt::<Int16Type>() {
+                    add_ints(map, b, a.iter())?;
+                } else {
+                    return Err(StorageError::SchemaMismatch(format!(
+                        "key column of type {}",
+                        col.data_type()
+                    )));
+                }
             }
-            let r = u32::try_from(r)
-                .map_err(|_| StorageError::SchemaMismatch("batch too large to index".into()))?;
-            self.rows.insert(Box::from(key.as_ref()), (b, r));
+            Keys::Rows { converter, map } => {
+                let keys = converter.convert_columns(&cols)?;
+                map.reserve(batch.num_rows());
+                for (r, key) in keys.iter().enumerate() {
+                    if cols.iter().any(|c| c.is_null(r)) {
+                        continue;
+                    }
+                    map.insert(Box::from(key.as_ref()), position(b, r)?);
+                }
+            }
         }
         self.batches.push(batch.clone());
         Ok(())
@@ -149,15 +223,21 @@ impl LookupIndex {
     /// The row with key `key` (one value per key column, of the column's type), as a one-row
     /// batch sharing the stored arrays. `None` if no row has it.
     fn get(&self, key: &[ScalarValue]) -> Result<Option<RecordBatch>, StorageError> {
-        let arrays = key
-            .iter()
-            .map(|v| v.to_array())
-            .collect::<Result<Vec<_>, _>>()?;
-        let rows = self.converter.convert_columns(&arrays)?;
-        let Some(row) = rows.iter().next() else {
-            return Ok(None);
+        let found = match &self.keys {
+            Keys::Int(map) => match key {
+                [v] => int_key(v).and_then(|k| map.get(&k)),
+                _ => None,
+            },
+            Keys::Rows { converter, map } => {
+                let arrays = key
+                    .iter()
+                    .map(|v| v.to_array())
+                    .collect::<Result<Vec<_>, _>>()?;
+                let rows = converter.convert_columns(&arrays)?;
+                rows.iter().next().and_then(|row| map.get(row.as_ref()))
+            }
         };
-        let Some(&(b, r)) = self.rows.get(row.as_ref()) else {
+        let Some(&(b, r)) = found else {
             return Ok(None);
         };
         Ok(self
@@ -166,6 +246,24 @@ impl LookupIndex {
             .filter(|batch| (r as usize) < batch.num_rows())
             .map(|batch| batch.slice(r as usize, 1)))
     }
+
+    /// Whether `key` has one non-NULL value of each key column's exact type.
+    fn fits(&self, def: &TableDef, key: &[ScalarValue]) -> bool {
+        typed(def, &self.columns, key)
+    }
+}
+
+/// Whether `key` has one non-NULL value of the exact type of each of `columns`.
+fn typed(def: &TableDef, columns: &[usize], key: &[ScalarValue]) -> bool {
+    key.len() == columns.len()
+        && key.iter().zip(columns).all(|(v, i)| {
+            !v.is_null()
+                && def
+                    .schema
+                    .fields()
+                    .get(*i)
+                    .is_some_and(|f| f.data_type() == &v.data_type())
+        })
 }
 
 /// What a lookup found.
@@ -183,24 +281,14 @@ impl Table {
     /// column in key order and of the column's exact type. Builds the index on first use.
     pub async fn lookup(&self, key: &[ScalarValue]) -> Result<Lookup, StorageError> {
         self.check_usable()?;
+        if let Some(found) = self.lookup_ready(key)? {
+            return Ok(found);
+        }
         let Some(columns) = key_columns(&self.def) else {
             return Ok(Lookup::Unavailable);
         };
-        let typed = key.len() == columns.len()
-            && key.iter().zip(&columns).all(|(v, i)| {
-                !v.is_null()
-                    && self
-                        .def
-                        .schema
-                        .fields()
-                        .get(*i)
-                        .is_some_and(|f| f.data_type() == &v.data_type())
-            });
-        if !typed {
+        if !typed(&self.def, &columns, key) {
             return Ok(Lookup::Unavailable);
-        }
-        if let Some(found) = self.lookup_ready(key)? {
-            return Ok(found);
         }
         if self.row_count_estimate() > MAX_ROWS {
             return Ok(Lookup::Unavailable);
@@ -241,6 +329,7 @@ impl Table {
     fn lookup_ready(&self, key: &[ScalarValue]) -> Result<Option<Lookup>, StorageError> {
         let st = self.lock_state()?;
         match &st.lookup {
+            Slot::Ready(index) if !index.fits(&self.def, key) => Ok(Some(Lookup::Unavailable)),
             Slot::Ready(index) => Ok(Some(Lookup::Found(index.get(key)?))),
             _ => Ok(None),
         }

@@ -145,8 +145,24 @@ pub fn all() -> &'static [Guc] {
 
 /// A parameter by name, case-insensitively as PostgreSQL looks them up.
 pub fn find(name: &str) -> Option<&'static Guc> {
-    GUCS.iter().find(|g| g.name.eq_ignore_ascii_case(name))
+    match BY_NAME.get(name) {
+        Some(i) => GUCS.get(*i),
+        None => BY_NAME
+            .get(name.to_ascii_lowercase().as_str())
+            .and_then(|i| GUCS.get(*i)),
+    }
 }
+
+/// Lower-case name → position in [`GUCS`]: `find` runs several times per statement
+/// (output format, statement_timeout), too often for a scan of ~350 names.
+static BY_NAME: LazyLock<std::collections::HashMap<String, usize>> = LazyLock::new(|| {
+    let mut map = std::collections::HashMap::with_capacity(GUCS.len());
+    for (i, g) in GUCS.iter().enumerate() {
+        // The first of two spellings wins, as the scan this replaces found it first.
+        map.entry(g.name.to_ascii_lowercase()).or_insert(i);
+    }
+    map
+});
 
 fn parse_line(line: &str) -> Option<Guc> {
     let f: Vec<String> = line.split('\t').map(unescape).collect();
