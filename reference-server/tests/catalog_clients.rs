@@ -120,15 +120,97 @@ fn psql(port: u16, command: &str) -> String {
 
 /// Both sides, with `t` created: (server port, PostgreSQL cluster).
 async fn setup() -> Option<(reference_server::RunningServer, PgCluster)> {
+    setup_with(CREATE).await
+}
+
+/// Both sides after the same DDL (and rows).
+async fn setup_with(sql: &str) -> Option<(reference_server::RunningServer, PgCluster)> {
     let pg = PgCluster::start()?;
     let server = common::start().await;
     let c = common::connect(&server).await;
-    if let Err(e) = c.batch_execute(CREATE).await {
-        panic!("CREATE TABLE on the server: {e}");
+    if let Err(e) = c.batch_execute(sql).await {
+        panic!("DDL on the server: {e}");
     }
-    let created = psql(pg.port, CREATE);
-    assert!(created.contains("CREATE TABLE"), "{created}");
+    let created = psql(pg.port, sql);
+    assert!(!created.contains("ERROR"), "{created}");
     Some((server, pg))
+}
+
+/// Tables with every kind of constraint and index psql describes.
+const KEYS: &str = "CREATE TABLE parent (id serial PRIMARY KEY, code text UNIQUE NOT NULL, \
+     price numeric(10,2) CHECK (price > 0), created timestamptz DEFAULT now(), \
+     note varchar(20) DEFAULT 'x', CONSTRAINT code_len CHECK (length(code) < 10 AND id >= 1)); \
+     CREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent(id), \
+     qty smallint NOT NULL DEFAULT -1, UNIQUE (parent_id, qty)); \
+     CREATE INDEX child_qty_idx ON child (qty); \
+     CREATE UNIQUE INDEX child_pq ON child (qty, id)";
+
+/// psql's index, check, foreign-key and referenced-by sections, the index and sequence
+/// lists: pg_index, pg_constraint, pg_attrdef and the pg_get_*def texts as PostgreSQL's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn psql_describes_constraints_and_indexes_as_postgres() {
+    let Some((server, pg)) = setup_with(KEYS).await else {
+        return;
+    };
+    let port = server.local_addr().port();
+    for cmd in [
+        r"\d parent",
+        r"\d child",
+        r"\d+ parent",
+        r"\di",
+        r"\ds",
+        r"\dt",
+        "SELECT conname, contype, conkey, confkey, pg_get_constraintdef(oid) \
+         FROM pg_constraint WHERE conrelid IN ('parent'::regclass, 'child'::regclass) ORDER BY 1",
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+        "SELECT adnum, pg_get_expr(adbin, adrelid) FROM pg_attrdef ORDER BY adrelid, adnum",
+        "SELECT pg_get_serial_sequence('parent', 'id')",
+    ] {
+        let ours = tokio::task::block_in_place(|| psql(port, cmd));
+        let theirs = psql(pg.port, cmd);
+        assert_eq!(ours, theirs, "psql {cmd}");
+    }
+    server.shutdown().await.ok();
+}
+
+/// A temporary table lives in `pg_temp_3` (pg_class, `\d`, `\dt`), shadows the permanent
+/// table of its name for unqualified names only: `public.parent` still reads the permanent
+/// one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temporary_tables_in_the_catalog_as_postgres() {
+    let Some((server, pg)) = setup_with(
+        "CREATE TABLE parent (id integer PRIMARY KEY, v text); INSERT INTO parent VALUES (1, 'p')",
+    )
+    .await
+    else {
+        return;
+    };
+    let port = server.local_addr().port();
+    let script = [
+        "CREATE TEMP TABLE parent (z integer PRIMARY KEY)",
+        "INSERT INTO parent VALUES (7)",
+        "SELECT * FROM public.parent",
+        "SELECT * FROM parent",
+        "SELECT * FROM pg_temp.parent",
+        "SELECT n.nspname, c.relname, c.relpersistence, c.relkind FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relname LIKE 'parent%' ORDER BY 1, 2",
+        "SELECT 'parent'::regclass::text AS a, 'public.parent'::regclass::text AS b",
+        r"\d parent",
+        r"\dt",
+    ];
+    let run = |port: u16| {
+        let port = port.to_string();
+        let mut args = vec!["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-X"];
+        args.extend(["-d", "postgres"]);
+        for s in &script {
+            args.extend(["-c", s]);
+        }
+        let (_, out, err) = common::run("psql", &args);
+        format!("{out}{err}")
+    };
+    let ours = tokio::task::block_in_place(|| run(port));
+    assert_eq!(ours, run(pg.port));
+    server.shutdown().await.ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ pub mod system;
 
 pub use create::{ident, split_name};
 pub use ddl::DdlResult;
-pub use session_catalog::{SessionCatalog, TableRef};
+pub use session_catalog::{SEARCH_PATH, SessionCatalog, TableRef};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +69,12 @@ impl Catalog {
             self.storage.clone(),
         ));
         system::register(ctx, DATABASE, tables, sys);
+        ctx.state_ref()
+            .write()
+            .config_mut()
+            .options_mut()
+            .catalog
+            .default_schema = SEARCH_PATH.to_owned();
     }
 
     pub fn version(&self) -> u64 {

@@ -114,7 +114,7 @@ impl CatalogProvider for SessionCatalog {
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
         match name {
-            SCHEMA => Some(self.public.clone()),
+            SEARCH_PATH => Some(self.public.clone()),
             TEMP_SCHEMA => Some(self.temp.clone()),
             other => self.shared.schema(other),
         }
@@ -125,7 +125,7 @@ impl CatalogProvider for SessionCatalog {
         name: &str,
         schema: Arc<dyn SchemaProvider>,
     ) -> DFResult<Option<Arc<dyn SchemaProvider>>> {
-        if name == SCHEMA || name == TEMP_SCHEMA {
+        if name == SCHEMA || name == TEMP_SCHEMA || name == SEARCH_PATH {
             return Err(DataFusionError::Plan(format!(
                 "schema \"{name}\" already exists"
             )));
@@ -134,7 +134,13 @@ impl CatalogProvider for SessionCatalog {
     }
 }
 
-/// `public` as a session sees it: its temporary tables shadow the shared ones.
+/// The schema unqualified names resolve in (the session context's default schema): the
+/// session's temporary tables, then `public`'s, as PostgreSQL's default `search_path`
+/// finds them. An explicit `public.t` resolves in `public` alone and never finds a
+/// temporary table. Not a valid unquoted identifier, so no SQL names it by accident.
+pub const SEARCH_PATH: &str = "$search_path";
+
+/// Unqualified names: the session's temporary tables shadow the shared ones.
 #[derive(Debug)]
 struct SearchPath {
     temp: Arc<Storage>,

@@ -14,22 +14,127 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, FunctionArguments, GroupByExpr,
-    ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, Statement, TableFactor, Value,
-    VisitMut, VisitorMut,
+    ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, GroupByExpr, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr,
+    Statement, TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::catalog::system::{
-    PG_CATALOG, is_catalog_array_column, is_catalog_integer_column, is_pg_catalog_relation,
+    PG_CATALOG, catalog_relation_oid, is_catalog_array_column, is_catalog_integer_column,
+    is_pg_catalog_relation,
 };
 
 pub fn rewrite(stmt: &mut Statement) {
-    let _ = stmt.visit(&mut CatalogRewriter);
+    let mut relations = CatalogAliases::default();
+    let _ = Visit::visit(&*stmt, &mut relations);
+    let _ = stmt.visit(&mut CatalogRewriter {
+        tableoids: relations.0,
+    });
+    if let Statement::Query(q) = stmt
+        && let SetExpr::Select(select) = q.body.as_mut()
+    {
+        select.projection.iter_mut().for_each(reg_output);
+    }
 }
 
-struct CatalogRewriter;
+/// A result column `x::regclass` (now `regclass(x)`) prints as PostgreSQL's output function
+/// does, the object's name (psql `\d`'s `conrelid::pg_catalog.regclass AS ontable`); only in
+/// the outermost select list, where the value is not compared any more.
+fn reg_output(item: &mut SelectItem) {
+    let (e, unnamed) = match item {
+        SelectItem::UnnamedExpr(e) => (e.clone(), true),
+        SelectItem::ExprWithAlias { expr, .. } => (expr.clone(), false),
+        _ => return,
+    };
+    let Expr::Function(f) = &e else {
+        return;
+    };
+    let name = f.name.to_string();
+    if !REG_TYPES.contains(&name.as_str()) || name.starts_with("regproc") {
+        return;
+    }
+    let out = call(&format!("{name}_out"), &e);
+    if unnamed {
+        // Keep the column name PostgreSQL gives the cast (`regclass`... or the column's).
+        let alias = match &f.args {
+            FunctionArguments::List(l) => match l.args.as_slice() {
+                [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(i)))] => {
+                    i.value.clone()
+                }
+                [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::CompoundIdentifier(p)))] => {
+                    p.last().map_or_else(|| name.clone(), |i| i.value.clone())
+                }
+                _ => name.clone(),
+            },
+            _ => name.clone(),
+        };
+        *item = SelectItem::ExprWithAlias {
+            expr: out,
+            alias: alias.as_str().into(),
+        };
+    } else if let SelectItem::ExprWithAlias { expr, .. } = item {
+        *expr = out;
+    }
+}
+
+/// The catalog relations a statement reads, by the name its columns are qualified with
+/// (alias or relation name), with their OIDs.
+#[derive(Default)]
+struct CatalogAliases(Vec<(String, i64)>);
+
+impl Visitor for CatalogAliases {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } = t
+            && let Some(rel) = name.0.last().and_then(|p| p.as_ident())
+            && let Some(oid) = catalog_relation_oid(&rel.value.to_ascii_lowercase())
+        {
+            let key = alias.as_ref().map_or(&rel.value, |a| &a.name.value);
+            self.0.push((key.to_ascii_lowercase(), oid));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+struct CatalogRewriter {
+    tableoids: Vec<(String, i64)>,
+}
+
+impl CatalogRewriter {
+    /// `x.tableoid` (a system column PostgreSQL hides from `*`) → the OID of the catalog
+    /// relation `x` names; a bare `tableoid` when the statement reads one catalog relation.
+    fn tableoid(&self, e: &Expr) -> Option<Expr> {
+        let oid = match e {
+            Expr::CompoundIdentifier(p) if p.len() == 2 => {
+                let [q, c] = p.as_slice() else {
+                    return None;
+                };
+                if !c.value.eq_ignore_ascii_case("tableoid") {
+                    return None;
+                }
+                let q = q.value.to_ascii_lowercase();
+                self.tableoids.iter().find(|(k, _)| *k == q)?.1
+            }
+            Expr::Identifier(c) if c.value.eq_ignore_ascii_case("tableoid") => {
+                let first = self.tableoids.first()?.1;
+                if self.tableoids.iter().any(|(_, o)| *o != first) {
+                    return None;
+                }
+                first
+            }
+            _ => return None,
+        };
+        parse_expr(&oid.to_string())
+    }
+}
 
 impl VisitorMut for CatalogRewriter {
     type Break = ();
@@ -50,7 +155,7 @@ impl VisitorMut for CatalogRewriter {
     }
 
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
-        if let Some(new) = rewrite_expr(e) {
+        if let Some(new) = self.tableoid(e).or_else(|| rewrite_expr(e)) {
             *e = new;
         }
         ControlFlow::Continue(())
@@ -113,9 +218,20 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
         }
         Expr::Function(f) => {
             strip_pg_catalog(&mut f.name);
-            let is_array = f.name.to_string().eq_ignore_ascii_case("array");
+            let name = f.name.to_string().to_ascii_lowercase();
             match &f.args {
-                FunctionArguments::Subquery(q) if is_array => array_subquery(q),
+                FunctionArguments::Subquery(q) if name == "array" => array_subquery(q),
+                // No partitioning: a table's only "ancestor" is itself (psql `\d`'s
+                // referenced-by query).
+                FunctionArguments::List(l) if name == "pg_partition_ancestors" => {
+                    match l.args.as_slice() {
+                        [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] => {
+                            let reg = call("regclass", arg);
+                            parse_expr(&format!("unnest(make_array({reg}))"))
+                        }
+                        _ => None,
+                    }
+                }
                 _ => None,
             }
         }
@@ -172,7 +288,9 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
-        Expr::Subquery(q) if reads_publication_columns(q) => parse_expr("NULL::text"),
+        Expr::Subquery(q) if reads_publication_columns(q) || joins_partition_ancestors(q) => {
+            parse_expr("NULL::text")
+        }
         Expr::Subquery(q) => aggregate_catalog_lookup(q),
         Expr::Cast {
             expr,
@@ -308,6 +426,25 @@ fn reads_publication_columns(q: &Query) -> bool {
     select.from.iter().any(|f| {
         matches!(&f.relation, TableFactor::Table { args: Some(args), .. }
             if args.args.iter().any(|a| a.to_string().contains("prattrs")))
+    })
+}
+
+/// A scalar subquery that joins `pg_partition_ancestors(outer column)`: psql `\d`'s lookup
+/// of a partition's parent trigger. There is no partitioning, so no object has a parent and
+/// the lookup finds nothing (its CASE only runs it for `tgparentid != 0` anyway).
+fn joins_partition_ancestors(q: &Query) -> bool {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return false;
+    };
+    select.from.iter().any(|f| {
+        std::iter::once(&f.relation)
+            .chain(f.joins.iter().map(|j| &j.relation))
+            .any(|r| {
+                matches!(r, TableFactor::Table { name, args: Some(_), .. }
+                if name.0.last().and_then(|p| p.as_ident()).is_some_and(|i| {
+                    i.value.eq_ignore_ascii_case("pg_partition_ancestors")
+                }))
+            })
     })
 }
 

@@ -96,24 +96,40 @@ pub fn register(
         DataType::Utf8,
         Volatility::Volatile,
         Arc::new(move |args: &[ColumnarValue]| {
-            let text = |i: usize| match args.get(i) {
-                Some(ColumnarValue::Scalar(
-                    ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v),
-                )) => Ok(v.clone()),
-                _ => Err(DataFusionError::Plan(
-                    "set_config expects constant arguments".into(),
-                )),
+            // Row by row, so that `set_config(name, ..) FROM pg_settings` (pg_dump) works too.
+            let rows = args
+                .iter()
+                .find_map(|a| match a {
+                    ColumnarValue::Array(a) => Some(a.len()),
+                    ColumnarValue::Scalar(_) => None,
+                })
+                .unwrap_or(1);
+            let text = |i: usize, row: usize| match args.get(i) {
+                Some(ColumnarValue::Scalar(v)) => string_of(v),
+                Some(ColumnarValue::Array(a)) => string_of(&ScalarValue::try_from_array(a, row)?),
+                None => Ok(None),
             };
-            let (Some(name), value) = (text(0)?, text(1)?) else {
-                return Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)));
-            };
-            let mut guard = lock(&s);
-            let result = match &value {
-                Some(v) => guard.set(&name, v),
-                None => guard.reset(&name),
-            };
-            result.map_err(|e| DataFusionError::External(Box::new(e)))?;
-            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(guard.get(&name))))
+            let mut out = Vec::with_capacity(rows);
+            for row in 0..rows {
+                let (Some(name), value) = (text(0, row)?, text(1, row)?) else {
+                    out.push(None);
+                    continue;
+                };
+                let mut guard = lock(&s);
+                let result = match &value {
+                    Some(v) => guard.set(&name, v),
+                    None => guard.reset(&name),
+                };
+                result.map_err(|e| DataFusionError::External(Box::new(e)))?;
+                out.push(guard.get(&name));
+            }
+            if args.iter().any(|a| matches!(a, ColumnarValue::Array(_))) {
+                let arr: datafusion::arrow::array::StringArray = out.into_iter().collect();
+                return Ok(ColumnarValue::Array(Arc::new(arr)));
+            }
+            Ok(ColumnarValue::Scalar(ScalarValue::Utf8(
+                out.into_iter().next().flatten(),
+            )))
         }),
     ));
 
@@ -231,5 +247,18 @@ fn map_strings(
                 strings.iter().map(|v| v.map(&f).transpose()).collect();
             Ok(ColumnarValue::Array(Arc::new(out?) as ArrayRef))
         }
+    }
+}
+
+/// A text argument's value.
+fn string_of(v: &ScalarValue) -> datafusion::common::Result<Option<String>> {
+    match v {
+        ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => {
+            Ok(v.clone())
+        }
+        ScalarValue::Null => Ok(None),
+        _ => Err(DataFusionError::Plan(
+            "set_config expects text arguments".into(),
+        )),
     }
 }

@@ -11,23 +11,26 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::SessionContext;
 
+use super::Sys;
 use super::oids::{
-    INFORMATION_SCHEMA_NS, PG_CATALOG_NS, PG_TOAST_NS, PUBLIC_NS, SYSTEM_RELATIONS, table_oids,
+    INFORMATION_SCHEMA_NS, PG_CATALOG_NS, PG_TOAST_NS, PUBLIC_NS, SYSTEM_RELATIONS, TEMP_NS,
+    TEMP_NS_NAME, TEMP_TOAST_NS, TEMP_TOAST_NS_NAME,
 };
 use super::pg_catalog::role_list;
+use super::relations::{Object, Rel, object, object_named, relations};
+use super::ruledefs::{constraint_def, expr_text, index_def};
 use super::table::{Row, Val};
 use super::types::{builtin, builtin_by_name, format_type, quote_ident};
-use super::{SysContext, user_tables};
 use crate::sql::pg_functions::Tagged;
 
-type Body = dyn Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync;
+type Body = dyn Fn(&Sys, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync;
 
 /// A function evaluated row by row over scalars (catalog queries are small).
 struct RowFn {
     name: &'static str,
     signature: Signature,
     ret: DataType,
-    sys: Arc<SysContext>,
+    sys: Arc<Sys>,
     body: Box<Body>,
 }
 
@@ -108,21 +111,21 @@ fn cast_to(v: ScalarValue, ty: &DataType) -> DfResult<ScalarValue> {
 
 fn add(
     ctx: &SessionContext,
-    sys: &Arc<SysContext>,
+    sys: &Arc<Sys>,
     name: &'static str,
     arities: &[usize],
     ret: DataType,
-    body: impl Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
+    body: impl Fn(&Sys, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
 ) {
     ctx.register_udf(row_fn(sys, name, arities, ret, body));
 }
 
 fn row_fn(
-    sys: &Arc<SysContext>,
+    sys: &Arc<Sys>,
     name: &'static str,
     arities: &[usize],
     ret: DataType,
-    body: impl Fn(&SysContext, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
+    body: impl Fn(&Sys, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync + 'static,
 ) -> ScalarUDF {
     let sigs = arities
         .iter()
@@ -235,10 +238,16 @@ pub fn pg_proc_rows() -> Vec<Row> {
         .collect()
 }
 
-pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
+pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
     use DataType::{Boolean, Int32, Int64, Utf8};
+    add(ctx, sys, "pg_table_is_visible", &[1], Boolean, |sys, a| {
+        let rels = relations(sys);
+        Ok(boolean(int_arg(a, 0).map(|o| match object(&rels, o) {
+            Some(found) => visible(sys, &rels, found.rel(), &found.name()),
+            None => true,
+        })))
+    });
     for name in [
-        "pg_table_is_visible",
         "pg_type_is_visible",
         "pg_function_is_visible",
         "pg_collation_is_visible",
@@ -288,14 +297,59 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
                 .map_or_else(|| format!("unknown (OID={o})"), |(_, n)| n)
         })))
     });
-    // Stored expressions are kept as SQL text, so "decompiling" one is the identity.
-    add(ctx, sys, "pg_get_expr", &[2, 3], Utf8, |_, a| {
-        Ok(text(text_arg(a, 0)))
+    // Stored expressions are kept as (PostgreSQL-typed) SQL text; pretty-printing drops
+    // the parentheses plain output puts around every operator.
+    add(ctx, sys, "pg_get_expr", &[2, 3], Utf8, |sys, a| {
+        let pretty = matches!(a.get(2), Some(ScalarValue::Boolean(Some(true))));
+        let rels = relations(sys);
+        let rel = int_arg(a, 1).and_then(|o| object(&rels, o).map(|ob| ob.rel().clone()));
+        Ok(text(
+            text_arg(a, 0).map(|e| expr_text(&e, rel.as_ref(), None, pretty)),
+        ))
+    });
+    add(ctx, sys, "pg_get_constraintdef", &[1, 2], Utf8, |sys, a| {
+        let pretty = matches!(a.get(1), Some(ScalarValue::Boolean(Some(true))));
+        let rels = relations(sys);
+        let qualify = !public_on_path(sys);
+        Ok(text(int_arg(a, 0).and_then(|o| {
+            rels.iter().find_map(|r| {
+                r.keys()
+                    .find(|k| k.has_constraint() && r.oids.constraint(k.pos) == o)
+                    .map(|k| constraint_def(&rels, r, &k, pretty, qualify))
+            })
+        })))
+    });
+    add(ctx, sys, "pg_get_indexdef", &[1, 3], Utf8, |sys, a| {
+        let rels = relations(sys);
+        let column = int_arg(a, 1).unwrap_or(0);
+        Ok(text(int_arg(a, 0).and_then(|o| match object(&rels, o)? {
+            Object::Index(r, k) => Some(index_def(r, &k, column)),
+            _ => None,
+        })))
+    });
+    add(ctx, sys, "pg_get_serial_sequence", &[2], Utf8, |sys, a| {
+        let rels = relations(sys);
+        let (Some(table), Some(column)) = (text_arg(a, 0), text_arg(a, 1)) else {
+            return Ok(text(None));
+        };
+        let (schema, name) = split_name(&table);
+        let seq = object_named(&rels, schema.as_deref(), &name)
+            .and_then(|o| rels.iter().find(|r| r.oids.rel == o))
+            .and_then(|r| {
+                let i = r.attnum(&column)?.checked_sub(1)?;
+                let seq = r
+                    .sequences()
+                    .into_iter()
+                    .find(|s| i64::try_from(s.column).is_ok_and(|c| c == i))?;
+                Some(format!(
+                    "{}.{}",
+                    quote_ident(r.schema()),
+                    quote_ident(&seq.name)
+                ))
+            });
+        Ok(text(seq))
     });
     for name in [
-        // DDL will answer these from its constraint/index definitions.
-        "pg_get_constraintdef",
-        "pg_get_indexdef",
         "pg_get_triggerdef",
         "pg_get_partkeydef",
         "pg_get_viewdef",
@@ -303,7 +357,6 @@ pub fn register(ctx: &SessionContext, sys: &Arc<SysContext>) {
         "pg_get_function_result",
         "pg_get_function_arguments",
         "pg_get_function_identity_arguments",
-        "pg_get_serial_sequence",
         // No COMMENT ON yet.
         "obj_description",
         "col_description",
@@ -551,9 +604,17 @@ fn split_name(s: &str) -> (Option<String>, String) {
     (parts.pop(), name)
 }
 
-fn relation_oid(sys: &SysContext, s: &str) -> Option<i64> {
+/// Whether `public` is on the session's `search_path` (pg_dump empties it, and then
+/// relation names print schema-qualified).
+fn public_on_path(sys: &Sys) -> bool {
+    crate::session::lock(&sys.settings)
+        .get("search_path")
+        .is_none_or(|p| p.split(',').any(|s| s.trim().trim_matches('"') == "public"))
+}
+
+fn relation_oid(sys: &Sys, s: &str) -> Option<i64> {
     let (schema, name) = split_name(s);
-    let user = || sys.storage.table(&name).map(|t| table_oids(t.id).rel);
+    let rels = relations(sys);
     let system = |want: Option<&str>| {
         SYSTEM_RELATIONS
             .iter()
@@ -565,13 +626,16 @@ fn relation_oid(sys: &SysContext, s: &str) -> Option<i64> {
             .map(|(_, _, o, ..)| *o)
     };
     match schema.as_deref() {
-        None => system(None).or_else(user),
-        Some("public") => user(),
+        None => object_named(&rels, Some("pg_temp"), &name)
+            .or_else(|| system(None))
+            .or_else(|| object_named(&rels, Some("public"), &name)),
+        Some(s @ ("public" | "pg_temp")) => object_named(&rels, Some(s), &name),
+        Some(s) if s == TEMP_NS_NAME => object_named(&rels, Some(s), &name),
         Some(s) => system(Some(s)),
     }
 }
 
-fn relation_name(sys: &SysContext, o: i64) -> Option<String> {
+fn relation_name(sys: &Sys, o: i64) -> Option<String> {
     if let Some((schema, name, ..)) = SYSTEM_RELATIONS.iter().find(|r| r.2 == o) {
         return Some(if *schema == "pg_catalog" {
             (*name).to_owned()
@@ -579,13 +643,27 @@ fn relation_name(sys: &SysContext, o: i64) -> Option<String> {
             format!("{schema}.{name}")
         });
     }
-    user_tables(sys)
-        .into_iter()
-        .find(|t| table_oids(t.id).rel == o)
-        .map(|t| quote_ident(&t.name))
+    let rels = relations(sys);
+    let found = object(&rels, o)?;
+    let name = found.name();
+    Some(if visible(sys, &rels, found.rel(), &name) {
+        quote_ident(&name)
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(found.rel().schema()),
+            quote_ident(&name)
+        )
+    })
 }
 
-fn type_oid(sys: &SysContext, s: &str) -> Option<i64> {
+/// Whether an unqualified `name` finds this relation of `rel`'s schema (a temporary table
+/// hides a permanent one of the same name).
+fn visible(sys: &Sys, rels: &[Rel], rel: &Rel, name: &str) -> bool {
+    rel.temporary || (public_on_path(sys) && object_named(rels, Some("pg_temp"), name).is_none())
+}
+
+fn type_oid(sys: &Sys, s: &str) -> Option<i64> {
     let (_, name) = split_name(s);
     if let Some(t) = builtin_by_name(&name) {
         return Some(t.oid);
@@ -593,10 +671,10 @@ fn type_oid(sys: &SysContext, s: &str) -> Option<i64> {
     if let Ok(col) = crate::pgtypes::parse_type_name(s.trim()) {
         return Some(i64::from(col.ty.oid()));
     }
-    user_tables(sys)
+    relations(sys)
         .into_iter()
-        .find(|t| t.name == name)
-        .map(|t| table_oids(t.id).rowtype)
+        .find(|t| t.name() == name)
+        .map(|t| t.oids.rowtype)
         .or_else(|| builtin(0).map(|t| t.oid))
 }
 
@@ -607,6 +685,9 @@ fn namespace_oid(s: &str) -> Option<i64> {
         "pg_toast" => Some(PG_TOAST_NS),
         "public" => Some(PUBLIC_NS),
         "information_schema" => Some(INFORMATION_SCHEMA_NS),
+        "pg_temp" => Some(TEMP_NS),
+        n if n == TEMP_NS_NAME => Some(TEMP_NS),
+        n if n == TEMP_TOAST_NS_NAME => Some(TEMP_TOAST_NS),
         _ => None,
     }
 }
@@ -617,6 +698,8 @@ fn namespace_name(o: i64) -> Option<String> {
         PG_TOAST_NS => Some("pg_toast"),
         PUBLIC_NS => Some("public"),
         INFORMATION_SCHEMA_NS => Some("information_schema"),
+        TEMP_NS => Some(TEMP_NS_NAME),
+        TEMP_TOAST_NS => Some(TEMP_TOAST_NS_NAME),
         _ => None,
     }
     .map(str::to_owned)

@@ -5,10 +5,11 @@ use crate::pgtypes::{PgColumnType, pg_type_of};
 use super::oids::SYSTEM_RELATIONS;
 use super::table::{Row, Val};
 use super::types::{builtin, format_type};
-use super::{SysContext, user_tables};
+use super::{Sys, relations};
 use crate::catalog::DATABASE;
+use crate::storage::ConstraintDef;
 
-pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
+pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
     match name {
         "tables" => tables(sys),
         "columns" => columns(sys),
@@ -27,65 +28,75 @@ pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
                 ]
             })
             .collect(),
-        "table_constraints" => primary_keys(sys)
-            .into_iter()
-            .map(|(table, _)| {
-                vec![
-                    ("constraint_catalog", DATABASE.into()),
-                    ("constraint_schema", "public".into()),
-                    ("constraint_name", Val::from(format!("{table}_pkey"))),
-                    ("table_catalog", DATABASE.into()),
-                    ("table_schema", "public".into()),
-                    ("table_name", Val::from(table)),
-                    ("constraint_type", "PRIMARY KEY".into()),
-                    ("is_deferrable", "NO".into()),
-                    ("initially_deferred", "NO".into()),
-                    ("enforced", "YES".into()),
-                    ("nulls_distinct", Val::Null),
-                ]
-            })
-            .collect(),
-        "key_column_usage" => primary_keys(sys)
-            .into_iter()
-            .flat_map(|(table, cols)| {
-                cols.into_iter().enumerate().map(move |(i, (col, _))| {
-                    vec![
-                        ("constraint_catalog", DATABASE.into()),
-                        ("constraint_schema", "public".into()),
-                        ("constraint_name", Val::from(format!("{table}_pkey"))),
-                        ("table_catalog", DATABASE.into()),
-                        ("table_schema", "public".into()),
-                        ("table_name", Val::from(table.clone())),
-                        ("column_name", Val::from(col)),
-                        (
-                            "ordinal_position",
-                            Val::Int(i64::try_from(i).map_or(0, |i| i + 1)),
-                        ),
-                    ]
-                })
-            })
-            .collect(),
+        "table_constraints" => table_constraints(sys),
+        "key_column_usage" => key_column_usage(sys),
         // No views, routines, sequences... yet.
         _ => Vec::new(),
     }
 }
 
-/// Each table's PRIMARY KEY columns with their attnum. DDL's UNIQUE/CHECK/FOREIGN KEY
-/// constraints will be listed next to these.
-fn primary_keys(sys: &SysContext) -> Vec<(String, Vec<(String, usize)>)> {
-    user_tables(sys)
-        .into_iter()
-        .filter_map(|t| {
-            let def = t.table.def();
-            let schema = t.table.schema();
-            let cols: Vec<(String, usize)> = def
-                .primary_key
-                .iter()
-                .filter_map(|c| schema.index_of(c).ok().map(|i| (c.clone(), i + 1)))
-                .collect();
-            (!cols.is_empty()).then_some((t.name, cols))
-        })
-        .collect()
+/// PRIMARY KEY, UNIQUE, FOREIGN KEY and CHECK constraints of every table.
+fn table_constraints(sys: &Sys) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for t in relations(sys) {
+        for k in t.keys().filter(|k| k.has_constraint()) {
+            let kind = match k.def {
+                ConstraintDef::Unique { primary: true, .. } => "PRIMARY KEY",
+                ConstraintDef::Unique { .. } | ConstraintDef::Index { .. } => "UNIQUE",
+                ConstraintDef::ForeignKey { .. } => "FOREIGN KEY",
+                ConstraintDef::Check { .. } => "CHECK",
+            };
+            rows.push(vec![
+                ("constraint_catalog", DATABASE.into()),
+                ("constraint_schema", t.schema().into()),
+                ("constraint_name", Val::from(k.def.name())),
+                ("table_catalog", DATABASE.into()),
+                ("table_schema", t.schema().into()),
+                ("table_name", Val::from(t.name())),
+                ("constraint_type", kind.into()),
+                ("is_deferrable", "NO".into()),
+                ("initially_deferred", "NO".into()),
+                ("enforced", "YES".into()),
+                (
+                    "nulls_distinct",
+                    if kind == "UNIQUE" || kind == "PRIMARY KEY" {
+                        "YES".into()
+                    } else {
+                        Val::Null
+                    },
+                ),
+            ]);
+        }
+    }
+    rows
+}
+
+/// The columns of every PRIMARY KEY, UNIQUE and FOREIGN KEY constraint.
+fn key_column_usage(sys: &Sys) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for t in relations(sys) {
+        for k in t.keys().filter(|k| k.has_constraint()) {
+            let fk = matches!(k.def, ConstraintDef::ForeignKey { .. });
+            for (i, col) in k.columns().iter().enumerate() {
+                let pos = i64::try_from(i + 1).unwrap_or(0);
+                rows.push(vec![
+                    ("constraint_catalog", DATABASE.into()),
+                    ("constraint_schema", t.schema().into()),
+                    ("constraint_name", Val::from(k.def.name())),
+                    ("table_catalog", DATABASE.into()),
+                    ("table_schema", t.schema().into()),
+                    ("table_name", Val::from(t.name())),
+                    ("column_name", Val::from(col.as_str())),
+                    ("ordinal_position", Val::Int(pos)),
+                    (
+                        "position_in_unique_constraint",
+                        if fk { Val::Int(pos) } else { Val::Null },
+                    ),
+                ]);
+            }
+        }
+    }
+    rows
 }
 
 fn table_row(schema: &str, name: &str, kind: &str) -> Row {
@@ -103,25 +114,25 @@ fn table_row(schema: &str, name: &str, kind: &str) -> Row {
     ]
 }
 
-fn tables(sys: &SysContext) -> Vec<Row> {
+fn tables(sys: &Sys) -> Vec<Row> {
     let mut rows: Vec<Row> = SYSTEM_RELATIONS
         .iter()
         .map(|(schema, name, _, kind, _)| table_row(schema, name, kind))
         .collect();
     rows.extend(
-        user_tables(sys)
-            .into_iter()
-            .map(|t| table_row("public", &t.name, "r")),
+        relations(sys)
+            .iter()
+            .map(|t| table_row(t.schema(), t.name(), "r")),
     );
     rows
 }
 
-fn columns(sys: &SysContext) -> Vec<Row> {
+fn columns(sys: &Sys) -> Vec<Row> {
     let mut rows = Vec::new();
-    for t in user_tables(sys) {
+    for t in relations(sys) {
         for (i, f) in t.table.schema().fields().iter().enumerate() {
             rows.push(column_row(
-                &t.name,
+                t.name(),
                 i + 1,
                 f.name(),
                 &pg_type_of(f),

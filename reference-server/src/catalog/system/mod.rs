@@ -9,12 +9,16 @@
 mod defs;
 mod functions;
 mod info_schema;
+mod keys;
 mod oids;
 mod pg_catalog;
+mod relations;
+mod ruledefs;
 mod table;
 mod types;
 
 pub use oids::{TableOids, table_oids};
+pub use relations::{Rel, relations};
 pub use table::{Col, Row, SystemTable, Val};
 pub use types::{format_type, quote_ident};
 
@@ -55,6 +59,21 @@ impl SysContext {
     }
 }
 
+/// [`SysContext`] plus the session's temporary tables (found through the session catalog),
+/// which is what the relations and functions read.
+pub struct Sys {
+    ctx: SysContext,
+    /// The session's `pg_temp` storage; None when the catalog is not a session catalog.
+    temp: Option<Arc<Storage>>,
+}
+
+impl std::ops::Deref for Sys {
+    type Target = SysContext;
+    fn deref(&self) -> &SysContext {
+        &self.ctx
+    }
+}
+
 /// Give `ctx` a catalog named `database` that serves `inner`'s schemas plus `pg_catalog` and
 /// `information_schema`, and register the catalog functions clients call.
 pub fn register(
@@ -63,7 +82,11 @@ pub fn register(
     inner: Arc<dyn CatalogProvider>,
     sys: SysContext,
 ) {
-    let sys = Arc::new(sys);
+    let temp = inner
+        .as_ref()
+        .downcast_ref::<crate::catalog::SessionCatalog>()
+        .map(|c| c.temp_storage().clone());
+    let sys = Arc::new(Sys { ctx: sys, temp });
     let schemas = HashMap::from([
         (
             PG_CATALOG.to_owned(),
@@ -95,6 +118,14 @@ pub fn tables_of(catalog: &Arc<dyn CatalogProvider>) -> Option<Arc<dyn CatalogPr
 /// these resolve to `pg_catalog` first, as PostgreSQL's implicit search path does).
 pub fn is_pg_catalog_relation(name: &str) -> bool {
     defs::PG_CATALOG.iter().any(|(n, _)| *n == name)
+}
+
+/// The OID of a `pg_catalog` relation (what its rows' `tableoid` holds).
+pub fn catalog_relation_oid(name: &str) -> Option<i64> {
+    oids::SYSTEM_RELATIONS
+        .iter()
+        .find(|(schema, n, ..)| *schema == PG_CATALOG && *n == name)
+        .map(|(_, _, oid, ..)| *oid)
 }
 
 /// Whether `name` is an array-typed column of some `pg_catalog` relation (`polroles`,
@@ -155,7 +186,7 @@ impl CatalogProvider for SessionCatalog {
 }
 
 /// Produces the rows of the relation with the given name.
-type SchemaRows = fn(&str, &SysContext) -> Vec<Row>;
+type SchemaRows = fn(&str, &Sys) -> Vec<Row>;
 
 /// `pg_catalog` or `information_schema`.
 struct SystemSchema {
@@ -174,7 +205,7 @@ impl SystemSchema {
     fn new(
         defs: &'static [(&'static str, &'static [(&'static str, Col)])],
         rows: SchemaRows,
-        sys: &Arc<SysContext>,
+        sys: &Arc<Sys>,
     ) -> Self {
         let tables = defs
             .iter()
@@ -205,28 +236,4 @@ impl SchemaProvider for SystemSchema {
     fn table_exist(&self, name: &str) -> bool {
         self.tables.contains_key(name)
     }
-}
-
-/// A user table as the catalogs see it.
-pub struct UserTable {
-    /// Storage id (never reused), the source of the table's OIDs.
-    pub id: u64,
-    pub name: String,
-    pub table: Arc<crate::storage::Table>,
-}
-
-/// Every user table, by name.
-pub fn user_tables(sys: &SysContext) -> Vec<UserTable> {
-    sys.storage
-        .table_names()
-        .into_iter()
-        .filter_map(|name| {
-            let table = sys.storage.table(&name)?;
-            Some(UserTable {
-                id: table.id,
-                name,
-                table,
-            })
-        })
-        .collect()
 }

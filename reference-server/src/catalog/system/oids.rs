@@ -26,9 +26,24 @@ pub const GLOBAL_TABLESPACE: i64 = 1664;
 
 /// The first OID PostgreSQL hands to user objects.
 const FIRST_NORMAL_OID: i64 = 16_384;
-/// OIDs reserved per table: its relation, row type and row array type, then room for the
-/// objects DDL will attach to it (indexes, constraints, defaults, sequences).
-pub(crate) const OIDS_PER_TABLE: i64 = 16;
+/// OIDs reserved per table: its relation, row type and row array type, then its
+/// constraints and indexes (two OIDs each, from [`CONSTRAINT_OIDS`]), its column defaults
+/// (from [`DEFAULT_OIDS`]) and its columns' sequences (from [`SEQUENCE_OIDS`]).
+pub(crate) const OIDS_PER_TABLE: i64 = 1024;
+const CONSTRAINT_OIDS: i64 = 3;
+const DEFAULT_OIDS: i64 = 512;
+const SEQUENCE_OIDS: i64 = 768;
+/// Temporary tables (numbered by the session's own storage) take OIDs from here, so they
+/// never collide with a permanent table's.
+const FIRST_TEMP_OID: i64 = 1 << 31;
+/// The session's temporary schema and its toast schema, as PostgreSQL names the first
+/// backend's (`pg_temp_3`).
+pub const TEMP_NS: i64 = 16_200;
+pub const TEMP_TOAST_NS: i64 = 16_201;
+pub const TEMP_NS_NAME: &str = "pg_temp_3";
+pub const TEMP_TOAST_NS_NAME: &str = "pg_toast_temp_3";
+/// The catalog relation objects are classified by in `pg_depend.classid`.
+pub const PG_CLASS_OID: i64 = 1259;
 
 /// The OIDs of one user table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,21 +51,53 @@ pub struct TableOids {
     pub rel: i64,
     pub rowtype: i64,
     pub array_type: i64,
-    /// First of the OIDs kept for this table's indexes/constraints/defaults
-    /// (`OIDS_PER_TABLE - 3` of them).
-    pub first_dependent: i64,
+}
+
+impl TableOids {
+    /// The index relation of the `k`-th constraint/index of the table definition.
+    pub fn index(&self, k: usize) -> i64 {
+        self.rel + CONSTRAINT_OIDS + 2 * slot(k, (DEFAULT_OIDS - CONSTRAINT_OIDS) / 2)
+    }
+
+    /// The `pg_constraint` row of the `k`-th constraint.
+    pub fn constraint(&self, k: usize) -> i64 {
+        self.index(k) + 1
+    }
+
+    /// The `pg_attrdef` row of column `i` (0-based).
+    pub fn default(&self, i: usize) -> i64 {
+        self.rel + DEFAULT_OIDS + slot(i, SEQUENCE_OIDS - DEFAULT_OIDS)
+    }
+
+    /// The sequence owned by column `i` (0-based).
+    pub fn sequence(&self, i: usize) -> i64 {
+        self.rel + SEQUENCE_OIDS + slot(i, OIDS_PER_TABLE - SEQUENCE_OIDS)
+    }
+}
+
+/// `k` within a range of `len` slots (the last one absorbs any excess).
+fn slot(k: usize, len: i64) -> i64 {
+    i64::try_from(k).unwrap_or(i64::MAX).min(len - 1)
 }
 
 /// A user table's OIDs from its storage id (unique forever, persisted in the storage
 /// catalog), so they survive restarts and are never reused after DROP.
 pub fn table_oids(storage_id: u64) -> TableOids {
+    oids_from(FIRST_NORMAL_OID, storage_id)
+}
+
+/// A temporary table's OIDs from its id in the session's temporary storage.
+pub fn temp_table_oids(storage_id: u64) -> TableOids {
+    oids_from(FIRST_TEMP_OID, storage_id)
+}
+
+fn oids_from(base: i64, storage_id: u64) -> TableOids {
     let id = i64::try_from(storage_id).unwrap_or(i64::MAX / OIDS_PER_TABLE - 1);
-    let rel = FIRST_NORMAL_OID.saturating_add(id.saturating_sub(1).saturating_mul(OIDS_PER_TABLE));
+    let rel = base.saturating_add(id.saturating_sub(1).saturating_mul(OIDS_PER_TABLE));
     TableOids {
         rel,
         rowtype: rel + 1,
         array_type: rel + 2,
-        first_dependent: rel + 3,
     }
 }
 

@@ -2,21 +2,24 @@
 //! triggers, publications, ...) are empty but exist with PG's columns, so the queries that
 //! join them still plan.
 
-use crate::pgtypes::{PG_DEFAULT_KEY, pg_type_of};
+use crate::pgtypes::pg_type_of;
 use crate::session::settings::SettingRow;
 
+use super::Sys;
 use super::defs;
+use super::keys;
 use super::oids::*;
+use super::relations::{has_fk_triggers, relations};
+use super::ruledefs::{column_type, expr_text};
 use super::table::{Row, Val};
 use super::types::{self, col_type_oid};
-use super::{SysContext, user_tables};
 
 /// The database encoding (`pg_encoding_to_char(6)` = `UTF8`).
 pub const UTF8_ENCODING: i64 = 6;
 
-pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
+pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
     match name {
-        "pg_namespace" => namespaces(),
+        "pg_namespace" => namespaces(sys),
         "pg_class" => classes(sys),
         "pg_attribute" => attributes(sys),
         "pg_type" => types::rows(sys),
@@ -49,39 +52,43 @@ pub fn rows(name: &str, sys: &SysContext) -> Vec<Row> {
         "pg_stat_gssapi" => vec![vec![("pid", Val::Int(pid(sys)))]],
         "pg_language" => languages(),
         "pg_proc" => super::functions::pg_proc_rows(),
-        "pg_tables" => user_tables(sys)
-            .into_iter()
+        "pg_tables" => relations(sys)
+            .iter()
             .map(|t| {
                 vec![
-                    ("schemaname", "public".into()),
-                    ("tablename", Val::from(t.name)),
+                    ("schemaname", t.schema().into()),
+                    ("tablename", Val::from(t.name())),
                     ("tableowner", "postgres".into()),
+                    ("hasindexes", t.keys().any(|k| k.has_index()).into()),
                 ]
             })
             .collect(),
-        "pg_stat_user_tables" => user_tables(sys)
-            .into_iter()
+        "pg_stat_user_tables" => relations(sys)
+            .iter()
             .map(|t| {
                 let live = i64::try_from(t.table.row_count_estimate()).unwrap_or(i64::MAX);
                 vec![
-                    ("relid", Val::Int(table_oids(t.id).rel)),
-                    ("schemaname", "public".into()),
-                    ("relname", Val::from(t.name)),
+                    ("relid", Val::Int(t.oids.rel)),
+                    ("schemaname", t.schema().into()),
+                    ("relname", Val::from(t.name())),
                     ("n_live_tup", Val::Int(live)),
                 ]
             })
             .collect(),
-        // DDL will add pg_index / pg_constraint rows here (PRIMARY KEY, UNIQUE, CHECK) from
-        // the table definitions, with OIDs from `TableOids::first_dependent`.
+        "pg_index" => keys::index_rows(&relations(sys)),
+        "pg_constraint" => keys::constraint_rows(&relations(sys)),
+        "pg_indexes" => keys::indexes_view(&relations(sys)),
+        "pg_sequence" => keys::sequence_rows(&relations(sys)),
+        "pg_depend" => keys::depend_rows(&relations(sys)),
         _ => Vec::new(),
     }
 }
 
-fn pid(sys: &SysContext) -> i64 {
+fn pid(sys: &Sys) -> i64 {
     i64::from(sys.control.pid.load(std::sync::atomic::Ordering::Relaxed))
 }
 
-fn namespaces() -> Vec<Row> {
+fn namespaces(sys: &Sys) -> Vec<Row> {
     let ns = |oid: i64, name: &str, owner: i64, acl: Option<Vec<&str>>| {
         vec![
             ("oid", Val::Int(oid)),
@@ -95,7 +102,7 @@ fn namespaces() -> Vec<Row> {
             ),
         ]
     };
-    vec![
+    let mut rows = vec![
         ns(
             PG_CATALOG_NS,
             "pg_catalog",
@@ -118,7 +125,13 @@ fn namespaces() -> Vec<Row> {
             BOOTSTRAP_ROLE,
             Some(vec!["postgres=UC/postgres", "=U/postgres"]),
         ),
-    ]
+    ];
+    // The session's temporary schema exists once it has made a temporary table.
+    if relations(sys).iter().any(|r| r.temporary) {
+        rows.push(ns(TEMP_NS, TEMP_NS_NAME, BOOTSTRAP_ROLE, None));
+        rows.push(ns(TEMP_TOAST_NS, TEMP_TOAST_NS_NAME, BOOTSTRAP_ROLE, None));
+    }
+    rows
 }
 
 fn schema_oid(schema: &str) -> i64 {
@@ -155,7 +168,7 @@ fn class_common() -> Row {
     ]
 }
 
-fn classes(sys: &SysContext) -> Vec<Row> {
+fn classes(sys: &Sys) -> Vec<Row> {
     let mut rows = Vec::new();
     for (schema, name, oid, kind, rowtype) in SYSTEM_RELATIONS {
         let natts = system_columns(schema, name).len();
@@ -179,27 +192,36 @@ fn classes(sys: &SysContext) -> Vec<Row> {
         ]);
         rows.push(r);
     }
-    for t in user_tables(sys) {
-        let oids = table_oids(t.id);
+    let rels = relations(sys);
+    for t in &rels {
         let natts = t.table.schema().fields().len();
+        let checks = t
+            .keys()
+            .filter(|k| matches!(k.def, crate::storage::ConstraintDef::Check { .. }))
+            .count();
         let mut r = class_common();
         r.extend([
-            ("oid", Val::Int(oids.rel)),
-            ("relname", Val::from(t.name)),
-            ("relnamespace", Val::Int(PUBLIC_NS)),
-            ("reltype", Val::Int(oids.rowtype)),
+            ("oid", Val::Int(t.oids.rel)),
+            ("relname", Val::from(t.name())),
+            ("relnamespace", Val::Int(t.nsp())),
+            ("reltype", Val::Int(t.oids.rowtype)),
             ("relam", Val::Int(HEAP_AM)),
-            ("relfilenode", Val::Int(oids.rel)),
+            ("relfilenode", Val::Int(t.oids.rel)),
             ("relkind", "r".into()),
+            ("relpersistence", t.persistence().into()),
             ("relnatts", Val::Int(i64::try_from(natts).unwrap_or(0))),
+            ("relchecks", Val::Int(i64::try_from(checks).unwrap_or(0))),
+            ("relhasindex", t.keys().any(|k| k.has_index()).into()),
+            ("relhastriggers", has_fk_triggers(&rels, t).into()),
             ("relreplident", "d".into()),
         ]);
         rows.push(r);
     }
+    rows.extend(keys::dependent_classes(&rels, class_common));
     rows
 }
 
-fn attributes(sys: &SysContext) -> Vec<Row> {
+fn attributes(sys: &Sys) -> Vec<Row> {
     let mut rows = Vec::new();
     for (schema, name, oid, _, _) in SYSTEM_RELATIONS {
         for (i, (col, kind)) in system_columns(schema, name).iter().enumerate() {
@@ -207,23 +229,24 @@ fn attributes(sys: &SysContext) -> Vec<Row> {
             rows.push(attribute(*oid, i, col, typ, -1, false, false));
         }
     }
-    for t in user_tables(sys) {
-        let rel = table_oids(t.id).rel;
+    let rels = relations(sys);
+    for t in &rels {
         for (i, f) in t.table.schema().fields().iter().enumerate() {
             let pg = pg_type_of(f);
-            let has_default = f.metadata().contains_key(PG_DEFAULT_KEY)
-                || t.table.def().defaults.iter().any(|d| d.column == *f.name());
             rows.push(attribute(
-                rel,
+                t.oids.rel,
                 i,
                 f.name(),
                 i64::from(pg.ty.oid()),
                 i64::from(pg.typmod),
                 !f.is_nullable(),
-                has_default,
+                t.default_of(i).is_some(),
             ));
         }
     }
+    keys::index_attributes(&rels, |rel, i, name, typ, typmod| {
+        rows.push(attribute(rel, i, name, typ, typmod, false, false));
+    });
     rows
 }
 
@@ -267,37 +290,24 @@ fn attribute(
     ]
 }
 
-/// Defaults: `serial` columns draw from an implicit sequence, others are DDL's DEFAULT
-/// expressions (adbin holds the expression's SQL text; `pg_get_expr` returns it).
-fn attrdefs(sys: &SysContext) -> Vec<Row> {
+/// Defaults: `serial` columns draw from their sequence, others are DDL's DEFAULT
+/// expressions, kept as SQL text and shown with the casts PostgreSQL would store.
+fn attrdefs(sys: &Sys) -> Vec<Row> {
     let mut rows = Vec::new();
-    for t in user_tables(sys) {
-        let oids = table_oids(t.id);
+    for t in relations(sys) {
         for (i, f) in t.table.schema().fields().iter().enumerate() {
-            let adbin = if f.metadata().get(PG_DEFAULT_KEY).map(String::as_str) == Some("serial") {
-                format!("nextval('{}_{}_seq'::regclass)", t.name, f.name())
-            } else if let Some(d) = t
-                .table
-                .def()
-                .defaults
-                .iter()
-                .find(|d| d.column == *f.name())
-            {
-                // DDL keeps DEFAULT expressions as SQL text, which is what psql shows.
-                d.expr.clone()
-            } else {
+            let Some(expr) = t.default_of(i) else {
                 continue;
             };
-            let n = i64::try_from(i).unwrap_or(0);
+            let ty = column_type(&t, f.name());
             rows.push(vec![
-                // One OID per column, within the table's reserved dependent range.
+                ("oid", Val::Int(t.oids.default(i))),
+                ("adrelid", Val::Int(t.oids.rel)),
+                ("adnum", Val::Int(i64::try_from(i + 1).unwrap_or(0))),
                 (
-                    "oid",
-                    Val::Int(oids.first_dependent + n.min(OIDS_PER_TABLE - 4)),
+                    "adbin",
+                    Val::from(expr_text(&expr, Some(&t), ty.as_deref(), false)),
                 ),
-                ("adrelid", Val::Int(oids.rel)),
-                ("adnum", Val::Int(n + 1)),
-                ("adbin", Val::from(adbin)),
             ]);
         }
     }
@@ -338,7 +348,7 @@ fn databases() -> Vec<Row> {
 
 /// Roles: `postgres` (the bootstrap superuser), `pg_database_owner`, every configured user
 /// and the session's user; all users are superusers (the server has no privileges).
-pub fn role_list(sys: &SysContext) -> Vec<(i64, String)> {
+pub fn role_list(sys: &Sys) -> Vec<(i64, String)> {
     let mut names: Vec<String> = sys.users.clone();
     names.push(sys.session_user());
     names.sort();
@@ -350,7 +360,7 @@ pub fn role_list(sys: &SysContext) -> Vec<(i64, String)> {
     out
 }
 
-fn roles(sys: &SysContext) -> Vec<Row> {
+fn roles(sys: &Sys) -> Vec<Row> {
     role_list(sys)
         .into_iter()
         .map(|(oid, name)| {
@@ -442,7 +452,7 @@ fn languages() -> Vec<Row> {
         .collect()
 }
 
-fn settings(sys: &SysContext) -> Vec<Row> {
+fn settings(sys: &Sys) -> Vec<Row> {
     let all = crate::session::lock(&sys.settings).pg_settings();
     all.into_iter().map(setting_row).collect()
 }
@@ -472,7 +482,7 @@ fn setting_row(s: SettingRow) -> Row {
     ]
 }
 
-fn activity(sys: &SysContext) -> Row {
+fn activity(sys: &Sys) -> Row {
     let settings = crate::session::lock(&sys.settings);
     let app = settings.get("application_name").unwrap_or_default();
     drop(settings);

@@ -18,7 +18,7 @@ use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 
-use super::SysContext;
+use super::Sys;
 
 /// The storage kind of a catalog column (PostgreSQL's type → the server's Arrow type; `oid`
 /// is Int64 as everywhere else in the server).
@@ -123,7 +123,7 @@ impl<T: Into<Val>> From<Option<T>> for Val {
 pub type Row = Vec<(&'static str, Val)>;
 
 /// Produces a relation's rows from the session's view of the server.
-pub type RowSource = fn(&str, &SysContext) -> Vec<Row>;
+pub type RowSource = fn(&str, &Sys) -> Vec<Row>;
 
 /// A `pg_catalog` / `information_schema` relation.
 pub struct SystemTable {
@@ -131,7 +131,7 @@ pub struct SystemTable {
     schema: SchemaRef,
     cols: &'static [(&'static str, Col)],
     rows: RowSource,
-    ctx: Arc<SysContext>,
+    ctx: Arc<Sys>,
 }
 
 impl std::fmt::Debug for SystemTable {
@@ -147,7 +147,7 @@ impl SystemTable {
         name: &'static str,
         cols: &'static [(&'static str, Col)],
         rows: RowSource,
-        ctx: Arc<SysContext>,
+        ctx: Arc<Sys>,
     ) -> Self {
         let fields: Vec<Field> = cols
             .iter()

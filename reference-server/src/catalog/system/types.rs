@@ -1,9 +1,9 @@
 //! `pg_type`: PostgreSQL's built-in types plus the row types of user tables, and
 //! `format_type`, PostgreSQL's SQL spelling of a type with its modifier.
 
-use super::oids::{PG_CATALOG_NS, PUBLIC_NS, table_oids};
+use super::oids::PG_CATALOG_NS;
 use super::table::{Col, Row, Val};
-use super::{SysContext, user_tables};
+use super::{Sys, relations};
 
 /// One built-in `pg_type` row (the columns that differ between types).
 #[derive(Debug)]
@@ -61,13 +61,13 @@ pub fn col_type_oid(col: Col) -> i64 {
 }
 
 /// `pg_type`'s rows.
-pub fn rows(sys: &SysContext) -> Vec<Row> {
+pub fn rows(sys: &Sys) -> Vec<Row> {
     let mut rows: Vec<Row> = BUILTIN_TYPES.iter().map(builtin_row).collect();
-    for t in user_tables(sys) {
-        let oids = table_oids(t.id);
+    for t in relations(sys) {
+        let oids = t.oids;
         let composite = vec![
             ("oid", Val::Int(oids.rowtype)),
-            ("typname", Val::from(t.name.clone())),
+            ("typname", Val::from(t.name())),
             ("typtype", "c".into()),
             ("typcategory", "C".into()),
             ("typrelid", Val::Int(oids.rel)),
@@ -81,7 +81,7 @@ pub fn rows(sys: &SysContext) -> Vec<Row> {
         ];
         let array = vec![
             ("oid", Val::Int(oids.array_type)),
-            ("typname", Val::from(format!("_{}", t.name))),
+            ("typname", Val::from(format!("_{}", t.name()))),
             ("typtype", "b".into()),
             ("typcategory", "A".into()),
             ("typelem", Val::Int(oids.rowtype)),
@@ -95,7 +95,7 @@ pub fn rows(sys: &SysContext) -> Vec<Row> {
             ("typstorage", "x".into()),
         ];
         for mut r in [composite, array] {
-            r.extend(common(PUBLIC_NS, -1));
+            r.extend(common(t.nsp(), -1));
             rows.push(r);
         }
     }
@@ -152,19 +152,18 @@ fn builtin_row(t: &BuiltinType) -> Row {
 }
 
 /// PostgreSQL's `format_type(oid, typmod)`; `typmod` is `None` for SQL NULL.
-pub fn format_type(sys: Option<&SysContext>, oid: i64, typmod: Option<i64>) -> String {
+pub fn format_type(sys: Option<&Sys>, oid: i64, typmod: Option<i64>) -> String {
     let given = typmod.is_some();
     let m = typmod.unwrap_or(-1);
     let with_mod = given && m >= 0;
     let Some(t) = builtin(oid) else {
         if let Some(sys) = sys
-            && let Some(t) = user_tables(sys).into_iter().find(|t| {
-                let o = table_oids(t.id);
-                o.rowtype == oid || o.array_type == oid
-            })
+            && let Some(t) = relations(sys)
+                .into_iter()
+                .find(|t| t.oids.rowtype == oid || t.oids.array_type == oid)
         {
-            let base = quote_ident(&t.name);
-            return if table_oids(t.id).array_type == oid {
+            let base = quote_ident(t.name());
+            return if t.oids.array_type == oid {
                 format!("{base}[]")
             } else {
                 base
