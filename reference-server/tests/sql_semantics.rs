@@ -407,3 +407,51 @@ async fn date_plus_interval_is_a_timestamp() {
         vec!["2024-02-29 00:00:00|timestamp without time zone"]
     );
 }
+
+#[tokio::test]
+async fn text_stored_types_casts_and_functions_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let cases = [
+        (
+            "SELECT '00000000-0000-0000-0000-000000000001'::uuid, '{\"b\": 2, \"a\": 1}'::jsonb, \
+             ('{\"a\": {\"b\": 5}}'::jsonb -> 'a' ->> 'b')::int, 'abc'::varchar(2), \
+             'abc'::char(5) || '|', '192.168.1.5/24'::inet",
+            "00000000-0000-0000-0000-000000000001|{\"a\": 1, \"b\": 2}|5|ab|abc||192.168.1.5/24",
+        ),
+        (
+            "SELECT sign(-3), sign(0.0), div(-17, 5), scale(123.4500), min_scale(123.4500), \
+             trim_scale(123.4500), ceil(4.2), trunc(4.789, 2), round(2.5::float8)",
+            "-1|0|-3|4|2|123.45|5|4.78|2",
+        ),
+        (
+            "SELECT quote_literal('it''s'), quote_nullable(NULL), \
+             format('%s has %s items', 'cart', 3), format('[%5s][%-5s]', 'ab', 'cd'), \
+             regexp_split_to_array('a1b2c3', '[0-9]'), 'postgres' ^@ 'post', ~5, |/ 16.0, \
+             to_hex(-1)",
+            "'it''s'|NULL|cart has 3 items|[   ab][cd   ]|{a,b,c,\"\"}|t|-6|4|ffffffff",
+        ),
+        (
+            "SELECT to_char(TIMESTAMP '2024-02-05 17:08:09', 'DD/MM/YY HH12:MI AM'), \
+             to_char(DATE '2024-02-05', 'FMMonth FMDD FMDay'), \
+             to_char(INTERVAL '3 days 04:05:06', 'DD HH24:MI:SS')",
+            "05/02/24 05:08 PM|February 5 Monday|03 04:05:06",
+        ),
+        (
+            "SELECT pg_typeof(DATE '2024-03-01' - DATE '2024-02-01'), pg_typeof(1::float4 * 2), \
+             pg_typeof(array_length(ARRAY[1], 1)), pg_typeof(sign(-3)), pg_typeof(div(17,5))",
+            "integer|double precision|integer|double precision|numeric",
+        ),
+    ];
+    for (sql, want) in cases {
+        assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
+    }
+    for (sql, code) in [
+        ("SELECT 2147483647::int + 1", "22003"),
+        ("SELECT DATE '2024-01-01'::int", "42846"),
+        ("SELECT true::float8", "42846"),
+        ("SELECT 'not-a-uuid'::uuid", "22P02"),
+    ] {
+        assert_eq!(db_error(&c, sql).await.code().code(), code, "{sql}");
+    }
+}

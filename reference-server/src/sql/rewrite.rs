@@ -109,7 +109,7 @@ fn exponent(number: &str) -> Option<i64> {
     exp.parse().ok()
 }
 
-fn call(name: &str, args: Vec<Expr>) -> Expr {
+pub(crate) fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Function(datafusion::sql::sqlparser::ast::Function {
         name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
         uses_odbc_syntax: false,
@@ -139,6 +139,8 @@ fn is_named(f: &datafusion::sql::sqlparser::ast::Function, name: &str) -> bool {
 
 fn rewrite_expr(e: &mut Expr) {
     super::literals::normalize_interval(e);
+    super::pg_operators::rewrite(e);
+    super::pg_casts::rewrite(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e
