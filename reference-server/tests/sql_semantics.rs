@@ -455,3 +455,37 @@ async fn text_stored_types_casts_and_functions_follow_postgres() {
         assert_eq!(db_error(&c, sql).await.code().code(), code, "{sql}");
     }
 }
+
+#[tokio::test]
+async fn ordered_sets_intervals_zones_and_recursive_types_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    common::exec(&c, "SET TimeZone = 'UTC'").await;
+    let cases = [
+        (
+            "SELECT pg_typeof(n), max(n) FROM (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL \
+             SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r) s GROUP BY 1",
+            "integer|5",
+        ),
+        (
+            "SELECT mode() WITHIN GROUP (ORDER BY x), percentile_disc(0.5) WITHIN GROUP \
+             (ORDER BY x), percentile_disc(0.9) WITHIN GROUP (ORDER BY x DESC) \
+             FROM (VALUES (3), (1), (3), (2), (NULL)) v(x)",
+            "3|2|1",
+        ),
+        (
+            "SELECT INTERVAL '1 hour' * 3, INTERVAL '1 day' / 4, 2 * INTERVAL '1 mon', \
+             INTERVAL '1 day' = INTERVAL '24 hours', INTERVAL '1 mon' > INTERVAL '29 days'",
+            "03:00:00|06:00:00|2 mons|t|t",
+        ),
+        (
+            "SELECT TIMESTAMPTZ '2024-07-01 12:00:00+00' AT TIME ZONE 'America/New_York', \
+             TIMESTAMP '2024-07-01 12:00:00' AT TIME ZONE 'Asia/Tokyo', \
+             date_trunc('day', TIMESTAMPTZ '2024-01-01 01:00:00+00', 'Asia/Tokyo')",
+            "2024-07-01 08:00:00|2024-07-01 03:00:00+00|2023-12-31 15:00:00+00",
+        ),
+    ];
+    for (sql, want) in cases {
+        assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
+    }
+}

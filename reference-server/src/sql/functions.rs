@@ -33,6 +33,11 @@ pub fn register(
     super::json_fns::register(ctx);
     super::pg_math::register(ctx);
     super::pg_strings::register(ctx);
+    super::interval_ops::register(ctx);
+    super::at_time_zone::register(ctx);
+    for f in super::ordered_set::udafs() {
+        ctx.register_udaf(f);
+    }
     ctx.register_udf(create_udf(
         "width_bucket",
         vec![

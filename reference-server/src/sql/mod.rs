@@ -1,6 +1,7 @@
 //! SQL layer: parse (sqlparser's PostgreSQL dialect), classify, plan and run on DataFusion,
 //! and map errors to SQLSTATEs.
 
+pub mod at_time_zone;
 pub mod catalog_rewrite;
 pub mod classify;
 pub mod copy;
@@ -14,6 +15,7 @@ pub mod functions;
 pub mod insert_defaults;
 pub mod insert_values;
 pub mod interval_fns;
+pub mod interval_ops;
 pub mod isfinite;
 pub mod json_fns;
 pub mod literals;
@@ -27,6 +29,7 @@ pub mod pg_result_types;
 pub mod pg_strings;
 pub mod pg_udf;
 pub mod point_lookup;
+pub mod recursive_cte;
 pub mod returning;
 pub mod rewrite;
 pub mod to_char;

@@ -2,8 +2,9 @@
 //! to the logical plan bottom-up: `ceil`/`floor`/`round`/`trunc` of numeric drop the
 //! fraction DataFusion keeps (`ceil(4.2)` is `5`, not `5.0`), `round(x, n)`/`trunc(x, n)`
 //! have scale `n`, `round(float8)` rounds half to even, `date - date` and `array_length` are
-//! integer, `float4 * int` is float8, `to_hex(int4)` is 32-bit; and casts PostgreSQL has
-//! no cast for (`date::int`, `true::float8`) fail with 42846.
+//! integer, `float4 * int` is float8, `to_hex(int4)` is 32-bit, intervals compare by
+//! length; and casts PostgreSQL has no cast for (`date::int`, `true::float8`) fail with
+//! 42846.
 
 use std::sync::Arc;
 
@@ -119,6 +120,23 @@ fn binary(b: BinaryExpr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     // date - date is the integer number of days.
     if b.op == Operator::Minus && l == DataType::Date32 && r == DataType::Date32 {
         return Ok(Transformed::yes(cast(Expr::BinaryExpr(b), DataType::Int32)));
+    }
+    // Intervals compare by total length.
+    let comparison = matches!(
+        b.op,
+        Operator::Eq
+            | Operator::NotEq
+            | Operator::Lt
+            | Operator::LtEq
+            | Operator::Gt
+            | Operator::GtEq
+    );
+    if comparison && matches!(l, DataType::Interval(_)) && matches!(r, DataType::Interval(_)) {
+        return Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+            Box::new(super::interval_ops::comparable(*b.left)),
+            b.op,
+            Box::new(super::interval_ops::comparable(*b.right)),
+        ))));
     }
     // float4 with an integer or float8 operand is float8 arithmetic.
     let arith = matches!(
