@@ -407,3 +407,85 @@ async fn date_plus_interval_is_a_timestamp() {
         vec!["2024-02-29 00:00:00|timestamp without time zone"]
     );
 }
+
+#[tokio::test]
+async fn text_stored_types_casts_and_functions_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    let cases = [
+        (
+            "SELECT '00000000-0000-0000-0000-000000000001'::uuid, '{\"b\": 2, \"a\": 1}'::jsonb, \
+             ('{\"a\": {\"b\": 5}}'::jsonb -> 'a' ->> 'b')::int, 'abc'::varchar(2), \
+             'abc'::char(5) || '|', '192.168.1.5/24'::inet",
+            "00000000-0000-0000-0000-000000000001|{\"a\": 1, \"b\": 2}|5|ab|abc||192.168.1.5/24",
+        ),
+        (
+            "SELECT sign(-3), sign(0.0), div(-17, 5), scale(123.4500), min_scale(123.4500), \
+             trim_scale(123.4500), ceil(4.2), trunc(4.789, 2), round(2.5::float8)",
+            "-1|0|-3|4|2|123.45|5|4.78|2",
+        ),
+        (
+            "SELECT quote_literal('it''s'), quote_nullable(NULL), \
+             format('%s has %s items', 'cart', 3), format('[%5s][%-5s]', 'ab', 'cd'), \
+             regexp_split_to_array('a1b2c3', '[0-9]'), 'postgres' ^@ 'post', ~5, |/ 16.0, \
+             to_hex(-1)",
+            "'it''s'|NULL|cart has 3 items|[   ab][cd   ]|{a,b,c,\"\"}|t|-6|4|ffffffff",
+        ),
+        (
+            "SELECT to_char(TIMESTAMP '2024-02-05 17:08:09', 'DD/MM/YY HH12:MI AM'), \
+             to_char(DATE '2024-02-05', 'FMMonth FMDD FMDay'), \
+             to_char(INTERVAL '3 days 04:05:06', 'DD HH24:MI:SS')",
+            "05/02/24 05:08 PM|February 5 Monday|03 04:05:06",
+        ),
+        (
+            "SELECT pg_typeof(DATE '2024-03-01' - DATE '2024-02-01'), pg_typeof(1::float4 * 2), \
+             pg_typeof(array_length(ARRAY[1], 1)), pg_typeof(sign(-3)), pg_typeof(div(17,5))",
+            "integer|double precision|integer|double precision|numeric",
+        ),
+    ];
+    for (sql, want) in cases {
+        assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
+    }
+    for (sql, code) in [
+        ("SELECT 2147483647::int + 1", "22003"),
+        ("SELECT DATE '2024-01-01'::int", "42846"),
+        ("SELECT true::float8", "42846"),
+        ("SELECT 'not-a-uuid'::uuid", "22P02"),
+    ] {
+        assert_eq!(db_error(&c, sql).await.code().code(), code, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn ordered_sets_intervals_zones_and_recursive_types_follow_postgres() {
+    let server = common::start().await;
+    let c = common::connect(&server).await;
+    common::exec(&c, "SET TimeZone = 'UTC'").await;
+    let cases = [
+        (
+            "SELECT pg_typeof(n), max(n) FROM (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL \
+             SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r) s GROUP BY 1",
+            "integer|5",
+        ),
+        (
+            "SELECT mode() WITHIN GROUP (ORDER BY x), percentile_disc(0.5) WITHIN GROUP \
+             (ORDER BY x), percentile_disc(0.9) WITHIN GROUP (ORDER BY x DESC) \
+             FROM (VALUES (3), (1), (3), (2), (NULL)) v(x)",
+            "3|2|1",
+        ),
+        (
+            "SELECT INTERVAL '1 hour' * 3, INTERVAL '1 day' / 4, 2 * INTERVAL '1 mon', \
+             INTERVAL '1 day' = INTERVAL '24 hours', INTERVAL '1 mon' > INTERVAL '29 days'",
+            "03:00:00|06:00:00|2 mons|t|t",
+        ),
+        (
+            "SELECT TIMESTAMPTZ '2024-07-01 12:00:00+00' AT TIME ZONE 'America/New_York', \
+             TIMESTAMP '2024-07-01 12:00:00' AT TIME ZONE 'Asia/Tokyo', \
+             date_trunc('day', TIMESTAMPTZ '2024-01-01 01:00:00+00', 'Asia/Tokyo')",
+            "2024-07-01 08:00:00|2024-07-01 03:00:00+00|2023-12-31 15:00:00+00",
+        ),
+    ];
+    for (sql, want) in cases {
+        assert_eq!(common::rows(&c, sql).await, vec![want], "{sql}");
+    }
+}

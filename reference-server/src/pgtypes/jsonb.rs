@@ -312,6 +312,46 @@ pub fn normalize(s: &str) -> Result<String, PgTypeError> {
     Ok(out)
 }
 
+/// A key of the `->` / `->>` operators: an object member's name or an array position
+/// (negative positions count from the end).
+pub enum JsonKey<'a> {
+    Member(&'a str),
+    Index(i64),
+}
+
+/// `json -> key` (`as_text` false: the member as jsonb text) and `json ->> key` (`as_text`
+/// true: strings unquoted, JSON null as SQL NULL). `None` when there is no such member.
+pub fn get(s: &str, key: JsonKey<'_>, as_text: bool) -> Result<Option<String>, PgTypeError> {
+    let mut p = Parser {
+        b: s.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    let v = p.value()?;
+    let found = match (&v, key) {
+        (Value::Object(members), JsonKey::Member(k)) => {
+            members.iter().find(|(name, _)| name == k).map(|(_, v)| v)
+        }
+        (Value::Array(items), JsonKey::Index(i)) => {
+            let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+            let at = if i < 0 { i.checked_add(len) } else { Some(i) };
+            at.and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| items.get(i))
+        }
+        _ => None,
+    };
+    Ok(match found {
+        None => None,
+        Some(Value::Null) if as_text => None,
+        Some(Value::Str(text)) if as_text => Some(text.clone()),
+        Some(v) => {
+            let mut out = String::new();
+            put_value(&mut out, v);
+            Some(out)
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ mod datum;
 mod error;
 mod float;
 mod interval_in;
-mod jsonb;
+pub mod jsonb;
 mod mapping;
 mod numeric;
 mod params;
@@ -26,6 +26,7 @@ pub use copy::{
     CopyDecoder, CopyError, CopyFormat, CopyOptions, ForceQuote, copy_out_batch, copy_out_header,
     copy_out_rows, copy_out_trailer,
 };
+pub use datetime::{date2j, j2date};
 pub use error::PgTypeError;
 pub use interval_in::parse_interval;
 pub use mapping::{

@@ -28,6 +28,16 @@ pub fn register(
         ctx.register_udf(f);
     }
     ctx.register_udf(super::isfinite::IsFinite::udf());
+    ctx.register_udf(super::pg_casts::PgTextCast::udf());
+    ctx.register_udf(super::to_char::ToChar::udf(settings.clone()));
+    super::json_fns::register(ctx);
+    super::pg_math::register(ctx);
+    super::pg_strings::register(ctx);
+    super::interval_ops::register(ctx);
+    super::at_time_zone::register(ctx);
+    for f in super::ordered_set::udafs() {
+        ctx.register_udaf(f);
+    }
     ctx.register_udf(create_udf(
         "width_bucket",
         vec![

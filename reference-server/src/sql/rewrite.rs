@@ -21,6 +21,7 @@ pub fn rewrite(stmt: &mut Statement) {
         ControlFlow::<()>::Continue(())
     });
     let _ = stmt.visit(&mut UniqueNames);
+    super::recursive_cte::rewrite(stmt);
     super::insert_values::rewrite(stmt);
 }
 
@@ -109,7 +110,7 @@ fn exponent(number: &str) -> Option<i64> {
     exp.parse().ok()
 }
 
-fn call(name: &str, args: Vec<Expr>) -> Expr {
+pub(crate) fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Function(datafusion::sql::sqlparser::ast::Function {
         name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
         uses_odbc_syntax: false,
@@ -129,16 +130,12 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
     })
 }
 
-fn is_named(f: &datafusion::sql::sqlparser::ast::Function, name: &str) -> bool {
-    f.name
-        .0
-        .last()
-        .and_then(|p| p.as_ident())
-        .is_some_and(|i| i.value.eq_ignore_ascii_case(name))
-}
-
 fn rewrite_expr(e: &mut Expr) {
     super::literals::normalize_interval(e);
+    super::pg_operators::rewrite(e);
+    super::pg_casts::rewrite(e);
+    super::interval_ops::rewrite(e);
+    super::at_time_zone::rewrite(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e
@@ -173,13 +170,6 @@ fn rewrite_expr(e: &mut Expr) {
         return;
     }
     let Expr::Function(f) = e else { return };
-    if let Some(rewritten) = is_named(f, "percentile_disc")
-        .then(|| super::ordered_set::percentile_disc(f))
-        .flatten()
-    {
-        *e = rewritten;
-        return;
-    }
     let Some(name) = f
         .name
         .0

@@ -381,9 +381,12 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
         let changed = t.transformed;
         let out = t.data.transform_up(infer_placeholders)?;
         constant_int(&out.data)?;
+        let typed = out
+            .data
+            .transform_up(|e| super::pg_result_types::retype(e, schema))?;
         Ok(Transformed::new_transformed(
-            out.data,
-            changed || out.transformed,
+            typed.data,
+            changed || out.transformed || typed.transformed,
         ))
     })
 }
@@ -408,6 +411,14 @@ fn constant_int(e: &Expr) -> DfResult<IntConst> {
     Ok(match e {
         Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some((i64::from(*v), true)),
         Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some((*v, false)),
+        // `2147483647::int`: the constant, checked against the cast's range.
+        Expr::Cast(c) if matches!(c.field.data_type(), DataType::Int32 | DataType::Int64) => {
+            let int4 = c.field.data_type() == &DataType::Int32;
+            match constant_int(&c.expr)? {
+                Some((v, _)) => Some((checked(Some(v), int4)?, int4)),
+                None => None,
+            }
+        }
         Expr::Negative(inner) => match constant_int(inner)? {
             Some((v, int4)) => Some((checked(v.checked_neg(), int4)?, int4)),
             None => None,

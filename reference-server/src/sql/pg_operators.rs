@@ -1,0 +1,47 @@
+//! PostgreSQL operators DataFusion does not plan, as the functions they stand for:
+//! `a ^@ b` (starts_with), `~ x` (bitwise not, as `-1 # x`), `|/ x` (sqrt), `||/ x`
+//! (cbrt), `j -> k` and `j ->> k` (json field or element, as json / as text).
+
+use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
+
+use super::json_fns::{GET_FN, GET_TEXT_FN};
+use super::rewrite::call;
+
+/// Rewrite one operator expression in place; other expressions are left alone.
+pub fn rewrite(e: &mut Expr) {
+    let take = |x: &mut Box<Expr>| std::mem::replace(x.as_mut(), Expr::value(Value::Null));
+    match e {
+        Expr::UnaryOp { op, expr } => {
+            let name = match op {
+                UnaryOperator::PGSquareRoot => "sqrt",
+                UnaryOperator::PGCubeRoot => "cbrt",
+                UnaryOperator::BitwiseNot => {
+                    let arg = take(expr);
+                    *e = Expr::Nested(Box::new(Expr::BinaryOp {
+                        left: Box::new(Expr::Nested(Box::new(Expr::UnaryOp {
+                            op: UnaryOperator::Minus,
+                            expr: Box::new(Expr::value(Value::Number("1".into(), false))),
+                        }))),
+                        op: BinaryOperator::PGBitwiseXor,
+                        right: Box::new(Expr::Nested(Box::new(arg))),
+                    }));
+                    return;
+                }
+                _ => return,
+            };
+            let arg = take(expr);
+            *e = call(name, vec![arg]);
+        }
+        Expr::BinaryOp { left, op, right } => {
+            let name = match op {
+                BinaryOperator::PGStartsWith => "starts_with",
+                BinaryOperator::Arrow => GET_FN,
+                BinaryOperator::LongArrow => GET_TEXT_FN,
+                _ => return,
+            };
+            let (l, r) = (take(left), take(right));
+            *e = call(name, vec![l, r]);
+        }
+        _ => {}
+    }
+}
