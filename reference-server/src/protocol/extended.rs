@@ -691,8 +691,11 @@ impl Backend {
                     let encoder = rows::RowEncoder::new(&schema, &fields, settings);
                     let row_stream = rows::row_stream(stream, encoder);
                     let fields = Arc::new(fields);
-                    *state =
-                        PortalExecutionState::Suspended(QueryResponse::new(fields, row_stream));
+                    let mut response = QueryResponse::new(fields, row_stream);
+                    if let Some(tag) = schema.metadata().get(crate::sql::execute::COMMAND_TAG_KEY) {
+                        response.set_command_tag(tag);
+                    }
+                    *state = PortalExecutionState::Suspended(response);
                 }
             }
         }
@@ -718,13 +721,10 @@ impl Backend {
                     sent += 1;
                 }
                 None => {
+                    let tag = crate::sql::execute::rows_tag(Some(response.command_tag()), sent);
                     *state = PortalExecutionState::Finished;
                     client
-                        .feed(PgWireBackendMessage::CommandComplete(
-                            pgwire::api::results::Tag::new("SELECT")
-                                .with_rows(sent)
-                                .into(),
-                        ))
+                        .feed(PgWireBackendMessage::CommandComplete(tag.into()))
                         .await?;
                     return Ok(());
                 }

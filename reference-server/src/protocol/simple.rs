@@ -75,6 +75,7 @@ impl Backend {
         if let Err(e) = self.session.end_implicit().await {
             self.report_error(client, e.into_wire()).await?;
         }
+        self.feed_notifications(client).await?;
         let status = self.session.tx().wire_status();
         client.set_transaction_status(status);
         client
@@ -259,10 +260,13 @@ impl Backend {
                 client.feed(PgWireBackendMessage::DataRow(row)).await?;
             }
         }
-        let tag = match schema.metadata().get(crate::sql::execute::COMMAND_TAG_KEY) {
-            Some(t) => Tag::new(t),
-            None => Tag::new("SELECT").with_rows(count),
-        };
+        let tag = crate::sql::execute::rows_tag(
+            schema
+                .metadata()
+                .get(crate::sql::execute::COMMAND_TAG_KEY)
+                .map(String::as_str),
+            count,
+        );
         self.send_tag(client, tag).await
     }
 }

@@ -97,11 +97,14 @@ impl Session {
                 };
                 self.run_plan(*kind, plan).await
             }
-            Command::Begin => {
+            Command::Begin { tag, isolation } => {
                 if !self.begin_block() {
                     self.warn("25001", "there is already a transaction in progress");
                 }
-                Ok(done("BEGIN"))
+                if let Some(level) = isolation {
+                    self.change_settings(true, |s| s.set("transaction_isolation", level))?;
+                }
+                Ok(done(tag))
             }
             Command::Commit | Command::Rollback => {
                 let commit = matches!(cmd, Command::Commit);
@@ -180,11 +183,11 @@ impl Session {
             Command::Ddl(stmt) => {
                 let (tag, notices) = self.shared.catalog.run_ddl(&self.ctx, stmt).await?;
                 if let Statement::CreateTable(ct) = stmt.as_ref()
-                    && !ct.temporary
                     && matches!(notices.as_slice(), [crate::catalog::DdlResult::Done])
+                    && let Ok(found) = self.shared.catalog.find_table(&self.ctx, &ct.name)
                 {
                     // A ROLLBACK of the transaction drops it again.
-                    self.note_created(&crate::catalog::split_name(&ct.name).1);
+                    self.note_created(found.storage, &found.table.def().name);
                 }
                 for n in notices {
                     self.ddl_notice(n);
@@ -193,6 +196,11 @@ impl Session {
             }
             Command::Write(stmt) => self.run_write(stmt).await,
             Command::Copy(spec) => self.start_copy(spec).await,
+            Command::Do(block) => {
+                self.run_do(block).await?;
+                Ok(done("DO"))
+            }
+            Command::Notify(n) => self.run_notify_command(n),
             Command::Fail(e) => Err(e.clone()),
         }
     }
@@ -296,6 +304,17 @@ fn done(tag: &str) -> Outcome {
 /// Schema metadata key naming the command tag of a row-returning command that is not a
 /// SELECT (`SHOW` answers with tag `SHOW`, without a row count).
 pub const COMMAND_TAG_KEY: &str = "pg_command_tag";
+
+/// The CommandComplete tag of a row-returning command that sent `rows` rows: `SELECT n`,
+/// or for INSERT / UPDATE / DELETE ... RETURNING their own tag with the count.
+pub fn rows_tag(tag: Option<&str>, rows: usize) -> Tag {
+    match tag {
+        None | Some("SELECT") => Tag::new("SELECT").with_rows(rows),
+        Some("INSERT") => Tag::new("INSERT").with_oid(0).with_rows(rows),
+        Some(t @ ("UPDATE" | "DELETE" | "MERGE")) => Tag::new(t).with_rows(rows),
+        Some(t) => Tag::new(t),
+    }
+}
 
 fn show_schema(name: &str) -> SchemaRef {
     let col = crate::session::settings::Settings::canonical_name(name);
