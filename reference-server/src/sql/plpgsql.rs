@@ -548,7 +548,7 @@ mod tests {
     #[test]
     fn raise_forms_parse() {
         let stmts = parse_block(
-            " BEGIN\n RAISE NOTICE 'a % b %%', 1 + 2, 'x' USING DETAIL = 'd', HINT := 'h';\n  NULL; RAISE division_by_zero; END ",
+            " BEGIN\n RAISE NOTICE 'a % b %% %', 1 + 2, 'x' USING DETAIL = 'd', HINT := 'h';\n  NULL; RAISE division_by_zero; END ",
         );
         let Ok([Stmt::Raise(r), Stmt::Null, Stmt::Raise(z)]) = stmts.as_deref() else {
             panic!("{stmts:?}");
