@@ -23,6 +23,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use super::sequence::Sequence;
 use crate::pgtypes::{FormatSettings, encode_text, pg_type_of};
 use crate::sql::SqlError;
+use crate::sql::error::ErrorObject;
 use crate::storage::{ConstraintDef, StorageError, TableDef};
 
 /// Compiles persisted SQL text (CHECK and DEFAULT expressions) with PostgreSQL syntax.
@@ -176,7 +177,8 @@ impl Rules {
                             def.name
                         ),
                     )
-                    .with_detail(failing_row(batch, row)),
+                    .with_detail(failing_row(batch, row))
+                    .with_object(object(def, Some(field.name()), None)),
                 ));
             }
         }
@@ -215,11 +217,23 @@ impl Rules {
                             def.name
                         ),
                     )
-                    .with_detail(failing_row(batch, row)),
+                    .with_detail(failing_row(batch, row))
+                    .with_object(object(def, None, Some(name))),
                 ));
             }
         }
         Ok(())
+    }
+}
+
+/// The ErrorResponse fields naming the violated rule (schema, table, column, constraint).
+pub fn object(def: &TableDef, column: Option<&str>, constraint: Option<&str>) -> ErrorObject {
+    ErrorObject {
+        schema: Some(super::SCHEMA.to_owned()),
+        table: Some(def.name.clone()),
+        column: column.map(str::to_owned),
+        constraint: constraint.map(str::to_owned),
+        datatype: None,
     }
 }
 
@@ -402,6 +416,7 @@ fn duplicate(u: &Unique, def: &TableDef, batch: &RecordBatch, row: usize) -> Sto
             "Key ({})=({}) already exists.",
             names.join(", "),
             values.join(", ")
-        )),
+        ))
+        .with_object(object(def, None, Some(&u.name))),
     )
 }

@@ -275,7 +275,22 @@ async fn message_loop(conn: &mut Conn, backend: &Arc<Backend>) {
     // Never called: CancelRequests are handled before startup, in `open`.
     let canceller = Arc::new(Canceller::new(backend.session.shared.clone()));
     loop {
-        let frame = match conn.inbound.frame(conn.framed.get_mut()).await {
+        // An idle session (no transaction block) gets notifications as they are committed.
+        let idle = matches!(conn.framed.state(), PgWireConnectionState::ReadyForQuery)
+            && backend.session.tx().status == crate::session::transaction::TxStatus::Idle;
+        let read = tokio::select! {
+            biased;
+            f = conn.inbound.frame(conn.framed.get_mut()) => Some(f),
+            () = backend.session.mailbox.wake.notified(), if idle => None,
+        };
+        let Some(read) = read else {
+            let sent = backend.feed_notifications(&mut conn.framed).await;
+            if sent.is_err() || conn.framed.flush().await.is_err() {
+                return;
+            }
+            continue;
+        };
+        let frame = match read {
             Ok(f) => f,
             Err(ReadError::UnknownType(t)) => {
                 conn.fatal(error(

@@ -12,6 +12,7 @@ pub mod extended;
 pub mod fold;
 pub mod frame;
 pub mod interrupt;
+pub mod notify;
 pub mod params;
 pub mod rows;
 pub mod scram;

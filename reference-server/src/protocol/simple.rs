@@ -76,6 +76,7 @@ impl Backend {
         if let Err(e) = self.session.end_implicit().await {
             self.report_error(client, e.into_wire()).await?;
         }
+        self.feed_notifications(client).await?;
         let status = self.session.tx().wire_status();
         client.set_transaction_status(status);
         client

@@ -2,6 +2,7 @@
 //! (DataFusion context, settings, transaction state).
 
 pub mod control;
+pub mod notify;
 pub mod settings;
 pub mod transaction;
 
@@ -27,6 +28,7 @@ pub struct Shared {
     pub cancels: control::CancelRegistry,
     pub pids: RandomPidSecretKeyGenerator,
     pub auth: crate::protocol::startup::Authenticator,
+    pub notify: notify::NotifyHub,
     tls: Option<pgwire::tokio::TlsAcceptor>,
 }
 
@@ -48,6 +50,7 @@ impl Shared {
             catalog: Catalog::new(storage),
             cancels: control::CancelRegistry::default(),
             pids: RandomPidSecretKeyGenerator::default(),
+            notify: notify::NotifyHub::default(),
             tls,
         })
     }
@@ -78,10 +81,14 @@ pub struct Session {
     pub control: Arc<control::StatementControl>,
     pid: Mutex<Option<i32>>,
     ssl: Arc<std::sync::atomic::AtomicBool>,
+    /// LISTEN channels and notifications waiting to be sent.
+    pub mailbox: Arc<notify::Mailbox>,
+    mailbox_id: u64,
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
+        self.shared.notify.unregister(self.mailbox_id);
         if let Some(pid) = *lock(&self.pid) {
             self.shared.cancels.unregister(pid);
         }
@@ -127,7 +134,10 @@ impl Session {
             },
         );
         crate::sql::functions::register(&ctx, settings.clone(), control.clone());
+        let (mailbox_id, mailbox) = shared.notify.register();
         Self {
+            mailbox,
+            mailbox_id,
             shared,
             ctx,
             settings,

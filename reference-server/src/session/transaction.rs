@@ -13,10 +13,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::RecordBatch;
 use pgwire::messages::response::TransactionStatus;
 
+use super::notify::Notification;
 use super::settings::Settings;
 use super::{Session, Shared};
 use crate::sql::SqlError;
-use crate::storage::{Table, TxWrites};
+use crate::storage::{Storage, Table, TxWrites};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TxStatus {
@@ -35,6 +36,7 @@ pub struct Savepoint {
     settings: Settings,
     on_commit: Settings,
     created: usize,
+    notifies: usize,
 }
 
 #[derive(Default)]
@@ -51,8 +53,11 @@ pub struct TxState {
     at_begin: Option<Settings>,
     /// The settings COMMIT keeps: every change of the block except SET LOCAL.
     on_commit: Option<Settings>,
-    /// Tables created in the open transaction, dropped again if it rolls back.
-    created: Vec<String>,
+    /// Tables created in the open transaction (with the storage holding them: shared or the
+    /// session's temporary one), dropped again if it rolls back.
+    created: Vec<(Arc<Storage>, String)>,
+    /// NOTIFYs of the open transaction, delivered when it commits (duplicates folded).
+    notifies: Vec<Notification>,
     shared: Option<Arc<Shared>>,
 }
 
@@ -69,8 +74,8 @@ impl TxState {
     fn drop_created(&mut self, keep: usize) {
         let names = self.created.split_off(keep.min(self.created.len()));
         let Some(shared) = &self.shared else { return };
-        for name in names.into_iter().rev() {
-            if let Err(e) = shared.catalog.storage.drop_table(&name, true) {
+        for (storage, name) in names.into_iter().rev() {
+            if let Err(e) = storage.drop_table(&name, true) {
                 tracing::warn!(table = %name, "dropping a rolled-back table failed: {e:?}");
             }
         }
@@ -92,6 +97,7 @@ impl TxState {
             TxStatus::Failed => {}
             TxStatus::Idle => {
                 self.writes.clear();
+                self.notifies.clear();
                 self.drop_created(0);
                 self.implicit = false;
                 self.generation += 1;
@@ -139,19 +145,23 @@ impl Session {
 
     /// End of the Query message / Sync: commit an implicit transaction still open.
     pub async fn end_implicit(&self) -> Result<(), SqlError> {
-        let commit = {
+        let (commit, notifies) = {
             let mut tx = self.tx();
             let commit = tx.implicit && tx.status == TxStatus::Idle;
-            if commit {
+            let notifies = if commit {
                 tx.created.clear();
                 tx.generation += 1;
-            }
+                std::mem::take(&mut tx.notifies)
+            } else {
+                Vec::new()
+            };
             tx.implicit = false;
             tx.sync_active();
-            commit
+            (commit, notifies)
         };
         if commit {
             self.tx_writes().commit().await?;
+            self.shared.notify.deliver(&notifies);
         }
         Ok(())
     }
@@ -173,11 +183,12 @@ impl Session {
     /// COMMIT (`commit`) or ROLLBACK. Returns the status the session was in; COMMIT of a failed
     /// block rolls back. COMMIT outside a block commits an open implicit transaction.
     pub async fn end_block(&self, commit: bool) -> Result<TxStatus, SqlError> {
-        let (status, implicit, settings) = {
+        let (status, implicit, settings, notifies) = {
             let mut tx = self.tx();
             let status = tx.status;
             let keep = commit && status != TxStatus::Failed;
-            (status, tx.implicit, tx.finish(keep))
+            let notifies = std::mem::take(&mut tx.notifies);
+            (status, tx.implicit, tx.finish(keep), notifies)
         };
         let writes = self.tx_writes();
         let result =
@@ -187,6 +198,9 @@ impl Session {
                 writes.clear();
                 Ok(())
             };
+        if result.is_ok() && commit && status != TxStatus::Failed {
+            self.shared.notify.deliver(&notifies);
+        }
         let settings = match (&result, settings) {
             // A failed COMMIT rolls back, settings included.
             (Err(_), _) => None,
@@ -211,12 +225,14 @@ impl Session {
         let on_commit = tx.on_commit.clone().unwrap_or_else(|| settings.clone());
         let mark = tx.writes.mark();
         let created = tx.created.len();
+        let notifies = tx.notifies.len();
         tx.savepoints.push(Savepoint {
             name: name.to_owned(),
             mark,
             settings,
             on_commit,
             created,
+            notifies,
         });
         Ok(())
     }
@@ -251,6 +267,8 @@ impl Session {
             tx.writes.rollback_to(sp.mark);
             let (settings, on_commit) = (sp.settings.clone(), sp.on_commit.clone());
             let created = sp.created;
+            let notifies = sp.notifies;
+            tx.notifies.truncate(notifies);
             tx.on_commit = Some(on_commit);
             tx.drop_created(created);
             self.settings().restore(settings);
@@ -259,11 +277,29 @@ impl Session {
         Ok(())
     }
 
+    /// NOTIFY channel, payload: delivered when the transaction commits (at once outside one).
+    pub fn queue_notify(&self, channel: &str, payload: &str) -> Result<(), SqlError> {
+        super::notify::check(channel, payload)?;
+        let n = Notification {
+            pid: self.control.pid.load(std::sync::atomic::Ordering::Relaxed),
+            channel: channel.to_owned(),
+            payload: payload.to_owned(),
+        };
+        let mut tx = self.tx();
+        if tx.status == TxStatus::Idle && !tx.implicit {
+            drop(tx);
+            self.shared.notify.deliver(&[n]);
+        } else if !tx.notifies.contains(&n) {
+            tx.notifies.push(n);
+        }
+        Ok(())
+    }
+
     /// A CREATE TABLE succeeded: inside a transaction, remember it for rollback.
-    pub fn note_created(&self, name: &str) {
+    pub fn note_created(&self, storage: Arc<Storage>, name: &str) {
         let mut tx = self.tx();
         if tx.status != TxStatus::Idle || tx.implicit {
-            tx.created.push(name.to_owned());
+            tx.created.push((storage, name.to_owned()));
         }
     }
 

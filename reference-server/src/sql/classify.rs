@@ -55,7 +55,11 @@ pub enum Command {
         /// [`Command::column_names`]).
         names: Option<Vec<Option<String>>>,
     },
-    Begin,
+    /// BEGIN / START TRANSACTION (the tag), with the block's isolation level if given.
+    Begin {
+        tag: &'static str,
+        isolation: Option<String>,
+    },
     Commit,
     Rollback,
     Savepoint(String),
@@ -90,6 +94,10 @@ pub enum Command {
     Copy(Box<CopySpec>),
     /// DECLARE / FETCH / CLOSE: run by `super::cursor`.
     Cursor(Box<super::cursor::CursorCommand>),
+    /// `DO $$ ... $$`: run by `super::plpgsql`.
+    Do(Box<super::do_block::DoBlock>),
+    /// LISTEN / UNLISTEN / NOTIFY.
+    Notify(super::listen::NotifyCommand),
     /// A statement that is known to fail (unsupported, invalid options...).
     Fail(SqlError),
 }
@@ -123,6 +131,12 @@ pub fn classify(mut stmt: Statement) -> Command {
         kind,
         names: names.clone(),
     };
+    if let Some(block) = super::do_block::recognise(&stmt) {
+        return Command::Do(Box::new(block));
+    }
+    if let Some(cmd) = super::listen::NotifyCommand::from_statement(&stmt) {
+        return Command::Notify(cmd);
+    }
     match &stmt {
         Statement::Query(_) => plan(PlanKind::Query),
         Statement::Insert(i) if i.returning.is_some() || i.on.is_some() => {
@@ -179,7 +193,10 @@ pub fn classify(mut stmt: Statement) -> Command {
             Ok(spec) => Command::Copy(Box::new(spec)),
             Err(e) => Command::Fail(e),
         },
-        Statement::StartTransaction { .. } => Command::Begin,
+        Statement::StartTransaction { modes, begin, .. } => Command::Begin {
+            tag: if *begin { "BEGIN" } else { "START TRANSACTION" },
+            isolation: isolation(modes),
+        },
         Statement::Commit { .. } => Command::Commit,
         Statement::Rollback {
             savepoint: None, ..
@@ -272,11 +289,41 @@ fn classify_set(set: &Set) -> Command {
             value: Some(charset_name.value.clone()),
             local: false,
         },
-        Set::SetTransaction { .. } | Set::SetSessionAuthorization(_) | Set::SetRole { .. } => {
-            Command::NoOp("SET")
-        }
+        // SET TRANSACTION lasts for the block (SET LOCAL); SET SESSION CHARACTERISTICS sets the
+        // session default.
+        Set::SetTransaction { modes, session, .. } => match isolation(modes) {
+            Some(level) if *session => Command::Set {
+                name: "default_transaction_isolation".into(),
+                value: Some(level),
+                local: false,
+            },
+            Some(level) => Command::Set {
+                name: "transaction_isolation".into(),
+                value: Some(level),
+                local: true,
+            },
+            None => Command::NoOp("SET"),
+        },
+        Set::SetSessionAuthorization(_) | Set::SetRole { .. } => Command::NoOp("SET"),
         other => unsupported(&other.to_string()),
     }
+}
+
+/// The isolation level among transaction modes, as `SHOW transaction_isolation` spells it.
+fn isolation(modes: &[ast::TransactionMode]) -> Option<String> {
+    modes.iter().find_map(|m| match m {
+        ast::TransactionMode::IsolationLevel(level) => Some(
+            match level {
+                ast::TransactionIsolationLevel::ReadUncommitted => "read uncommitted",
+                ast::TransactionIsolationLevel::ReadCommitted => "read committed",
+                ast::TransactionIsolationLevel::RepeatableRead => "repeatable read",
+                ast::TransactionIsolationLevel::Serializable
+                | ast::TransactionIsolationLevel::Snapshot => "serializable",
+            }
+            .to_owned(),
+        ),
+        _ => None,
+    })
 }
 
 fn object_name(n: &ObjectName) -> String {

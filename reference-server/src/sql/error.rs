@@ -21,6 +21,21 @@ struct Extra {
     /// PostgreSQL's CONTEXT line (e.g. `COPY t, line 3`).
     context: Option<String>,
     hint: Option<String>,
+    /// A SQLSTATE chosen at run time (`RAISE ... USING ERRCODE`), overriding `code`.
+    sqlstate: Option<String>,
+    /// The object the error is about (PostgreSQL's s, t, c, n, d fields).
+    object: ErrorObject,
+}
+
+/// The schema / table / column / constraint / data type an error names, as PostgreSQL
+/// reports them for constraint violations so clients can tell which rule failed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorObject {
+    pub schema: Option<String>,
+    pub table: Option<String>,
+    pub column: Option<String>,
+    pub constraint: Option<String>,
+    pub datatype: Option<String>,
 }
 
 impl std::fmt::Display for SqlError {
@@ -64,6 +79,25 @@ impl SqlError {
         self
     }
 
+    /// Report `sqlstate` (any five characters) instead of `code`.
+    pub fn with_sqlstate(mut self, sqlstate: impl Into<String>) -> Self {
+        self.extra().sqlstate = Some(sqlstate.into());
+        self
+    }
+
+    pub fn with_object(mut self, object: ErrorObject) -> Self {
+        self.extra().object = object;
+        self
+    }
+
+    /// The SQLSTATE sent to the client.
+    pub fn sqlstate(&self) -> &str {
+        self.extra
+            .as_ref()
+            .and_then(|e| e.sqlstate.as_deref())
+            .unwrap_or(self.code)
+    }
+
     pub fn position(&self) -> Option<usize> {
         self.extra.as_ref().and_then(|e| e.position)
     }
@@ -95,6 +129,14 @@ impl SqlError {
         let mut info = ErrorInfo::new("ERROR".to_owned(), self.code.to_owned(), self.message);
         info.severity_nonlocalized = Some("ERROR".to_owned());
         if let Some(extra) = self.extra {
+            if let Some(code) = extra.sqlstate {
+                info.code = code;
+            }
+            info.schema = extra.object.schema;
+            info.table = extra.object.table;
+            info.column = extra.object.column;
+            info.constraint = extra.object.constraint;
+            info.datatype = extra.object.datatype;
             info.detail = extra.detail;
             info.hint = extra.hint;
             info.position = extra.position.map(|p| p.to_string());

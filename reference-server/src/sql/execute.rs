@@ -98,11 +98,14 @@ impl Session {
                 };
                 self.run_plan(*kind, plan).await
             }
-            Command::Begin => {
+            Command::Begin { tag, isolation } => {
                 if !self.begin_block() {
                     self.warn("25001", "there is already a transaction in progress");
                 }
-                Ok(done("BEGIN"))
+                if let Some(level) = isolation {
+                    self.change_settings(true, |s| s.set("transaction_isolation", level))?;
+                }
+                Ok(done(tag))
             }
             Command::Commit | Command::Rollback => {
                 let commit = matches!(cmd, Command::Commit);
@@ -181,11 +184,11 @@ impl Session {
             Command::Ddl(stmt) => {
                 let (tag, notices) = self.shared.catalog.run_ddl(&self.ctx, stmt).await?;
                 if let Statement::CreateTable(ct) = stmt.as_ref()
-                    && !ct.temporary
                     && matches!(notices.as_slice(), [crate::catalog::DdlResult::Done])
+                    && let Ok(found) = self.shared.catalog.find_table(&self.ctx, &ct.name)
                 {
                     // A ROLLBACK of the transaction drops it again.
-                    self.note_created(&crate::catalog::split_name(&ct.name).1);
+                    self.note_created(found.storage, &found.table.def().name);
                 }
                 for n in notices {
                     self.ddl_notice(n);
@@ -195,6 +198,11 @@ impl Session {
             Command::Write(stmt) => self.run_write(stmt).await,
             Command::Copy(spec) => self.start_copy(spec).await,
             Command::Cursor(c) => self.run_cursor(c, plan).await,
+            Command::Do(block) => {
+                self.run_do(block).await?;
+                Ok(done("DO"))
+            }
+            Command::Notify(n) => self.run_notify_command(n),
             Command::Fail(e) => Err(e.clone()),
         }
     }
@@ -303,7 +311,8 @@ pub(super) fn done(tag: &str) -> Outcome {
 /// SELECT (`SHOW` answers with tag `SHOW`, `FETCH` with `FETCH n`).
 pub const COMMAND_TAG_KEY: &str = "pg_command_tag";
 
-/// The command a row-returning result completes as: `SELECT` unless its schema names one.
+/// The command a row-returning result completes as: `SELECT` unless its schema names one
+/// (SHOW, FETCH, INSERT / UPDATE / DELETE ... RETURNING).
 pub fn rows_command(schema: &Schema) -> &str {
     schema
         .metadata()
@@ -314,6 +323,7 @@ pub fn rows_command(schema: &Schema) -> &str {
 /// The CommandComplete tag of row-returning `command` after `rows` rows.
 pub fn rows_tag(command: &str, rows: usize) -> Tag {
     match command {
+        "INSERT" => Tag::new(command).with_oid(0).with_rows(rows),
         "SHOW" | "EXPLAIN" => Tag::new(command),
         _ => Tag::new(command).with_rows(rows),
     }

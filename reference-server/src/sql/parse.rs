@@ -22,6 +22,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         .map_err(|e| syntax_error(sql, &ParserError::TokenizerError(e.to_string())))?;
     normalize_boolean_options(&mut tokens);
     let tokens = super::fetch_syntax::normalize_fetch(normalize_maintenance(tokens));
+    let tokens = super::do_block::rewrite_tokens(tokens);
     let statements = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)

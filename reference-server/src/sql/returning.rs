@@ -53,7 +53,7 @@ impl Session {
                     .select_rows(&u.table.to_string(), &items, u.selection.as_ref())
                     .await?;
                 self.write(Statement::Update(plain)).await?;
-                self.returning(&t, &name, rows, &returning).await
+                self.returning(&t, &name, rows, &returning, "UPDATE").await
             }
             Statement::Delete(d) => {
                 let from = match &d.from {
@@ -72,7 +72,7 @@ impl Session {
                     .select_rows(&first.to_string(), &["*".to_owned()], d.selection.as_ref())
                     .await?;
                 self.write(Statement::Delete(plain)).await?;
-                self.returning(&t, &name, rows, &returning).await
+                self.returning(&t, &name, rows, &returning, "DELETE").await
             }
             _ => Err(SqlError::unsupported("RETURNING is not supported here")),
         }
@@ -140,7 +140,7 @@ impl Session {
             }
         };
         match &ins.returning {
-            Some(items) => self.returning(&t, &name, returned, items).await,
+            Some(items) => self.returning(&t, &name, returned, items, "INSERT").await,
             None => Ok(Outcome::Done(
                 pgwire::api::results::Tag::new("INSERT")
                     .with_oid(0)
@@ -156,6 +156,7 @@ impl Session {
         name: &str,
         rows: Vec<RecordBatch>,
         items: &[SelectItem],
+        tag: &str,
     ) -> Result<Outcome, SqlError> {
         let schema: SchemaRef = t.def().schema.clone();
         // Cast to the table's column types (UPDATE's new rows come from expressions).
@@ -195,10 +196,20 @@ impl Session {
                 }
             }
         }
-        let df = df.select(exprs)?;
-        let out_schema = Arc::new(df.schema().as_arrow().clone());
+        // Typed as PostgreSQL types the same expressions in a SELECT (`a * 10` stays int4).
+        let fmt = crate::protocol::rows::format_settings(&self.settings());
+        let plan =
+            super::typing::retype_plan(df.select(exprs)?.into_unoptimized_plan(), &[], &fmt)?;
+        let df = self.ctx.execute_logical_plan(plan).await?;
+        let plain_schema = Arc::new(df.schema().as_arrow().clone());
+        let out_schema = Arc::new(plain_schema.as_ref().clone().with_metadata(
+            std::collections::HashMap::from([(
+                super::execute::COMMAND_TAG_KEY.to_owned(),
+                tag.to_owned(),
+            )]),
+        ));
         let batches = df.collect().await?;
-        let stream = MemoryStream::try_new(batches, out_schema.clone(), None)?;
+        let stream = MemoryStream::try_new(batches, plain_schema, None)?;
         Ok(Outcome::Rows {
             schema: out_schema,
             stream: Box::pin(stream),

@@ -23,6 +23,7 @@ pub fn rewrite(stmt: &mut Statement) {
     let _ = stmt.visit(&mut UniqueNames);
     super::recursive_cte::rewrite(stmt);
     super::insert_values::rewrite(stmt);
+    super::fetch_first::rewrite(stmt);
 }
 
 /// `SELECT 1, 1` and `SELECT a, a` are valid in PostgreSQL, but DataFusion requires unique

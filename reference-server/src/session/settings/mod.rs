@@ -252,7 +252,7 @@ impl Settings {
         let invalid = || invalid_value(key, value);
         Ok(match key {
             "datestyle" => normalize_datestyle(&self.get("DateStyle").unwrap_or_default(), value)
-                .ok_or_else(invalid)?,
+                .map_err(|detail| invalid().with_detail(detail))?,
             "timezone" => normalize_timezone(value).ok_or_else(invalid)?,
             "client_encoding" => {
                 // PostgreSQL's clean_encoding_name: only letters and digits count, so
@@ -323,43 +323,63 @@ fn unrecognized(name: &str) -> SqlError {
 fn invalid_value(key: &str, value: &str) -> SqlError {
     SqlError::new(
         "22023",
-        format!("invalid value for parameter \"{key}\": \"{value}\""),
+        format!(
+            "invalid value for parameter \"{}\": \"{value}\"",
+            Settings::canonical_name(key)
+        ),
     )
 }
 
-/// Merge a DateStyle assignment into the current value, as PostgreSQL's check_datestyle does.
-fn normalize_datestyle(current: &str, value: &str) -> Option<String> {
+/// Merge a DateStyle assignment into the current value, as PostgreSQL's check_datestyle does;
+/// the error is its DETAIL line.
+fn normalize_datestyle(current: &str, value: &str) -> Result<String, String> {
     let mut style = current.split(',').next().unwrap_or("ISO").trim().to_owned();
     let mut order = current.split(',').nth(1).unwrap_or("MDY").trim().to_owned();
     let mut have_order = false;
+    let mut have_style = false;
     let mut german = false;
+    let conflict = || "Conflicting \"datestyle\" specifications.".to_owned();
     for tok in value
         .split([',', ' '])
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        match tok.to_ascii_uppercase().as_str() {
-            "ISO" => style = "ISO".into(),
-            "SQL" => style = "SQL".into(),
-            "POSTGRES" => style = "Postgres".into(),
-            "GERMAN" => {
-                style = "German".into();
-                german = true;
+        let upper = tok.to_ascii_uppercase();
+        let new_style = match upper.as_str() {
+            "ISO" => Some("ISO"),
+            "SQL" => Some("SQL"),
+            "POSTGRES" => Some("Postgres"),
+            "GERMAN" => Some("German"),
+            _ => None,
+        };
+        let new_order = match upper.as_str() {
+            "YMD" => Some("YMD"),
+            "DMY" | "EURO" | "EUROPEAN" => Some("DMY"),
+            "MDY" | "US" | "NONEURO" | "NONEUROPEAN" => Some("MDY"),
+            _ => None,
+        };
+        if let Some(st) = new_style {
+            if have_style && style != st {
+                return Err(conflict());
             }
-            "YMD" => (order, have_order) = ("YMD".into(), true),
-            "DMY" | "EURO" | "EUROPEAN" => (order, have_order) = ("DMY".into(), true),
-            "MDY" | "US" | "NONEURO" | "NONEUROPEAN" => (order, have_order) = ("MDY".into(), true),
-            "DEFAULT" => {
-                style = "ISO".into();
-                order = "MDY".into();
+            (style, have_style) = (st.to_owned(), true);
+            german |= st == "German";
+        } else if let Some(o) = new_order {
+            if have_order && order != o {
+                return Err(conflict());
             }
-            _ => return None,
+            (order, have_order) = (o.to_owned(), true);
+        } else if upper == "DEFAULT" {
+            style = "ISO".into();
+            order = "MDY".into();
+        } else {
+            return Err(format!("Unrecognized key word: \"{tok}\"."));
         }
     }
     if german && !have_order {
         order = "DMY".into();
     }
-    Some(format!("{style}, {order}"))
+    Ok(format!("{style}, {order}"))
 }
 
 fn normalize_timezone(value: &str) -> Option<String> {
@@ -397,15 +417,23 @@ mod tests {
     fn datestyle_merges_like_postgres() {
         assert_eq!(
             normalize_datestyle("ISO, MDY", "German").as_deref(),
-            Some("German, DMY")
+            Ok("German, DMY")
         );
         assert_eq!(
             normalize_datestyle("ISO, MDY", "SQL").as_deref(),
-            Some("SQL, MDY")
+            Ok("SQL, MDY")
         );
         assert_eq!(
             normalize_datestyle("ISO, MDY", "ymd").as_deref(),
-            Some("ISO, YMD")
+            Ok("ISO, YMD")
+        );
+        assert_eq!(
+            normalize_datestyle("ISO, MDY", "nonsense"),
+            Err("Unrecognized key word: \"nonsense\".".to_owned())
+        );
+        assert_eq!(
+            normalize_datestyle("ISO, MDY", "ISO, YMD, DMY"),
+            Err("Conflicting \"datestyle\" specifications.".to_owned())
         );
     }
 
