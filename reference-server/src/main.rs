@@ -31,8 +31,10 @@ struct Args {
     /// File with `user:password` lines.
     #[arg(long)]
     users_file: Option<PathBuf>,
+    /// PEM certificate (chain) for TLS; clients' SSLRequest is refused without one
     #[arg(long)]
     tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert
     #[arg(long)]
     tls_key: Option<PathBuf>,
     /// Refuse unencrypted connections.
