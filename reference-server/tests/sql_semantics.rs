@@ -479,6 +479,10 @@ async fn ordered_sets_intervals_zones_and_recursive_types_follow_postgres() {
             "03:00:00|06:00:00|2 mons|t|t",
         ),
         (
+            "SELECT -INTERVAL '1 day', 12.5::numeric::text",
+            "-1 days|12.5",
+        ),
+        (
             "SELECT TIMESTAMPTZ '2024-07-01 12:00:00+00' AT TIME ZONE 'America/New_York', \
              TIMESTAMP '2024-07-01 12:00:00' AT TIME ZONE 'Asia/Tokyo', \
              date_trunc('day', TIMESTAMPTZ '2024-01-01 01:00:00+00', 'Asia/Tokyo')",

@@ -11,7 +11,9 @@ use datafusion::common::{Result as DfResult, ScalarValue};
 use datafusion::logical_expr::Expr as LogicalExpr;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::prelude::SessionContext;
-use datafusion::sql::sqlparser::ast::{BinaryOperator, DataType as SqlType, Expr, Value};
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, DataType as SqlType, Expr, UnaryOperator, Value,
+};
 
 use super::pg_udf::{RowFn, sql_err};
 
@@ -38,8 +40,23 @@ fn is_interval(e: &Expr) -> bool {
     }
 }
 
-/// `interval * n`, `n * interval` and `interval / n` as calls of the functions above.
+/// `interval * n`, `n * interval`, `interval / n` and `-interval` as calls of the
+/// functions above.
 pub fn rewrite(e: &mut Expr) {
+    if let Expr::UnaryOp {
+        op: UnaryOperator::Minus,
+        expr,
+    } = e
+        && is_interval(expr)
+    {
+        let inner = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+        let minus_one = Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(Expr::value(Value::Number("1".into(), false))),
+        };
+        *e = super::rewrite::call(MUL_FN, vec![inner, minus_one]);
+        return;
+    }
     let Expr::BinaryOp { left, op, right } = e else {
         return;
     };
@@ -124,7 +141,7 @@ fn mul(args: &[ScalarValue], _ret: &DataType) -> DfResult<ScalarValue> {
 
 fn div(args: &[ScalarValue], _ret: &DataType) -> DfResult<ScalarValue> {
     match parts(args) {
-        Some((_, f)) if f == 0.0 => Err(sql_err("22012", "division by zero")),
+        Some((_, 0.0)) => Err(sql_err("22012", "division by zero")),
         Some((iv, f)) => scale(iv, 1.0 / f),
         None => Ok(ScalarValue::IntervalMonthDayNano(None)),
     }

@@ -3,8 +3,8 @@
 //! fraction DataFusion keeps (`ceil(4.2)` is `5`, not `5.0`), `round(x, n)`/`trunc(x, n)`
 //! have scale `n`, `round(float8)` rounds half to even, `date - date` and `array_length` are
 //! integer, `float4 * int` is float8, `to_hex(int4)` is 32-bit, intervals compare by
-//! length; and casts PostgreSQL has no cast for (`date::int`, `true::float8`) fail with
-//! 42846.
+//! length, unconstrained numeric as text has no trailing zeros; and casts PostgreSQL has no
+//! cast for (`date::int`, `true::float8`) fail with 42846.
 
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ pub fn retype(e: Expr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
         Expr::BinaryExpr(b) => binary(b, schema),
         Expr::Cast(c) => {
             forbidden_cast(&c, schema)?;
-            Ok(Transformed::no(Expr::Cast(c)))
+            numeric_text(c, schema)
         }
         other => Ok(Transformed::no(other)),
     }
@@ -183,4 +183,34 @@ fn forbidden_cast(c: &Cast, schema: &DFSchema) -> DfResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Unconstrained numeric as text shows the digits the value has, as its output does
+/// (`12.5::numeric::text` is `12.5`; Arrow's cast prints the storage scale).
+fn numeric_text(c: Cast, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
+    let from = c.expr.get_type(schema).ok();
+    if from != Some(UNCONSTRAINED_NUMERIC) || !super::pg_udf::is_text(c.field.data_type()) {
+        return Ok(Transformed::no(Expr::Cast(c)));
+    }
+    let f = RowFn::new(
+        "numeric_text",
+        |_| Ok(vec![UNCONSTRAINED_NUMERIC]),
+        |_| Ok(DataType::Utf8),
+        |v, _| {
+            Ok(ScalarValue::Utf8(v.first().filter(|v| !v.is_null()).map(
+                |v| {
+                    let s = v.to_string();
+                    if s.contains('.') {
+                        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+                    } else {
+                        s
+                    }
+                },
+            )))
+        },
+    );
+    Ok(Transformed::yes(cast(
+        Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(f.udf()), vec![*c.expr])),
+        c.field.data_type().clone(),
+    )))
 }
