@@ -333,3 +333,33 @@ async fn pgjdbc_metadata_matches_postgres() {
     assert_eq!(ours, run(pg.port));
     server.shutdown().await.ok();
 }
+
+/// Pieces of pg_dump's catalog queries: `tableoid` on catalog relations, `acldefault`,
+/// `set_config` over pg_settings' rows, LOCK TABLE in a transaction, the always-empty
+/// catalogs it joins, and a correlated lookup in one of those inside a CASE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_dump_catalog_queries_answer_as_postgres() {
+    let Some((server, pg)) = setup_with(KEYS).await else {
+        return;
+    };
+    let port = server.local_addr().port();
+    for cmd in [
+        "SELECT n.tableoid, n.nspname, acldefault('n', n.nspowner) AS d FROM pg_namespace n \
+         WHERE n.nspname = 'public'",
+        "SELECT tableoid, relname FROM pg_class WHERE relname = 'parent_pkey'",
+        "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings \
+         WHERE name = 'no_such_setting'",
+        "BEGIN; LOCK TABLE public.parent IN ACCESS SHARE MODE; COMMIT",
+        "SELECT count(*) FROM pg_init_privs JOIN pg_transform ON true",
+        "SELECT c.relname, CASE WHEN c.relkind = 'f' THEN (SELECT ftserver FROM \
+         pg_foreign_table WHERE ftrelid = c.oid) ELSE 0 END AS s FROM pg_class c \
+         WHERE c.relname = 'child'",
+        "SELECT c.relname, d.refobjsubid FROM pg_class c JOIN pg_depend d ON d.objid = c.oid \
+         AND d.deptype = 'a' WHERE c.relkind = 'S'",
+    ] {
+        let ours = tokio::task::block_in_place(|| psql(port, cmd));
+        let theirs = psql(pg.port, cmd);
+        assert_eq!(ours, theirs, "psql {cmd}");
+    }
+    server.shutdown().await.ok();
+}

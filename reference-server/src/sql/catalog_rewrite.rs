@@ -23,14 +23,30 @@ use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::catalog::system::{
     PG_CATALOG, catalog_relation_oid, is_catalog_array_column, is_catalog_integer_column,
-    is_pg_catalog_relation,
+    is_empty_catalog_relation, is_pg_catalog_relation,
 };
 
 pub fn rewrite(stmt: &mut Statement) {
     let mut relations = CatalogAliases::default();
     let _ = Visit::visit(&*stmt, &mut relations);
+    // A bare `tableoid` belongs to the outermost query's first relation.
+    let outer = match &*stmt {
+        Statement::Query(q) => match q.body.as_ref() {
+            SetExpr::Select(s) => s.from.first().and_then(|f| match &f.relation {
+                TableFactor::Table { name, .. } => name
+                    .0
+                    .last()
+                    .and_then(|p| p.as_ident())
+                    .and_then(|i| catalog_relation_oid(&i.value.to_ascii_lowercase())),
+                _ => None,
+            }),
+            _ => None,
+        },
+        _ => None,
+    };
     let _ = stmt.visit(&mut CatalogRewriter {
         tableoids: relations.0,
+        outer,
     });
     if let Statement::Query(q) = stmt
         && let SetExpr::Select(select) = q.body.as_mut()
@@ -106,11 +122,14 @@ impl Visitor for CatalogAliases {
 
 struct CatalogRewriter {
     tableoids: Vec<(String, i64)>,
+    /// The catalog relation the outermost query reads first.
+    outer: Option<i64>,
 }
 
 impl CatalogRewriter {
     /// `x.tableoid` (a system column PostgreSQL hides from `*`) → the OID of the catalog
-    /// relation `x` names; a bare `tableoid` when the statement reads one catalog relation.
+    /// relation `x` names; a bare `tableoid`: the outermost query's first relation, or the
+    /// only catalog relation the statement reads.
     fn tableoid(&self, e: &Expr) -> Option<Expr> {
         let oid = match e {
             Expr::CompoundIdentifier(p) if p.len() == 2 => {
@@ -124,6 +143,9 @@ impl CatalogRewriter {
                 self.tableoids.iter().find(|(k, _)| *k == q)?.1
             }
             Expr::Identifier(c) if c.value.eq_ignore_ascii_case("tableoid") => {
+                if let Some(o) = self.outer {
+                    return parse_expr(&o.to_string());
+                }
                 let first = self.tableoids.first()?.1;
                 if self.tableoids.iter().any(|(_, o)| *o != first) {
                     return None;
@@ -291,6 +313,7 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
         Expr::Subquery(q) if reads_publication_columns(q) || joins_partition_ancestors(q) => {
             parse_expr("NULL::text")
         }
+        Expr::Subquery(q) if reads_only_empty_relation(q) => parse_expr("NULL"),
         Expr::Subquery(q) => aggregate_catalog_lookup(q),
         Expr::Cast {
             expr,
@@ -427,6 +450,31 @@ fn reads_publication_columns(q: &Query) -> bool {
         matches!(&f.relation, TableFactor::Table { args: Some(args), .. }
             if args.args.iter().any(|a| a.to_string().contains("prattrs")))
     })
+}
+
+/// A scalar subquery without aggregates over one always-empty catalog relation (pg_dump's
+/// `(SELECT ftserver FROM pg_foreign_table WHERE ftrelid = c.oid)`): it yields no row, so
+/// NULL, and DataFusion cannot plan it correlated inside a CASE.
+fn reads_only_empty_relation(q: &Query) -> bool {
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return false;
+    };
+    let [from] = select.from.as_slice() else {
+        return false;
+    };
+    let plain = select.projection.iter().all(|p| match p {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+            matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+        }
+        _ => false,
+    });
+    plain
+        && from.joins.is_empty()
+        && no_grouping(select)
+        && matches!(&from.relation, TableFactor::Table { name, args: None, .. }
+        if name.0.last().and_then(|p| p.as_ident()).is_some_and(|i| {
+            is_empty_catalog_relation(&i.value.to_ascii_lowercase())
+        }))
 }
 
 /// A scalar subquery that joins `pg_partition_ancestors(outer column)`: psql `\d`'s lookup

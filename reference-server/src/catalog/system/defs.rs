@@ -294,6 +294,70 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
     ("pg_views", &[
         ("schemaname", Name), ("viewname", Name), ("viewowner", Name), ("definition", Text),
     ]),
+    ("pg_aggregate", &[
+        ("aggfnoid", Text), ("aggkind", Char), ("aggnumdirectargs", I16), ("aggtransfn", Text),
+        ("aggfinalfn", Text), ("aggcombinefn", Text), ("aggserialfn", Text),
+        ("aggdeserialfn", Text), ("aggmtransfn", Text), ("aggminvtransfn", Text),
+        ("aggmfinalfn", Text), ("aggfinalextra", Bool), ("aggmfinalextra", Bool),
+        ("aggfinalmodify", Char), ("aggmfinalmodify", Char), ("aggsortop", Oid),
+        ("aggtranstype", Oid), ("aggtransspace", I32), ("aggmtranstype", Oid),
+        ("aggmtransspace", I32), ("agginitval", Text), ("aggminitval", Text),
+    ]),
+    ("pg_default_acl", &[
+        ("oid", Oid), ("defaclrole", Oid), ("defaclnamespace", Oid), ("defaclobjtype", Char),
+        ("defaclacl", TextArr),
+    ]),
+    ("pg_foreign_data_wrapper", &[
+        ("oid", Oid), ("fdwname", Name), ("fdwowner", Oid), ("fdwhandler", Oid),
+        ("fdwvalidator", Oid), ("fdwacl", TextArr), ("fdwoptions", TextArr),
+    ]),
+    ("pg_foreign_server", &[
+        ("oid", Oid), ("srvname", Name), ("srvowner", Oid), ("srvfdw", Oid), ("srvtype", Text),
+        ("srvversion", Text), ("srvacl", TextArr), ("srvoptions", TextArr),
+    ]),
+    ("pg_init_privs", &[
+        ("objoid", Oid), ("classoid", Oid), ("objsubid", I32), ("privtype", Char),
+        ("initprivs", TextArr),
+    ]),
+    ("pg_largeobject_metadata", &[
+        ("oid", Oid), ("lomowner", Oid), ("lomacl", TextArr),
+    ]),
+    ("pg_opfamily", &[
+        ("oid", Oid), ("opfmethod", Oid), ("opfname", Name), ("opfnamespace", Oid),
+        ("opfowner", Oid),
+    ]),
+    ("pg_seclabels", &[
+        ("objoid", Oid), ("classoid", Oid), ("objsubid", I32), ("objtype", Text),
+        ("objnamespace", Oid), ("objname", Text), ("provider", Text), ("label", Text),
+    ]),
+    ("pg_subscription", &[
+        ("oid", Oid), ("subdbid", Oid), ("subskiplsn", Text), ("subname", Name), ("subowner", Oid),
+        ("subenabled", Bool), ("subbinary", Bool), ("substream", Bool), ("subtwophasestate", Char),
+        ("subdisableonerr", Bool), ("subconninfo", Text), ("subslotname", Name),
+        ("subsynccommit", Text), ("subpublications", TextArr),
+    ]),
+    ("pg_transform", &[
+        ("oid", Oid), ("trftype", Oid), ("trflang", Oid), ("trffromsql", Text), ("trftosql", Text),
+    ]),
+    ("pg_ts_config", &[
+        ("oid", Oid), ("cfgname", Name), ("cfgnamespace", Oid), ("cfgowner", Oid),
+        ("cfgparser", Oid),
+    ]),
+    ("pg_ts_dict", &[
+        ("oid", Oid), ("dictname", Name), ("dictnamespace", Oid), ("dictowner", Oid),
+        ("dicttemplate", Oid), ("dictinitoption", Text),
+    ]),
+    ("pg_ts_parser", &[
+        ("oid", Oid), ("prsname", Name), ("prsnamespace", Oid), ("prsstart", Text),
+        ("prstoken", Text), ("prsend", Text), ("prsheadline", Text), ("prslextype", Text),
+    ]),
+    ("pg_ts_template", &[
+        ("oid", Oid), ("tmplname", Name), ("tmplnamespace", Oid), ("tmplinit", Text),
+        ("tmpllexize", Text),
+    ]),
+    ("pg_user_mapping", &[
+        ("oid", Oid), ("umuser", Oid), ("umserver", Oid), ("umoptions", TextArr),
+    ]),
 ];
 
 /// `(view, [(column, kind)])` for every emulated `information_schema` view, same source.

@@ -364,6 +364,41 @@ pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
     ] {
         add(ctx, sys, name, &[1, 2, 3], Utf8, |_, _| Ok(text(None)));
     }
+    // The privileges an object of a kind has before any GRANT (pg_dump compares ACLs to it).
+    add(
+        ctx,
+        sys,
+        "acldefault",
+        &[2],
+        DataType::List(Arc::new(Field::new("item", Utf8, true))),
+        |sys, a| {
+            let owner = int_arg(a, 1).map(|o| {
+                role_list(sys)
+                    .into_iter()
+                    .find(|(r, _)| *r == o)
+                    .map_or_else(|| o.to_string(), |(_, n)| n)
+            });
+            let (Some(kind), Some(o)) = (text_arg(a, 0), owner) else {
+                return Ok(ScalarValue::Null);
+            };
+            let items: Vec<String> = match kind.as_str() {
+                "r" => vec![format!("{o}=arwdDxt/{o}")],
+                "s" | "S" => vec![format!("{o}=rwU/{o}")],
+                "d" => vec![format!("=Tc/{o}"), format!("{o}=CTc/{o}")],
+                "f" => vec![format!("=X/{o}"), format!("{o}=X/{o}")],
+                "l" | "T" => vec![format!("=U/{o}"), format!("{o}=U/{o}")],
+                "n" => vec![format!("{o}=UC/{o}")],
+                _ => vec![format!("{o}=")],
+            };
+            let items: Vec<ScalarValue> = items
+                .into_iter()
+                .map(|s| ScalarValue::Utf8(Some(s)))
+                .collect();
+            Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+                &items, &Utf8,
+            )))
+        },
+    );
     add(ctx, sys, "pg_encoding_to_char", &[1], Utf8, |_, a| {
         Ok(text(int_arg(a, 0).map(|e| {
             match e {

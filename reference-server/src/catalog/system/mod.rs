@@ -120,6 +120,42 @@ pub fn is_pg_catalog_relation(name: &str) -> bool {
     defs::PG_CATALOG.iter().any(|(n, _)| *n == name)
 }
 
+/// `pg_catalog` relations that are always empty here (no foreign tables, inheritance,
+/// triggers, rules, policies, publications, partitioning, extended statistics, text
+/// search, subscriptions, security labels, default ACLs or user-defined aggregates).
+const EMPTY_RELATIONS: &[&str] = &[
+    "pg_foreign_table",
+    "pg_inherits",
+    "pg_trigger",
+    "pg_rewrite",
+    "pg_policy",
+    "pg_publication",
+    "pg_publication_rel",
+    "pg_publication_namespace",
+    "pg_partitioned_table",
+    "pg_statistic_ext",
+    "pg_aggregate",
+    "pg_default_acl",
+    "pg_foreign_data_wrapper",
+    "pg_foreign_server",
+    "pg_init_privs",
+    "pg_largeobject_metadata",
+    "pg_opfamily",
+    "pg_seclabels",
+    "pg_subscription",
+    "pg_transform",
+    "pg_ts_config",
+    "pg_ts_dict",
+    "pg_ts_parser",
+    "pg_ts_template",
+    "pg_user_mapping",
+];
+
+/// Whether `name` is a `pg_catalog` relation that never has rows.
+pub fn is_empty_catalog_relation(name: &str) -> bool {
+    EMPTY_RELATIONS.contains(&name)
+}
+
 /// The OID of a `pg_catalog` relation (what its rows' `tableoid` holds).
 pub fn catalog_relation_oid(name: &str) -> Option<i64> {
     oids::SYSTEM_RELATIONS
