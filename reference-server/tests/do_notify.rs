@@ -7,30 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
-
-/// A client whose notices and notifications arrive on a channel.
-async fn connect_with_messages(
-    server: &reference_server::RunningServer,
-) -> (Client, mpsc::UnboundedReceiver<AsyncMessage>) {
-    let (client, mut conn) =
-        match tokio_postgres::connect(&common::conn_str(server, "postgres"), NoTls).await {
-            Ok(c) => c,
-            Err(e) => panic!("connect failed: {e}"),
-        };
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
-        while let Some(Ok(m)) = messages.next().await {
-            if tx.send(m).is_err() {
-                break;
-            }
-        }
-    });
-    (client, rx)
-}
+use tokio_postgres::{AsyncMessage, Client};
 
 fn drain(rx: &mut mpsc::UnboundedReceiver<AsyncMessage>) -> Vec<AsyncMessage> {
     let mut out = Vec::new();
@@ -50,7 +28,7 @@ async fn pid(c: &Client) -> i32 {
 #[tokio::test]
 async fn do_block_raises_notices_and_errors_like_postgres() {
     let server = common::start().await;
-    let (c, mut rx) = connect_with_messages(&server).await;
+    let (c, mut rx) = common::connect_with_messages(&server).await;
     common::exec(
         &c,
         "DO $$ BEGIN RAISE NOTICE 'n % %%', 1 + 1 USING DETAIL = 'd', HINT = 'h'; RAISE WARNING 'w'; END $$",
@@ -139,7 +117,7 @@ async fn do_block_raises_notices_and_errors_like_postgres() {
 #[tokio::test]
 async fn notifications_arrive_after_commit_with_the_senders_pid() {
     let server = common::start().await;
-    let (listener, mut rx) = connect_with_messages(&server).await;
+    let (listener, mut rx) = common::connect_with_messages(&server).await;
     let sender = common::connect(&server).await;
     let sender_pid = pid(&sender).await;
     common::exec(&listener, "LISTEN chan").await;

@@ -4,25 +4,19 @@
 
 mod common;
 
-use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_postgres::error::{DbError, ErrorPosition, Severity};
 use tokio_postgres::types::Type;
-use tokio_postgres::{AsyncMessage, Client, NoTls, SimpleQueryMessage};
+use tokio_postgres::{AsyncMessage, Client, SimpleQueryMessage};
 
 /// A client whose notices are collected on a channel.
 async fn connect_with_notices(
     server: &reference_server::RunningServer,
 ) -> (Client, mpsc::UnboundedReceiver<DbError>) {
-    let (client, mut conn) =
-        match tokio_postgres::connect(&common::conn_str(server, "postgres"), NoTls).await {
-            Ok(c) => c,
-            Err(e) => panic!("connect failed: {e}"),
-        };
+    let (client, mut messages) = common::connect_with_messages(server).await;
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
-        let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
-        while let Some(Ok(m)) = messages.next().await {
+        while let Some(m) = messages.recv().await {
             if let AsyncMessage::Notice(n) = m {
                 let _ = tx.send(n);
             }

@@ -6,8 +6,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use reference_server::{RunningServer, Server, ServerConfig};
-use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+use tokio_postgres::{AsyncMessage, Client, NoTls, SimpleQueryMessage};
 
 pub async fn start() -> RunningServer {
     start_with(ServerConfig::default()).await
@@ -149,4 +150,25 @@ pub async fn connect_to(addr: SocketAddr) -> Client {
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
+}
+
+/// A client whose notices and notifications arrive on a channel.
+pub async fn connect_with_messages(
+    server: &RunningServer,
+) -> (Client, tokio::sync::mpsc::UnboundedReceiver<AsyncMessage>) {
+    let (client, mut conn) =
+        match tokio_postgres::connect(&conn_str(server, "postgres"), NoTls).await {
+            Ok(c) => c,
+            Err(e) => panic!("connect failed: {e}"),
+        };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
+        while let Some(Ok(m)) = messages.next().await {
+            if tx.send(m).is_err() {
+                break;
+            }
+        }
+    });
+    (client, rx)
 }
