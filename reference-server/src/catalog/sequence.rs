@@ -51,6 +51,15 @@ impl Sequence {
         }
     }
 
+    /// `(last_value, is_called)` as a sequence relation shows them: the last value handed
+    /// out, or the start value 1 before the first.
+    pub fn last_value(&self) -> (i64, bool) {
+        match self.next.lock().ok().and_then(|n| *n) {
+            Some(next) if next > 1 => (next - 1, true),
+            _ => (1, false),
+        }
+    }
+
     /// Reserves `count` values; returns the first.
     fn take(&self, count: usize) -> DFResult<i64> {
         let mut n = self

@@ -27,6 +27,7 @@ use crate::catalog::system::{
 };
 
 pub fn rewrite(stmt: &mut Statement) {
+    super::empty_source::simplify(stmt);
     let mut relations = CatalogAliases::default();
     let _ = Visit::visit(&*stmt, &mut relations);
     // A bare `tableoid` belongs to the outermost query's first relation.
@@ -52,6 +53,10 @@ pub fn rewrite(stmt: &mut Statement) {
         && let SetExpr::Select(select) = q.body.as_mut()
     {
         select.projection.iter_mut().for_each(reg_output);
+        select
+            .projection
+            .iter_mut()
+            .for_each(super::vector_output::rewrite);
     }
 }
 
@@ -177,7 +182,14 @@ impl VisitorMut for CatalogRewriter {
     }
 
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
-        if let Some(new) = self.tableoid(e).or_else(|| rewrite_expr(e)) {
+        if let Some(new) = self
+            .tableoid(e)
+            .or_else(|| super::options_table::rewrite(e))
+            .or_else(|| rewrite_expr(e))
+            .or_else(|| super::name_subscript::rewrite(e))
+            .or_else(|| super::case_arrays::rewrite(e))
+            .or_else(|| super::array_literal_cast::rewrite(e))
+        {
             *e = new;
         }
         ControlFlow::Continue(())
@@ -314,7 +326,10 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             parse_expr("NULL::text")
         }
         Expr::Subquery(q) if reads_only_empty_relation(q) => parse_expr("NULL"),
-        Expr::Subquery(q) => aggregate_catalog_lookup(q),
+        Expr::Subquery(q) => {
+            super::inner_columns::qualify(q);
+            aggregate_catalog_lookup(q)
+        }
         Expr::Cast {
             expr,
             data_type,

@@ -1,7 +1,9 @@
 //! SQL layer: parse (sqlparser's PostgreSQL dialect), classify, plan and run on DataFusion,
 //! and map errors to SQLSTATEs.
 
+pub mod array_literal_cast;
 pub mod at_time_zone;
+pub mod case_arrays;
 pub mod catalog_rewrite;
 pub mod classify;
 pub mod copy;
@@ -9,6 +11,7 @@ pub mod copy_run;
 pub mod cursor;
 pub mod datetime_fns;
 pub mod do_block;
+pub mod empty_source;
 pub mod error;
 pub mod error_text;
 pub mod execute;
@@ -16,6 +19,7 @@ pub mod extract;
 pub mod fetch_first;
 mod fetch_syntax;
 pub mod functions;
+pub mod inner_columns;
 pub mod insert_defaults;
 pub mod insert_values;
 pub mod interval_fns;
@@ -24,6 +28,8 @@ pub mod isfinite;
 pub mod json_fns;
 pub mod listen;
 pub mod literals;
+pub mod name_subscript;
+pub mod options_table;
 pub mod ordered_set;
 pub mod parse;
 pub mod pg_casts;
@@ -43,6 +49,7 @@ mod subplan;
 pub mod to_char;
 pub mod typing;
 pub mod upsert;
+pub mod vector_output;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;

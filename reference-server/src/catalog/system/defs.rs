@@ -294,6 +294,15 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
     ("pg_views", &[
         ("schemaname", Name), ("viewname", Name), ("viewowner", Name), ("definition", Text),
     ]),
+    ("pg_amop", &[
+        ("oid", Oid), ("amopfamily", Oid), ("amoplefttype", Oid), ("amoprighttype", Oid),
+        ("amopstrategy", I16), ("amoppurpose", Char), ("amopopr", Oid), ("amopmethod", Oid),
+        ("amopsortfamily", Oid),
+    ]),
+    ("pg_amproc", &[
+        ("oid", Oid), ("amprocfamily", Oid), ("amproclefttype", Oid),
+        ("amprocrighttype", Oid), ("amprocnum", I16), ("amproc", Text),
+    ]),
     ("pg_aggregate", &[
         ("aggfnoid", Text), ("aggkind", Char), ("aggnumdirectargs", I16), ("aggtransfn", Text),
         ("aggfinalfn", Text), ("aggcombinefn", Text), ("aggserialfn", Text),

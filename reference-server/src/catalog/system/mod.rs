@@ -14,6 +14,7 @@ mod oids;
 mod pg_catalog;
 mod relations;
 mod ruledefs;
+mod sequence_relation;
 mod table;
 mod types;
 
@@ -102,7 +103,20 @@ pub fn register(
             )) as Arc<dyn SchemaProvider>,
         ),
     ]);
-    ctx.register_catalog(database, Arc::new(SessionCatalog { inner, schemas }));
+    let storage = sys
+        .temp
+        .iter()
+        .cloned()
+        .chain([sys.storage.clone()])
+        .collect();
+    ctx.register_catalog(
+        database,
+        Arc::new(SessionCatalog {
+            inner,
+            schemas,
+            storage,
+        }),
+    );
     functions::register(ctx, &sys);
 }
 
@@ -135,6 +149,8 @@ const EMPTY_RELATIONS: &[&str] = &[
     "pg_partitioned_table",
     "pg_statistic_ext",
     "pg_aggregate",
+    "pg_amop",
+    "pg_amproc",
     "pg_default_acl",
     "pg_foreign_data_wrapper",
     "pg_foreign_server",
@@ -180,6 +196,13 @@ pub fn is_catalog_integer_column(name: &str) -> bool {
     })
 }
 
+/// Whether the `pg_catalog` relation `rel` has a column `col`.
+pub fn catalog_relation_has_column(rel: &str, col: &str) -> bool {
+    defs::PG_CATALOG
+        .iter()
+        .any(|(n, cols)| *n == rel && cols.iter().any(|(c, _)| *c == col))
+}
+
 fn is_catalog_column(name: &str, kind: impl Fn(Col) -> bool) -> bool {
     defs::PG_CATALOG
         .iter()
@@ -191,6 +214,8 @@ fn is_catalog_column(name: &str, kind: impl Fn(Col) -> bool) -> bool {
 struct SessionCatalog {
     inner: Arc<dyn CatalogProvider>,
     schemas: HashMap<String, Arc<dyn SchemaProvider>>,
+    /// Where user tables live (temporary first), for their sequences.
+    storage: Vec<Arc<Storage>>,
 }
 
 impl CatalogProvider for SessionCatalog {
@@ -201,10 +226,13 @@ impl CatalogProvider for SessionCatalog {
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
-        self.schemas
-            .get(name)
-            .cloned()
-            .or_else(|| self.inner.schema(name))
+        self.schemas.get(name).cloned().or_else(|| {
+            let user = self.inner.schema(name)?;
+            Some(Arc::new(sequence_relation::WithSequences::new(
+                user,
+                self.storage.clone(),
+            )) as Arc<dyn SchemaProvider>)
+        })
     }
 
     fn register_schema(

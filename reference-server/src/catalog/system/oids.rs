@@ -159,6 +159,8 @@ pub const SYSTEM_RELATIONS: &[(&str, &str, i64, &str, i64)] = &[
     ("pg_catalog", "pg_user", 12014, "v", 12016),
     ("pg_catalog", "pg_views", 12028, "v", 12030),
     ("pg_catalog", "pg_aggregate", 2600, "r", 10027),
+    ("pg_catalog", "pg_amop", 2602, "r", 10017),
+    ("pg_catalog", "pg_amproc", 2603, "r", 10019),
     ("pg_catalog", "pg_default_acl", 826, "r", 10088),
     ("pg_catalog", "pg_foreign_data_wrapper", 2328, "r", 10076),
     ("pg_catalog", "pg_foreign_server", 1417, "r", 10078),

@@ -1,0 +1,76 @@
+//! pg_dump reads always-empty catalogs (`pg_foreign_data_wrapper`, `pg_foreign_server`...)
+//! with per-row subqueries over table functions the server lacks
+//! (`ARRAY(SELECT .. FROM pg_options_to_table(fdwoptions))`). With no rows those
+//! expressions are never evaluated, so they become NULL and the query plans.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    Expr, FunctionArguments, GroupByExpr, SelectItem, SetExpr, Statement, TableFactor,
+    visit_expressions_mut,
+};
+
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::catalog::system::{PG_CATALOG, is_empty_catalog_relation};
+
+/// Replace the subqueries in the select list of a plain (ungrouped) select from one
+/// always-empty `pg_catalog` relation with NULL.
+pub fn simplify(stmt: &mut Statement) {
+    let Statement::Query(q) = stmt else {
+        return;
+    };
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    let [from] = select.from.as_slice() else {
+        return;
+    };
+    let TableFactor::Table {
+        name, args: None, ..
+    } = &from.relation
+    else {
+        return;
+    };
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .filter_map(|p| p.as_ident())
+        .map(|i| i.value.to_ascii_lowercase())
+        .collect();
+    let empty = match parts.as_slice() {
+        [rel] => is_empty_catalog_relation(rel),
+        [schema, rel] => schema == PG_CATALOG && is_empty_catalog_relation(rel),
+        _ => false,
+    };
+    let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+    if !empty || grouped || !from.joins.is_empty() || select.having.is_some() {
+        return;
+    }
+    for item in &mut select.projection {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
+            continue;
+        };
+        let _ = visit_expressions_mut(e, |x| {
+            let null = match x {
+                Expr::Subquery(_) => Some("NULL"),
+                Expr::Function(f) if matches!(f.args, FunctionArguments::Subquery(_)) => {
+                    Some("CAST(NULL AS text[])")
+                }
+                _ => None,
+            };
+            if let Some(n) = null.and_then(parse_expr) {
+                *x = n;
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+}
+
+fn parse_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+}
