@@ -294,6 +294,12 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
     ("pg_views", &[
         ("schemaname", Name), ("viewname", Name), ("viewowner", Name), ("definition", Text),
     ]),
+    ("pg_shseclabel", &[
+        ("objoid", Oid), ("classoid", Oid), ("provider", Text), ("label", Text),
+    ]),
+    ("pg_db_role_setting", &[
+        ("setdatabase", Oid), ("setrole", Oid), ("setconfig", TextArr),
+    ]),
     ("pg_amop", &[
         ("oid", Oid), ("amopfamily", Oid), ("amoplefttype", Oid), ("amoprighttype", Oid),
         ("amopstrategy", I16), ("amoppurpose", Char), ("amopopr", Oid), ("amopmethod", Oid),

@@ -445,12 +445,13 @@ pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
         "current_schemas",
         &[1],
         DataType::List(Arc::new(Field::new("item", Utf8, true))),
-        |_, a| {
+        |sys, a| {
             let implicit = matches!(a.first(), Some(ScalarValue::Boolean(Some(true))));
+            let public = public_on_path(sys).then_some("public");
             let names: Vec<ScalarValue> = implicit
                 .then_some("pg_catalog")
                 .into_iter()
-                .chain(["public"])
+                .chain(public)
                 .map(|s| ScalarValue::Utf8(Some(s.to_owned())))
                 .collect();
             Ok(ScalarValue::List(ScalarValue::new_list_nullable(
@@ -641,7 +642,7 @@ fn split_name(s: &str) -> (Option<String>, String) {
 
 /// Whether `public` is on the session's `search_path` (pg_dump empties it, and then
 /// relation names print schema-qualified).
-fn public_on_path(sys: &Sys) -> bool {
+pub(super) fn public_on_path(sys: &Sys) -> bool {
     crate::session::lock(&sys.settings)
         .get("search_path")
         .is_none_or(|p| p.split(',').any(|s| s.trim().trim_matches('"') == "public"))

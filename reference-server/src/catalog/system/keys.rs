@@ -9,6 +9,9 @@ use crate::pgtypes::pg_type_of;
 use crate::storage::ConstraintDef;
 
 use super::oids::{BTREE_AM, PG_CLASS_OID};
+
+/// `pg_attrdef`'s own OID (the classid of a default's dependencies).
+const PG_ATTRDEF_OID: i64 = 2604;
 use super::relations::{Key, Rel, referenced, referenced_index};
 use super::ruledefs::{expr_text, index_def};
 use super::table::{Row, Val};
@@ -292,6 +295,17 @@ pub fn depend_rows(rels: &[Rel]) -> Vec<Row> {
                     Val::Int(i64::try_from(seq.column + 1).unwrap_or(0)),
                 ),
                 ("deptype", "a".into()),
+            ]);
+            // The column's default calls nextval on it (pg_dump then sets the default after
+            // creating the sequence).
+            rows.push(vec![
+                ("classid", Val::Int(PG_ATTRDEF_OID)),
+                ("objid", Val::Int(rel.oids.default(seq.column))),
+                ("objsubid", Val::Int(0)),
+                ("refclassid", Val::Int(PG_CLASS_OID)),
+                ("refobjid", Val::Int(seq.oid)),
+                ("refobjsubid", Val::Int(0)),
+                ("deptype", "n".into()),
             ]);
         }
     }

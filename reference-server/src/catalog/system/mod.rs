@@ -7,8 +7,10 @@
 //! own row) and functions (`current_schemas`) read the session's state.
 
 mod defs;
+mod descriptions;
 mod functions;
 mod info_schema;
+mod init_privs;
 mod keys;
 mod oids;
 mod pg_catalog;
@@ -151,10 +153,11 @@ const EMPTY_RELATIONS: &[&str] = &[
     "pg_aggregate",
     "pg_amop",
     "pg_amproc",
+    "pg_shseclabel",
+    "pg_db_role_setting",
     "pg_default_acl",
     "pg_foreign_data_wrapper",
     "pg_foreign_server",
-    "pg_init_privs",
     "pg_largeobject_metadata",
     "pg_opfamily",
     "pg_seclabels",

@@ -161,6 +161,8 @@ pub const SYSTEM_RELATIONS: &[(&str, &str, i64, &str, i64)] = &[
     ("pg_catalog", "pg_aggregate", 2600, "r", 10027),
     ("pg_catalog", "pg_amop", 2602, "r", 10017),
     ("pg_catalog", "pg_amproc", 2603, "r", 10019),
+    ("pg_catalog", "pg_shseclabel", 3592, "r", 4066),
+    ("pg_catalog", "pg_db_role_setting", 2964, "r", 10054),
     ("pg_catalog", "pg_default_acl", 826, "r", 10088),
     ("pg_catalog", "pg_foreign_data_wrapper", 2328, "r", 10076),
     ("pg_catalog", "pg_foreign_server", 1417, "r", 10078),

@@ -80,6 +80,8 @@ pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
         "pg_indexes" => keys::indexes_view(&relations(sys)),
         "pg_sequence" => keys::sequence_rows(&relations(sys)),
         "pg_depend" => keys::depend_rows(&relations(sys)),
+        "pg_description" => super::descriptions::rows(),
+        "pg_init_privs" => super::init_privs::rows(),
         // Including every relation of `super::EMPTY_RELATIONS`.
         _ => Vec::new(),
     }
@@ -185,10 +187,7 @@ fn classes(sys: &Sys) -> Vec<Row> {
             ("relnatts", Val::Int(i64::try_from(natts).unwrap_or(0))),
             (
                 "relacl",
-                Val::TextArr(vec![
-                    "postgres=arwdDxt/postgres".into(),
-                    "=r/postgres".into(),
-                ]),
+                Val::TextArr(super::init_privs::system_relation_acl()),
             ),
         ]);
         rows.push(r);
@@ -294,6 +293,7 @@ fn attribute(
 /// Defaults: `serial` columns draw from their sequence, others are DDL's DEFAULT
 /// expressions, kept as SQL text and shown with the casts PostgreSQL would store.
 fn attrdefs(sys: &Sys) -> Vec<Row> {
+    let public_on_path = super::functions::public_on_path(sys);
     let mut rows = Vec::new();
     for t in relations(sys) {
         for (i, f) in t.table.schema().fields().iter().enumerate() {
@@ -301,6 +301,13 @@ fn attrdefs(sys: &Sys) -> Vec<Row> {
                 continue;
             };
             let ty = column_type(&t, f.name());
+            // A sequence off the search path prints schema-qualified, as regclass does.
+            let expr = match expr.strip_prefix("nextval('") {
+                Some(rest) if !t.temporary && !public_on_path => {
+                    format!("nextval('public.{rest}")
+                }
+                _ => expr,
+            };
             rows.push(vec![
                 ("oid", Val::Int(t.oids.default(i))),
                 ("adrelid", Val::Int(t.oids.rel)),
