@@ -1,6 +1,8 @@
 //! Shared test helpers: a real server on port 0 and real clients.
 #![allow(dead_code)]
 
+pub mod pg_cluster;
+
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
