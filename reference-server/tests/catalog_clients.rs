@@ -116,7 +116,9 @@ async fn psql_describe_commands_match_postgres() {
         return;
     };
     let port = server.local_addr().port();
-    for cmd in [r"\dt", r"\d", r"\dn", r"\l", r"\dT"] {
+    for cmd in [
+        r"\dt", r"\d", r"\dn", r"\l", r"\dT", r"\du", r"\df", r"\dv", r"\dp",
+    ] {
         let ours = tokio::task::block_in_place(|| psql(port, cmd));
         let theirs = psql(pg.port, cmd);
         assert_eq!(ours, theirs, "psql {cmd}");

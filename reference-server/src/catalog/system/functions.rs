@@ -242,9 +242,14 @@ pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
     use DataType::{Boolean, Int32, Int64, Utf8};
     add(ctx, sys, "pg_table_is_visible", &[1], Boolean, |sys, a| {
         let rels = relations(sys);
-        Ok(boolean(int_arg(a, 0).map(|o| match object(&rels, o) {
-            Some(found) => visible(sys, &rels, found.rel(), &found.name()),
-            None => true,
+        Ok(boolean(int_arg(a, 0).map(|o| {
+            match object(&rels, o) {
+                Some(found) => visible(sys, &rels, found.rel(), &found.name()),
+                // information_schema is not on the search path; pg_catalog always is.
+                None => !SYSTEM_RELATIONS
+                    .iter()
+                    .any(|(schema, _, oid, ..)| *oid == o && *schema == "information_schema"),
+            }
         })))
     });
     for name in [
