@@ -4,6 +4,7 @@
 //! order. Expected answers were recorded from PostgreSQL 15 with the same raw messages.
 
 mod common;
+mod pgtypes_support;
 
 use std::time::Duration;
 
@@ -64,7 +65,11 @@ struct Raw(TcpStream);
 
 impl Raw {
     async fn connect(server: &RunningServer) -> Self {
-        let s = TcpStream::connect(server.local_addr())
+        Self::connect_to(server.local_addr()).await
+    }
+
+    async fn connect_to(addr: std::net::SocketAddr) -> Self {
+        let s = TcpStream::connect(addr)
             .await
             .unwrap_or_else(|e| panic!("connect: {e}"));
         let mut c = Raw(s);
@@ -157,7 +162,11 @@ fn describe(tag: u8, body: &[u8]) -> String {
 }
 
 async fn ready(server: &RunningServer) -> Raw {
-    let mut c = Raw::connect(server).await;
+    ready_at(server.local_addr()).await
+}
+
+async fn ready_at(addr: std::net::SocketAddr) -> Raw {
+    let mut c = Raw::connect_to(addr).await;
     let seen = c.until_ready().await;
     assert_eq!(seen.last().map(String::as_str), Some("Z I"), "{seen:?}");
     let mut setup = Vec::new();
@@ -266,5 +275,54 @@ async fn a_failed_bind_leaves_no_values_behind() {
     );
     c.send(&[bind("", "s1", &["3"]), execute(""), sync()]).await;
     assert_eq!(c.until_ready().await, ["2", "D three", "C SELECT 1", "Z I"]);
+    server.shutdown().await.ok();
+}
+
+/// Text integer keys of every width, in the forms PostgreSQL's int input takes or refuses
+/// (signs, leading zeros, blanks, the type's bounds and one past them): each Bind/Execute
+/// answers as on a live PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_integer_parameters_as_postgres() {
+    let server = common::start().await;
+    let pg = pgtypes_support::Cluster::start();
+    let values = [
+        "2", "002", "-0", "+2", " 2", "2 ", "", "-", "2.0", "1e1", "x", "32767", "32768",
+        "-32768", "-32769", "2147483647", "2147483648", "-2147483648", "-2147483649",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "99999999999999999999",
+    ];
+    let mut transcripts = Vec::new();
+    for addr in [
+        server.local_addr(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], pg.port)),
+    ] {
+        let mut c = ready_at(addr).await;
+        let mut seen = Vec::new();
+        for ty in ["smallint", "int", "bigint"] {
+            let mut setup = Vec::new();
+            cstr(
+                &mut setup,
+                &format!(
+                    "DROP TABLE IF EXISTS tk; CREATE TABLE tk (k {ty} PRIMARY KEY, v text); \
+                     INSERT INTO tk VALUES (2, 'two'), (0, 'zero')"
+                ),
+            );
+            c.send(&[msg(b'Q', &setup)]).await;
+            c.until_ready().await;
+            c.send(&[parse("q", "SELECT v FROM tk WHERE k = $1"), sync()])
+                .await;
+            c.until_ready().await;
+            for v in values {
+                c.send(&[bind("", "q", &[v]), execute(""), sync()]).await;
+                seen.push(format!("{ty} {v:?}: {:?}", c.until_ready().await));
+            }
+            let mut close = Vec::new();
+            cstr(&mut close, "DEALLOCATE q");
+            c.send(&[msg(b'Q', &close)]).await;
+            c.until_ready().await;
+        }
+        transcripts.push(seen);
+    }
+    assert_eq!(transcripts[0], transcripts[1]);
     server.shutdown().await.ok();
 }

@@ -94,7 +94,7 @@ impl Backend {
             .iter()
             .map(|f| pgtypes::pg_type_of(f))
             .collect();
-        let settings = rows::format_settings(&self.session.settings());
+        let settings = self.session.settings().format_settings();
         // Like RowDescription, CopyOutResponse waits for the first batch so that an error
         // raised computing it arrives alone.
         let mut response = Some(CopyOutResponse::new(

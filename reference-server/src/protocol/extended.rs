@@ -699,7 +699,7 @@ impl Backend {
                 Outcome::Rows { schema, stream } => {
                     let schema = rows::rename(&schema, prepared.command.column_names().as_deref());
                     let fields = rows::fields_for(&schema, &portal.result_column_format);
-                    let settings = rows::format_settings(&self.session.settings());
+                    let settings = self.session.settings().format_settings();
                     let encoder = rows::RowEncoder::new(&schema, &fields, settings);
                     let row_stream = rows::row_stream(stream, encoder);
                     let fields = Arc::new(fields);

@@ -22,21 +22,6 @@ pub fn pg_type(dt: &DataType) -> Type {
     pgtypes::arrow_to_pg(dt).ty
 }
 
-/// The session GUCs that shape text output (DateStyle, TimeZone, extra_float_digits...).
-pub fn format_settings(settings: &Settings) -> FormatSettings {
-    let d = FormatSettings::default();
-    FormatSettings {
-        date_style: settings.get("DateStyle").unwrap_or(d.date_style),
-        interval_style: settings.get("IntervalStyle").unwrap_or(d.interval_style),
-        time_zone: settings.get("TimeZone").unwrap_or(d.time_zone),
-        extra_float_digits: settings
-            .get("extra_float_digits")
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(d.extra_float_digits),
-        bytea_output: settings.get("bytea_output").unwrap_or(d.bytea_output),
-    }
-}
-
 /// A codec error as the SQL error PostgreSQL reports for it.
 pub fn type_error(e: PgTypeError) -> SqlError {
     SqlError::new(e.sqlstate(), e.to_string())

@@ -267,7 +267,7 @@ impl Backend {
     {
         let schema = rows::rename(&schema, names.as_deref());
         let fields = rows::fields_for(&schema, &Format::UnifiedText);
-        let settings = rows::format_settings(&self.session.settings());
+        let settings = self.session.settings().format_settings();
         let encoder = rows::RowEncoder::new(&schema, &fields, settings);
         let mut description = Some(rows::row_description(&fields));
         let mut count = 0usize;

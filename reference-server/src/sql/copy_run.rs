@@ -143,7 +143,7 @@ impl Session {
             .iter()
             .map(|f| pgtypes::pg_type_of(f))
             .collect();
-        let settings = crate::protocol::rows::format_settings(&self.settings());
+        let settings = self.settings().format_settings();
         let decoder =
             CopyDecoder::new(incoming, cols, options.clone(), &settings).with_table(last(table));
         let n = targets.len();

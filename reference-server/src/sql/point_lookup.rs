@@ -356,14 +356,7 @@ impl Session {
         let schema = Arc::new(table.loose.project(&indices).map_err(internal)?);
         let batches = match row {
             Some(row) => vec![
-                RecordBatch::try_new(
-                    schema.clone(),
-                    indices
-                        .iter()
-                        .filter_map(|i| row.columns().get(*i).cloned())
-                        .collect(),
-                )
-                .map_err(internal)?,
+                RecordBatch::try_new(schema.clone(), row.columns(&indices)).map_err(internal)?,
             ],
             None => Vec::new(),
         };

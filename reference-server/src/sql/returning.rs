@@ -197,7 +197,7 @@ impl Session {
             }
         }
         // Typed as PostgreSQL types the same expressions in a SELECT (`a * 10` stays int4).
-        let fmt = crate::protocol::rows::format_settings(&self.settings());
+        let fmt = self.settings().format_settings();
         let plan =
             super::typing::retype_plan(df.select(exprs)?.into_unoptimized_plan(), &[], &fmt)?;
         let df = self.ctx.execute_logical_plan(plan).await?;

@@ -278,7 +278,7 @@ impl ToChar {
     }
 
     fn session_tz(&self) -> SessionTz {
-        let fmt = crate::protocol::rows::format_settings(&lock(&self.settings));
+        let fmt = lock(&self.settings).format_settings();
         SessionTz::parse(&fmt.time_zone).unwrap_or(SessionTz::Fixed(0))
     }
 

@@ -222,7 +222,7 @@ impl LookupIndex {
 
     /// The row with key `key` (one value per key column, of the column's type), as a one-row
     /// batch sharing the stored arrays. `None` if no row has it.
-    fn get(&self, key: &[ScalarValue]) -> Result<Option<RecordBatch>, StorageError> {
+    fn get(&self, key: &[ScalarValue]) -> Result<Option<FoundRow>, StorageError> {
         let found = match &self.keys {
             Keys::Int(map) => match key {
                 [v] => int_key(v).and_then(|k| map.get(&k)),
@@ -244,7 +244,10 @@ impl LookupIndex {
             .batches
             .get(b as usize)
             .filter(|batch| (r as usize) < batch.num_rows())
-            .map(|batch| batch.slice(r as usize, 1)))
+            .map(|batch| FoundRow {
+                batch: batch.clone(),
+                row: r as usize,
+            }))
     }
 
     /// Whether `key` has one non-NULL value of each key column's exact type.
@@ -266,11 +269,30 @@ fn typed(def: &TableDef, columns: &[usize], key: &[ScalarValue]) -> bool {
         })
 }
 
+/// A row the index found: its batch and position, so a caller slices only the columns it
+/// returns (slicing whole rows showed in point-lookup profiles).
+#[derive(Debug)]
+pub struct FoundRow {
+    batch: RecordBatch,
+    row: usize,
+}
+
+impl FoundRow {
+    /// The row's values of the columns at `indices` (table order), as one-row arrays.
+    pub fn columns(&self, indices: &[usize]) -> Vec<ArrayRef> {
+        indices
+            .iter()
+            .filter_map(|i| self.batch.columns().get(*i))
+            .map(|c| c.slice(self.row, 1))
+            .collect()
+    }
+}
+
 /// What a lookup found.
 #[derive(Debug)]
 pub enum Lookup {
     /// The live row with that key, or none.
-    Found(Option<RecordBatch>),
+    Found(Option<FoundRow>),
     /// The table has no index for this key (no unique key on these columns, too large, key of
     /// another type): take the general path.
     Unavailable,

@@ -5,6 +5,7 @@
 mod catalog;
 mod value;
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
@@ -13,6 +14,7 @@ use pgwire::types::format::FormatOptions;
 use catalog::{Context, Guc, Kind, find};
 pub use catalog::{SERVER_VERSION, SERVER_VERSION_NUM};
 
+use crate::pgtypes::FormatSettings;
 use crate::sql::SqlError;
 
 /// One row of `pg_settings`.
@@ -37,6 +39,16 @@ pub struct Settings {
     /// Values given in the startup packet become the session's reset values, as in PostgreSQL.
     reset_values: BTreeMap<String, String>,
     pending_reports: Vec<(String, String)>,
+    /// Values read on every statement, derived once per change: looking them up, converting
+    /// units and parsing on each Execute showed in point-lookup profiles.
+    hot: OnceCell<Hot>,
+}
+
+/// See [`Settings::hot`].
+#[derive(Debug, Clone)]
+struct Hot {
+    format: FormatSettings,
+    statement_timeout_ms: u64,
 }
 
 impl Settings {
@@ -47,6 +59,7 @@ impl Settings {
             values: BTreeMap::new(),
             reset_values: BTreeMap::new(),
             pending_reports: Vec::new(),
+            hot: OnceCell::new(),
         };
         s.values
             .insert("session_authorization".into(), user.to_owned());
@@ -100,6 +113,7 @@ impl Settings {
         }
         let normalized = self.normalize(&key, guc, value)?;
         let changed = self.get(&key).as_deref() != Some(normalized.as_str());
+        self.hot.take();
         self.values.insert(key, normalized.clone());
         if let Some(g) = guc.filter(|g| g.reported && changed) {
             self.pending_reports.push((g.name.clone(), normalized));
@@ -123,6 +137,7 @@ impl Settings {
             .or_else(|| guc.map(|g| g.default.clone()))
             .unwrap_or_default();
         let changed = self.get(&key).as_deref() != Some(value.as_str());
+        self.hot.take();
         self.values.insert(key, value.clone());
         if let Some(g) = guc.filter(|g| g.reported && changed) {
             self.pending_reports.push((g.name.clone(), value));
@@ -137,6 +152,7 @@ impl Settings {
                 let _ = self.reset(&g.name);
             }
         }
+        self.hot.take();
         self.values.retain(|k, _| !k.contains('.'));
     }
 
@@ -215,6 +231,7 @@ impl Settings {
                 self.pending_reports.push((g.name.clone(), v));
             }
         }
+        self.hot.take();
         self.values = other.values;
         self.reset_values = other.reset_values;
     }
@@ -240,10 +257,34 @@ impl Settings {
 
     /// `statement_timeout` in milliseconds (0 = none).
     pub fn statement_timeout_ms(&self) -> u64 {
-        let shown = self.get("statement_timeout").unwrap_or_default();
-        find("statement_timeout")
-            .and_then(|g| value::base_value(g, &shown).parse().ok())
-            .unwrap_or(0)
+        self.hot().statement_timeout_ms
+    }
+
+    /// The output options of DataRow encoding (DateStyle, IntervalStyle, TimeZone...).
+    pub fn format_settings(&self) -> FormatSettings {
+        self.hot().format.clone()
+    }
+
+    fn hot(&self) -> &Hot {
+        self.hot.get_or_init(|| {
+            let d = FormatSettings::default();
+            let shown = self.get("statement_timeout").unwrap_or_default();
+            Hot {
+                format: FormatSettings {
+                    date_style: self.get("DateStyle").unwrap_or(d.date_style),
+                    interval_style: self.get("IntervalStyle").unwrap_or(d.interval_style),
+                    time_zone: self.get("TimeZone").unwrap_or(d.time_zone),
+                    extra_float_digits: self
+                        .get("extra_float_digits")
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(d.extra_float_digits),
+                    bytea_output: self.get("bytea_output").unwrap_or(d.bytea_output),
+                },
+                statement_timeout_ms: find("statement_timeout")
+                    .and_then(|g| value::base_value(g, &shown).parse().ok())
+                    .unwrap_or(0),
+            }
+        })
     }
 
     /// The value as stored and shown: special forms for the parameters PostgreSQL checks
