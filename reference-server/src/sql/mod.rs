@@ -15,6 +15,7 @@ pub mod execute;
 pub mod extract;
 pub mod fetch_first;
 mod fetch_syntax;
+pub mod foreign_key;
 pub mod functions;
 pub mod insert_defaults;
 pub mod insert_values;
@@ -42,7 +43,9 @@ pub mod rewrite;
 mod subplan;
 pub mod to_char;
 pub mod typing;
+pub mod update_from;
 pub mod upsert;
+pub mod view;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;
