@@ -244,7 +244,7 @@ fn column_index(def: &TableDef, name: &str) -> Result<usize, StorageError> {
 }
 
 /// PostgreSQL's text form of one value (`null` for NULL), for DETAIL lines.
-fn value_text(
+pub(crate) fn value_text(
     array: &dyn Array,
     row: usize,
     field: &datafusion::arrow::datatypes::Field,

@@ -107,7 +107,7 @@ impl Command {
     /// values into: a query or DML, or the query of DECLARE CURSOR.
     pub fn planned_statement(&self) -> Option<&Statement> {
         match self {
-            Command::Plan { stmt, .. } => Some(stmt),
+            Command::Plan { stmt, .. } if !super::update_from::applies(stmt) => Some(stmt),
             Command::Cursor(c) => c.query(),
             _ => None,
         }
@@ -158,10 +158,10 @@ pub fn classify(mut stmt: Statement) -> Command {
             Command::Ddl(Box::new(stmt.clone()))
         }
         Statement::Drop {
-            object_type: ObjectType::Index,
+            object_type: ObjectType::Index | ObjectType::View,
             ..
         } => Command::Ddl(Box::new(stmt.clone())),
-        Statement::CreateView(_) => plan(PlanKind::CreateView),
+        Statement::CreateView(_) => Command::Ddl(Box::new(stmt.clone())),
         Statement::CreateSchema { .. } => plan(PlanKind::CreateSchema),
         Statement::Drop {
             object_type: ObjectType::Table,
@@ -178,7 +178,6 @@ pub fn classify(mut stmt: Statement) -> Command {
             object_type, names, ..
         } => match object_type {
             _ if names.len() > 1 => unsupported("DROP of several objects in one statement"),
-            ObjectType::View => plan(PlanKind::DropView),
             ObjectType::Schema => plan(PlanKind::DropSchema),
             other => unsupported(&format!("DROP {other}")),
         },

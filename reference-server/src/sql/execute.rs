@@ -55,7 +55,8 @@ impl Session {
     ) -> Result<LogicalPlan, SqlError> {
         let state = self.ctx.state();
         crate::sql::insert_defaults::check_arity(&self.shared.catalog, &self.ctx, stmt)?;
-        let stmt = crate::sql::insert_defaults::rewrite(&self.shared.catalog, &self.ctx, stmt)?;
+        let mut stmt = crate::sql::insert_defaults::rewrite(&self.shared.catalog, &self.ctx, stmt)?;
+        super::view::expand(&self.shared.catalog.storage, &mut stmt)?;
         let plan = state
             .statement_to_plan(DFStatement::Statement(Box::new(stmt)))
             .await?;
@@ -83,6 +84,9 @@ impl Session {
             return Err(SqlError::in_failed_transaction());
         }
         match cmd {
+            Command::Plan { stmt, .. } if super::update_from::applies(stmt) => {
+                self.fk_checked(stmt, self.run_update_from(stmt)).await
+            }
             Command::Plan { stmt, kind, .. } => {
                 let plan = match plan {
                     Some(p) => p,
@@ -96,7 +100,7 @@ impl Session {
                         self.plan(stmt).await?
                     }
                 };
-                self.run_plan(*kind, plan).await
+                self.fk_checked(stmt, self.run_plan(*kind, plan)).await
             }
             Command::Begin { tag, isolation } => {
                 if !self.begin_block() {
@@ -172,6 +176,7 @@ impl Session {
                 if_exists,
                 cascade,
             } => {
+                super::view::refuse_drop_table_of_view(&self.shared.catalog.storage, names)?;
                 let results = self
                     .shared
                     .catalog
@@ -181,6 +186,7 @@ impl Session {
                 }
                 Ok(done("DROP TABLE"))
             }
+            Command::Ddl(stmt) if super::view::is_view_ddl(stmt) => self.run_view_ddl(stmt).await,
             Command::Ddl(stmt) => {
                 let (tag, notices) = self.shared.catalog.run_ddl(&self.ctx, stmt).await?;
                 if let Statement::CreateTable(ct) = stmt.as_ref()
@@ -195,7 +201,7 @@ impl Session {
                 }
                 Ok(Outcome::Done(tag))
             }
-            Command::Write(stmt) => self.run_write(stmt).await,
+            Command::Write(stmt) => self.fk_checked(stmt, self.run_write(stmt)).await,
             Command::Copy(spec) => self.start_copy(spec).await,
             Command::Cursor(c) => self.run_cursor(c, plan).await,
             Command::Do(block) => {

@@ -18,6 +18,7 @@ pub mod execute;
 pub mod extract;
 pub mod fetch_first;
 mod fetch_syntax;
+pub mod foreign_key;
 pub mod functions;
 pub mod inner_columns;
 pub mod insert_defaults;
@@ -48,8 +49,10 @@ pub mod rewrite;
 mod subplan;
 pub mod to_char;
 pub mod typing;
+pub mod update_from;
 pub mod upsert;
 pub mod vector_output;
+pub mod view;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;

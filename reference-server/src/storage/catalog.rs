@@ -138,6 +138,8 @@ pub(crate) struct CatalogFile {
     pub version: u32,
     pub next_table_id: u64,
     pub tables: Vec<CatalogEntry>,
+    #[serde(default)]
+    pub views: Vec<super::views::ViewDef>,
 }
 
 pub(crate) const CATALOG_VERSION: u32 = 1;

@@ -35,6 +35,7 @@ mod sink;
 mod table;
 mod timecol;
 mod txn;
+mod views;
 mod wal;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,7 @@ pub use error::StorageError;
 pub use lookup::{Lookup, key_columns};
 pub use table::Table;
 pub use txn::TxWrites;
+pub use views::ViewDef;
 
 use catalog::{CatalogEntry, CatalogFile};
 use manifest::Manifest;
@@ -133,6 +135,7 @@ impl Storage {
                 version: catalog::CATALOG_VERSION,
                 next_table_id: 1,
                 tables: Vec::new(),
+                views: Vec::new(),
             }),
             _lock: None,
         })
@@ -168,7 +171,9 @@ impl Storage {
         self.check_open()?;
         def.validate()?;
         let mut cat = self.lock_catalog()?;
-        if cat.tables.iter().any(|t| t.name == def.name) {
+        if cat.tables.iter().any(|t| t.name == def.name)
+            || cat.views.iter().any(|v| v.name == def.name)
+        {
             return if if_not_exists {
                 Ok(false)
             } else {

@@ -44,6 +44,7 @@ pub(super) fn open_dir(dir: &Path, opts: StorageOptions) -> Result<Arc<Storage>,
                 version: catalog::CATALOG_VERSION,
                 next_table_id: 1,
                 tables: Vec::new(),
+                views: Vec::new(),
             };
             catalog::save(&cat_path, &c)?;
             c

@@ -1,0 +1,279 @@
+//! Views: CREATE [OR REPLACE] VIEW, DROP VIEW, and their expansion. A view is stored as the
+//! SQL text of its query (see `crate::storage::ViewDef`); every statement that names one gets
+//! the view's query substituted as a derived table before DataFusion plans it, so views over
+//! views, joins and aggregates plan like the equivalent subqueries, and nothing about a view
+//! has to be kept in step with the tables it reads.
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    CreateView, Ident, ObjectName, ObjectType, Query, Statement, TableAlias, TableAliasColumnDef,
+    TableFactor, VisitMut, VisitorMut, visit_relations,
+};
+use pgwire::api::results::Tag;
+use pgwire::error::ErrorInfo;
+
+use super::SqlError;
+use super::execute::Outcome;
+use crate::catalog::{SCHEMA, split_name};
+use crate::session::Session;
+use crate::storage::{Storage, StorageError, ViewDef};
+
+/// Views expanded in one statement at most: a view whose query names itself (possible with
+/// CREATE OR REPLACE) would otherwise expand forever.
+const MAX_EXPANSIONS: usize = 1000;
+
+/// Whether the catalog statement is CREATE VIEW or DROP VIEW (run by [`Session::run_view_ddl`]).
+pub fn is_view_ddl(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::CreateView(_)
+            | Statement::Drop {
+                object_type: ObjectType::View,
+                ..
+            }
+    )
+}
+
+/// The view a relation name refers to: unqualified or in `public`.
+fn view_of(storage: &Storage, name: &ObjectName) -> Option<ViewDef> {
+    match split_name(name) {
+        (None, n) => storage.view(&n),
+        (Some(s), n) if s == SCHEMA => storage.view(&n),
+        _ => None,
+    }
+}
+
+/// The name a view gets in the shared schema (temporary and other-schema views are refused).
+fn view_name(name: &ObjectName) -> Result<String, SqlError> {
+    match split_name(name) {
+        (None, n) => Ok(n),
+        (Some(s), n) if s == SCHEMA => Ok(n),
+        (Some(s), _) => Err(SqlError::new(
+            "3F000",
+            format!("schema \"{s}\" does not exist"),
+        )),
+    }
+}
+
+/// Replaces every relation of `stmt` that names a view (and is not a CTE of the statement)
+/// with the view's query as a derived table aliased as the view (or as written).
+pub fn expand(storage: &Storage, stmt: &mut Statement) -> Result<(), SqlError> {
+    if !storage.has_views() {
+        return Ok(());
+    }
+    let mut names = Vec::new();
+    let _ = visit_relations(stmt, |r| {
+        names.push(r.clone());
+        ControlFlow::<()>::Continue(())
+    });
+    if !names.iter().any(|n| view_of(storage, n).is_some()) {
+        return Ok(());
+    }
+    let mut expander = Expander {
+        storage,
+        ctes: HashSet::new(),
+        expanded: 0,
+    };
+    let _ = stmt.visit(&mut expander);
+    match expander.error() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+struct Expander<'a> {
+    storage: &'a Storage,
+    /// CTE names seen so far (a CTE shadows a view of the same name).
+    ctes: HashSet<String>,
+    expanded: usize,
+}
+
+impl Expander<'_> {
+    fn error(&self) -> Option<SqlError> {
+        (self.expanded > MAX_EXPANSIONS).then(|| {
+            SqlError::new(
+                "42P17",
+                "infinite recursion detected in rules for relation (a view names itself)",
+            )
+        })
+    }
+}
+
+impl VisitorMut for Expander<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let Some(with) = &query.with {
+            for cte in &with.cte_tables {
+                self.ctes.insert(crate::catalog::ident(&cte.alias.name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        let TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } = factor
+        else {
+            return ControlFlow::Continue(());
+        };
+        if name.0.len() == 1 && self.ctes.contains(&split_name(name).1) {
+            return ControlFlow::Continue(());
+        }
+        let Some(view) = view_of(self.storage, name) else {
+            return ControlFlow::Continue(());
+        };
+        self.expanded += 1;
+        if self.expanded > MAX_EXPANSIONS {
+            return ControlFlow::Break(());
+        }
+        let Some(query) = parse_query(&view.query) else {
+            return ControlFlow::Continue(()); // planning reports the relation as missing
+        };
+        let alias = alias.clone().unwrap_or_else(|| TableAlias {
+            explicit: true,
+            name: Ident::with_quote('"', &view.name),
+            columns: Vec::new(),
+            at: None,
+        });
+        let alias = if alias.columns.is_empty() && !view.columns.is_empty() {
+            TableAlias {
+                columns: view
+                    .columns
+                    .iter()
+                    .map(|c| TableAliasColumnDef {
+                        name: Ident::with_quote('"', c),
+                        data_type: None,
+                    })
+                    .collect(),
+                ..alias
+            }
+        } else {
+            alias
+        };
+        *factor = TableFactor::Derived {
+            lateral: false,
+            subquery: Box::new(query),
+            alias: Some(alias),
+            sample: None,
+        };
+        ControlFlow::Continue(())
+    }
+}
+
+fn parse_query(sql: &str) -> Option<Query> {
+    match super::parse::parse(sql).ok()?.pop()? {
+        Statement::Query(q) => Some(*q),
+        _ => None,
+    }
+}
+
+impl Session {
+    /// CREATE [OR REPLACE] VIEW / DROP VIEW [IF EXISTS].
+    pub(super) async fn run_view_ddl(&self, stmt: &Statement) -> Result<Outcome, SqlError> {
+        let storage = &self.shared.catalog.storage;
+        let outcome = match stmt {
+            Statement::CreateView(cv) => self.create_view(storage, cv).await?,
+            Statement::Drop {
+                names, if_exists, ..
+            } => {
+                for n in names {
+                    self.drop_view(storage, n, *if_exists)?;
+                }
+                Outcome::Done(Tag::new("DROP VIEW"))
+            }
+            _ => return Err(SqlError::unsupported("not a view statement")),
+        };
+        self.shared.catalog.bump();
+        Ok(outcome)
+    }
+
+    async fn create_view(&self, storage: &Storage, cv: &CreateView) -> Result<Outcome, SqlError> {
+        if cv.materialized {
+            return Err(SqlError::unsupported(
+                "materialized views are not supported",
+            ));
+        }
+        if cv.temporary {
+            return Err(SqlError::unsupported("temporary views are not supported"));
+        }
+        let name = view_name(&cv.name)?;
+        // Planning checks the query (relations, columns, types) now, as PostgreSQL does.
+        let plan = self.plan(&Statement::Query(cv.query.clone())).await?;
+        let width = plan.schema().fields().len();
+        if cv.columns.len() > width {
+            return Err(SqlError::new(
+                "42601",
+                "CREATE VIEW specifies more column names than columns",
+            ));
+        }
+        let def = ViewDef {
+            name: name.clone(),
+            columns: cv
+                .columns
+                .iter()
+                .map(|c| crate::catalog::ident(&c.name))
+                .collect(),
+            query: cv.query.to_string(),
+        };
+        storage
+            .create_view(def, cv.or_replace)
+            .map_err(|e| match e {
+                StorageError::AlreadyExists(_) => {
+                    SqlError::new("42P07", format!("relation \"{name}\" already exists"))
+                }
+                other => other.into(),
+            })?;
+        Ok(Outcome::Done(Tag::new("CREATE VIEW")))
+    }
+
+    fn drop_view(
+        &self,
+        storage: &Storage,
+        name: &ObjectName,
+        if_exists: bool,
+    ) -> Result<(), SqlError> {
+        let view = view_name(name)?;
+        if storage.drop_view(&view)? {
+            return Ok(());
+        }
+        if storage.table(&view).is_some() {
+            return Err(not_a("view", &view, "DROP TABLE", "table"));
+        }
+        if if_exists {
+            let mut info = ErrorInfo::new(
+                "NOTICE".into(),
+                "00000".into(),
+                format!("view \"{view}\" does not exist, skipping"),
+            );
+            info.severity_nonlocalized = Some("NOTICE".into());
+            self.notice(info);
+            return Ok(());
+        }
+        Err(SqlError::new(
+            "42P01",
+            format!("view \"{view}\" does not exist"),
+        ))
+    }
+}
+
+/// 42809 for `DROP TABLE` naming a view: PostgreSQL's wording and hint.
+pub fn refuse_drop_table_of_view(storage: &Storage, names: &[ObjectName]) -> Result<(), SqlError> {
+    for n in names {
+        if let Some(v) = view_of(storage, n) {
+            return Err(not_a("table", &v.name, "DROP VIEW", "view"));
+        }
+    }
+    Ok(())
+}
+
+fn not_a(wanted: &str, name: &str, command: &str, actual: &str) -> SqlError {
+    SqlError::new("42809", format!("\"{name}\" is not a {wanted}"))
+        .with_hint(format!("Use {command} to remove a {actual}."))
+}
