@@ -16,6 +16,7 @@ pub mod extract;
 pub mod fetch_first;
 mod fetch_syntax;
 pub mod functions;
+mod generate_subscripts;
 pub mod insert_defaults;
 pub mod insert_values;
 pub mod interval_fns;
