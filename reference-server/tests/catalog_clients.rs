@@ -324,6 +324,17 @@ public class Meta {
     st.execute("CREATE TABLE j_parent (id serial PRIMARY KEY, code text UNIQUE NOT NULL)");
     st.execute("CREATE TABLE j_child (id integer PRIMARY KEY, parent_id integer REFERENCES j_parent(id), note text)");
     st.execute("CREATE INDEX j_child_note ON j_child (note)");
+    step("getPrimaryKeys", () -> {
+      try (ResultSet rs = md.getPrimaryKeys(null, "public", "j_parent")) {
+        while (rs.next()) System.out.println("pk " + cols(rs, "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ", "PK_NAME"));
+      }
+    });
+    step("getIndexInfo", () -> {
+      for (String t : new String[]{"j_parent", "j_child"})
+        try (ResultSet rs = md.getIndexInfo(null, "public", t, false, false)) {
+          while (rs.next()) System.out.println("index " + cols(rs, "TABLE_NAME", "NON_UNIQUE", "INDEX_NAME", "TYPE", "ORDINAL_POSITION", "COLUMN_NAME", "ASC_OR_DESC"));
+        }
+    });
     step("getImportedKeys", () -> {
       try (ResultSet rs = md.getImportedKeys(null, "public", "j_child")) {
         while (rs.next()) System.out.println("fk " + cols(rs, "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_NAME", "FKCOLUMN_NAME", "KEY_SEQ", "UPDATE_RULE", "DELETE_RULE", "FK_NAME", "PK_NAME"));
@@ -357,10 +368,9 @@ public class Meta {
 }
 "#;
 
-/// pgjdbc (the driver DBeaver uses): DatabaseMetaData's tables, columns, imported keys and
-/// schemas; a batch, a rolled-back transaction and an error's SQLSTATE. Known gaps, left out:
-/// getPrimaryKeys/getIndexInfo (`information_schema._pg_expandarray`), getTypeInfo,
-/// setArray parameters and getGeneratedKeys.
+/// pgjdbc (the driver DBeaver uses): DatabaseMetaData's tables, columns, primary keys,
+/// indexes, imported keys and schemas; a batch, a rolled-back transaction and an error's
+/// SQLSTATE. Known gaps, left out: getTypeInfo, setArray parameters and getGeneratedKeys.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pgjdbc_metadata_matches_postgres() {
     let jar = "/usr/share/java/postgresql.jar";

@@ -11,6 +11,7 @@
 //!   tagged with that type, `::pg_catalog.T` → `::T`;
 //! - `ARRAY(SELECT e FROM ...)` → `(SELECT array_agg(e) FROM ...)`;
 //! - `generate_subscripts(a, 1)` → `unnest` of the subscripts (see `generate_subscripts`);
+//! - `information_schema._pg_expandarray(a)` and `(composite).field` (see `expandarray`);
 //! - an array literal `'{..}'` compared with `=`/`<>` → `make_array(..)`.
 
 use std::ops::ControlFlow;
@@ -248,6 +249,9 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
                 FunctionArguments::List(l) if name == "generate_subscripts" => {
                     super::generate_subscripts::rewrite(&l.args)
                 }
+                FunctionArguments::List(l) if name.ends_with("_pg_expandarray") => {
+                    super::expandarray::expand(&l.args)
+                }
                 // No partitioning: a table's only "ancestor" is itself (psql `\d`'s
                 // referenced-by query).
                 FunctionArguments::List(l) if name == "pg_partition_ancestors" => {
@@ -315,6 +319,9 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            super::expandarray::field_selection(root, access_chain)
+        }
         Expr::Subquery(q) if reads_publication_columns(q) || joins_partition_ancestors(q) => {
             parse_expr("NULL::text")
         }

@@ -12,6 +12,7 @@ pub mod do_block;
 pub mod error;
 pub mod error_text;
 pub mod execute;
+mod expandarray;
 pub mod extract;
 pub mod fetch_first;
 mod fetch_syntax;
