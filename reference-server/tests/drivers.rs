@@ -3,7 +3,9 @@
 //! defaults, server-side cursors, binary results, prepared statements, errors — must see on
 //! the reference server what they see on a throwaway PostgreSQL 15. The script prints a
 //! transcript per driver; the two transcripts must be equal. A driver that is not installed
-//! prints the same SKIP line on both servers (`.ci/run` installs all three).
+//! prints the same SKIP line on both servers (`.ci/run` installs all three). node-postgres
+//! (`pg`, from `$NODE_PG_DIR`, default `~/.cache/pgcompat-node`) likewise, skipped when node
+//! or npm is missing.
 
 mod common;
 mod pgtypes_support;
@@ -91,6 +93,72 @@ async fn psql_cursors_as_on_postgres() {
     let actual = tokio::task::spawn_blocking(move || psql_cursors(port))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    server.shutdown().await.ok();
+    assert_eq!(actual, expected);
+}
+
+/// Where node-postgres is installed: `$NODE_PG_DIR` (as `.ci/run` sets it) or the default
+/// cache dir, installed there with npm when missing; None (skip) without node or npm.
+fn node_pg_dir() -> Option<String> {
+    let dir = std::env::var("NODE_PG_DIR").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/pgcompat-node",
+            std::env::var("HOME").unwrap_or_else(|_| "/tmp".into())
+        )
+    });
+    let (has_node, _, _) = common::run("node", &["--version"]);
+    if !has_node {
+        return None;
+    }
+    if !std::path::Path::new(&dir).join("node_modules/pg").exists() {
+        let (ok, _, err) = common::run("npm", &["install", "--silent", "--prefix", &dir, "pg"]);
+        if !ok {
+            eprintln!("SKIP: npm install pg failed: {err}");
+            return None;
+        }
+    }
+    Some(dir)
+}
+
+fn node_transcript(dir: &str, host: &str, port: u16) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scripts/node_pg_transcript.js"
+    );
+    let out = std::process::Command::new("node")
+        .args([script, host, &port.to_string()])
+        .env("NODE_PATH", format!("{dir}/node_modules"))
+        .output()
+        .unwrap_or_else(|e| panic!("node: {e}"));
+    assert!(
+        out.status.success(),
+        "node_pg_transcript.js failed on port {port}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// node-postgres: text parameters (arrays as `{..}` literals), its type parsers (int8 and
+/// numeric as strings, timestamptz, jsonb, arrays, bytea), column type OIDs, a rolled-back
+/// transaction and error codes, as on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_pg_sees_what_it_sees_on_postgres() {
+    let Some(dir) = node_pg_dir() else {
+        eprintln!("SKIP: node-postgres needs node and npm");
+        return;
+    };
+    let pg = Cluster::start();
+    let d = dir.clone();
+    let expected = tokio::task::spawn_blocking(move || node_transcript(&d, "127.0.0.1", pg.port))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = common::start().await;
+    let addr = server.local_addr();
+    let actual = tokio::task::spawn_blocking(move || {
+        node_transcript(&dir, &addr.ip().to_string(), addr.port())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     server.shutdown().await.ok();
     assert_eq!(actual, expected);
 }

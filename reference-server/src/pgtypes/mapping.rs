@@ -75,8 +75,14 @@ impl PgColumnType {
 
     /// The name stored under [`PG_TYPE_KEY`]; [`parse_type_name`] reads it back.
     pub fn type_name(&self) -> String {
+        if self.ty == Type::INT2_VECTOR || self.ty == Type::OID_VECTOR {
+            return self.ty.name().to_owned();
+        }
         if let Some(elem) = self.element() {
             return format!("{}[]", elem.type_name());
+        }
+        if self.ty == Type::CHAR {
+            return "\"char\"".to_owned();
         }
         let base = self.ty.name();
         match (&self.ty, self.typmod) {
@@ -216,7 +222,8 @@ pub fn pg_type_to_arrow(col: &PgColumnType) -> Result<DataType, PgTypeError> {
     Ok(match col.ty {
         Type::INT2 => DataType::Int16,
         Type::INT4 => DataType::Int32,
-        Type::INT8 | Type::OID => DataType::Int64,
+        Type::INT8 => DataType::Int64,
+        Type::OID => DataType::UInt32,
         Type::FLOAT4 => DataType::Float32,
         Type::FLOAT8 => DataType::Float64,
         Type::NUMERIC => match col.numeric_precision_scale() {
@@ -407,6 +414,10 @@ fn custom_type(name: &str, modifiers: &[String]) -> Result<PgColumnType, PgTypeE
         "text" => plain(Type::TEXT),
         "name" => plain(Type::NAME),
         "oid" => plain(Type::OID),
+        "int2vector" => plain(Type::INT2_VECTOR),
+        "oidvector" => plain(Type::OID_VECTOR),
+        // Only a quoted `"char"` reaches here (plain `char` is `character(1)`).
+        "char" => plain(Type::CHAR),
         "bytea" => plain(Type::BYTEA),
         "uuid" => plain(Type::UUID),
         "json" => plain(Type::JSON),
@@ -490,7 +501,9 @@ pub fn arrow_to_pg(dt: &DataType) -> PgColumnType {
         DataType::Boolean => plain(Type::BOOL),
         DataType::Int8 | DataType::UInt8 | DataType::Int16 => plain(Type::INT2),
         DataType::UInt16 | DataType::Int32 => plain(Type::INT4),
-        DataType::UInt32 | DataType::Int64 => plain(Type::INT8),
+        // UInt32 is how the server stores `oid` (catalog columns, `::oid`).
+        DataType::UInt32 => plain(Type::OID),
+        DataType::Int64 => plain(Type::INT8),
         DataType::UInt64 => PgColumnType::numeric(20, 0),
         DataType::Float16 | DataType::Float32 => plain(Type::FLOAT4),
         DataType::Float64 => plain(Type::FLOAT8),

@@ -69,7 +69,8 @@ pub(crate) fn parse_text(
             if !(-2_147_483_648..=4_294_967_295).contains(&v) {
                 return Err(range(name, s));
             }
-            ScalarValue::Int64(Some(if v < 0 { v + 4_294_967_296 } else { v }))
+            let v = if v < 0 { v + 4_294_967_296 } else { v };
+            ScalarValue::UInt32(Some(u32::try_from(v).map_err(|_| range(name, s))?))
         }
         Type::FLOAT4 => ScalarValue::Float32(Some(parse_f32(s)?)),
         Type::FLOAT8 => ScalarValue::Float64(Some(parse_f64(s, name)?)),

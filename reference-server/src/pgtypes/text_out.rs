@@ -163,7 +163,16 @@ pub(crate) fn put_text(
                 );
                 pg_type_of(&f)
             });
-            put_array_text(values.as_ref(), &elem, ctx, out)?;
+            if col.ty == Type::INT2_VECTOR || col.ty == Type::OID_VECTOR {
+                // int2vectorout/oidvectorout: the numbers separated by spaces, no braces.
+                let mut b = BytesMut::new();
+                put_array_text(values.as_ref(), &elem, ctx, &mut b)?;
+                let inner = b.strip_prefix(b"{").unwrap_or(&b);
+                let inner = inner.strip_suffix(b"}").unwrap_or(inner);
+                out.extend(inner.iter().map(|&c| if c == b',' { b' ' } else { c }));
+            } else {
+                put_array_text(values.as_ref(), &elem, ctx, out)?;
+            }
         }
         _ => put_natural(d, ctx, out)?,
     }

@@ -6,7 +6,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, FieldRef, SchemaRef};
 use datafusion::common::{ParamValues, ScalarValue};
 use datafusion::logical_expr::LogicalPlan;
 use futures::{Sink, SinkExt, StreamExt};
@@ -150,11 +150,15 @@ impl Parser {
             }
             _ => None,
         };
-        let param_arrow = plan
+        let param_fields = plan
             .as_ref()
             .map(inferred_params)
             .transpose()?
             .unwrap_or_default();
+        let param_arrow: Vec<Option<DataType>> = param_fields
+            .iter()
+            .map(|f| f.as_ref().map(|f| f.data_type().clone()))
+            .collect();
         let n = param_arrow.len().max(client_types.len());
         let param_types = (0..n)
             .map(|i| {
@@ -164,11 +168,13 @@ impl Parser {
                     .flatten()
                     .filter(|t| *t != Type::UNKNOWN)
                     .or_else(|| {
-                        param_arrow
+                        // The field keeps a column's declared type (`uuid`, `jsonb` stored
+                        // as text) for `INSERT ... VALUES ($1)` and `SET c = $1`.
+                        param_fields
                             .get(i)
                             .cloned()
                             .flatten()
-                            .map(|dt| rows::pg_type(&dt))
+                            .map(|f| crate::pgtypes::pg_type_of(&f).ty)
                     })
                     .unwrap_or(Type::TEXT)
             })
@@ -197,9 +203,9 @@ impl Parser {
 }
 
 /// Placeholder types in `$1..$n` order (gaps are `None`).
-fn inferred_params(plan: &LogicalPlan) -> Result<Vec<Option<DataType>>, SqlError> {
-    let types = plan.get_parameter_types()?;
-    let mut out: Vec<Option<DataType>> = Vec::new();
+fn inferred_params(plan: &LogicalPlan) -> Result<Vec<Option<FieldRef>>, SqlError> {
+    let types = plan.get_parameter_fields()?;
+    let mut out: Vec<Option<FieldRef>> = Vec::new();
     for (id, ty) in types {
         let Some(idx) = id.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) else {
             continue;

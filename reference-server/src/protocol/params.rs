@@ -46,6 +46,20 @@ pub fn decode(
     let Some(bytes) = value else {
         return ScalarValue::try_from(&target).map_err(SqlError::from);
     };
+    if !binary && matches!(target, DataType::List(_)) {
+        // Arrays in text form (node-pg sends `{"1",NULL,"3"}` untyped): Arrow has no cast
+        // from text to a list, so the array input function reads them.
+        let ty = match *pg {
+            Type::UNKNOWN | Type::TEXT => crate::protocol::rows::pg_type(&target),
+            _ => pg.clone(),
+        };
+        let scalar = decode_param(Some(bytes), 0, &ty, &FormatSettings::default())
+            .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
+        if scalar.data_type() == target {
+            return Ok(scalar);
+        }
+        return scalar.cast_to(&target).map_err(SqlError::from);
+    }
     let scalar = if binary {
         check_binary_length(index, bytes, pg)?;
         decode_binary(bytes, pg)?

@@ -7,8 +7,11 @@
 //! - `OPERATOR(pg_catalog.~)` → `~`; `x COLLATE pg_catalog.default` → `x`;
 //! - `::regclass`/`::regtype`/`::regnamespace`/`::regrole`/`::regproc` → the conversion
 //!   function of that name (OID out), and `::reg*::text` → `reg*_out(..)` (name out);
-//!   `::oid` → `::bigint`, `::name`/`::"char"` → `::text`, `::pg_catalog.T` → `::T`;
+//!   `::oid` → `::int unsigned` (UInt32, the server's oid), `::name`/`::"char"` → text
+//!   tagged with that type, `::pg_catalog.T` → `::T`;
 //! - `ARRAY(SELECT e FROM ...)` → `(SELECT array_agg(e) FROM ...)`;
+//! - `generate_subscripts(a, 1)` → `unnest` of the subscripts (see `generate_subscripts`);
+//! - `information_schema._pg_expandarray(a)` and `(composite).field` (see `expandarray`);
 //! - an array literal `'{..}'` compared with `=`/`<>` → `make_array(..)`.
 
 use std::ops::ControlFlow;
@@ -210,7 +213,7 @@ fn strip_pg_catalog(name: &mut ObjectName) {
     }
 }
 
-fn parse_expr(sql: &str) -> Option<Expr> {
+pub(super) fn parse_expr(sql: &str) -> Option<Expr> {
     Parser::new(&PostgreSqlDialect {})
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
@@ -255,6 +258,12 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             let name = f.name.to_string().to_ascii_lowercase();
             match &f.args {
                 FunctionArguments::Subquery(q) if name == "array" => array_subquery(q),
+                FunctionArguments::List(l) if name == "generate_subscripts" => {
+                    super::generate_subscripts::rewrite(&l.args)
+                }
+                FunctionArguments::List(l) if name.ends_with("_pg_expandarray") => {
+                    super::expandarray::expand(&l.args)
+                }
                 // No partitioning: a table's only "ancestor" is itself (psql `\d`'s
                 // referenced-by query).
                 FunctionArguments::List(l) if name == "pg_partition_ancestors" => {
@@ -322,6 +331,9 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             None
         }
         Expr::Collate { expr, .. } => Some((**expr).clone()),
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            super::expandarray::field_selection(root, access_chain)
+        }
         Expr::Subquery(q) if reads_publication_columns(q) || joins_partition_ancestors(q) => {
             parse_expr("NULL::text")
         }
@@ -337,7 +349,7 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
             ..
         } => {
             // `::pg_catalog.int2[]` (psql `\d`'s publication query) → `::int2[]`, `::oid[]`
-            // (asyncpg's type introspection) → `::bigint[]`.
+            // (asyncpg's type introspection) → `::int unsigned[]`.
             if let DataType::Array(ArrayElemTypeDef::SquareBracket(elem, _)) = data_type
                 && let Some(plain) = plain_type(elem)
             {
@@ -354,6 +366,15 @@ fn rewrite_expr(e: &mut Expr) -> Option<Expr> {
                 if REG_TYPES.contains(&fname.as_str()) {
                     return Some(call(&format!("{fname}_out"), expr));
                 }
+            }
+            if matches!(target.as_str(), "name" | "char") {
+                // Text read by the type's input function and tagged `name` / `"char"`.
+                let ty = if target == "char" {
+                    "'\"char\"'"
+                } else {
+                    "'name'"
+                };
+                return parse_expr(&format!("{}({expr}, {ty})", super::pg_casts::CAST_FN));
             }
             if let Some(t) = plain_type(data_type) {
                 *data_type = t;
@@ -392,7 +413,9 @@ fn type_name(t: &DataType) -> Option<String> {
 fn plain_type(t: &DataType) -> Option<DataType> {
     let name = type_name(t)?;
     match name.as_str() {
-        "oid" | "xid" | "regoper" => Some(DataType::BigInt(None)),
+        // UInt32 is the server's `oid` (the wire reports it as oid, 26).
+        "oid" => Some(DataType::IntUnsigned(None)),
+        "xid" | "regoper" => Some(DataType::BigInt(None)),
         "name" | "char" | "pg_node_tree" => Some(DataType::Text),
         _ if matches!(t, DataType::Custom(n, _) if n.0.len() == 2) => parse_type(&name),
         _ => None,

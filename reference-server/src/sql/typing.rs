@@ -28,9 +28,15 @@ pub fn retype_plan(
 ) -> DfResult<LogicalPlan> {
     let cx = Cx { declared, fmt };
     // A recursive CTE's work table keeps the types its first planning gave it; retyping
-    // only one side would make the two terms disagree.
+    // only one side would make the two terms disagree. A parameter cast directly still takes
+    // the cast's type (asyncpg's type introspection: `any($1::oid[])`), which changes no
+    // schema.
     if has_recursive_query(&plan)? {
-        return Ok(plan);
+        return Ok(plan
+            .transform_up_with_subqueries(|node| {
+                node.map_expressions(|e| e.transform_up(infer_placeholders))
+            })?
+            .data);
     }
     let plan = plan
         .transform_up_with_subqueries(|node| retype_node(node, &cx))?
@@ -48,6 +54,7 @@ struct Cx<'a> {
 
 /// PostgreSQL has no unsigned integers: `row_number()`, `rank()` and friends are bigint
 /// (DataFusion: UInt64), so a query's unsigned result columns are cast to signed ones.
+/// UInt32 stays: it is how the server stores `oid`, which the wire reports as such.
 fn signed_results(plan: LogicalPlan) -> DfResult<LogicalPlan> {
     use datafusion::common::Column;
     let is_query = !matches!(
@@ -63,7 +70,7 @@ fn signed_results(plan: LogicalPlan) -> DfResult<LogicalPlan> {
     let signed = |t: &DataType| match t {
         DataType::UInt8 => Some(DataType::Int16),
         DataType::UInt16 => Some(DataType::Int32),
-        DataType::UInt32 | DataType::UInt64 => Some(DataType::Int64),
+        DataType::UInt64 => Some(DataType::Int64),
         _ => None,
     };
     if !is_query

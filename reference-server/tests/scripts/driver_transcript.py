@@ -10,6 +10,7 @@ import datetime
 import decimal
 import io
 import sys
+import uuid
 
 HOST, PORT = sys.argv[1], int(sys.argv[2])
 DDL = (
@@ -142,6 +143,25 @@ async def asyncpg_steps(asyncpg):
         out("asyncpg error", e.sqlstate, type(e).__name__)
     out("asyncpg count", await c.fetchval("SELECT count(*) FROM drva"))
     out("asyncpg interval", await c.fetchval("SELECT interval '1 day 2 hours'"))
+    # Arrays and other non-core types make asyncpg introspect them through pg_type (its
+    # query's oid/name/"char" columns must come back as those types, not int8/text).
+    out("asyncpg arrays", await c.fetchval("SELECT ARRAY[1,2,3]"), await c.fetchval("SELECT ARRAY['a','b']"))
+    await c.execute("DROP TABLE IF EXISTS drvt")
+    await c.execute(
+        "CREATE TABLE drvt (id int PRIMARY KEY, ia int[], ta text[], u uuid, j jsonb, "
+        "n numeric(12,3), t timestamptz)"
+    )
+    await c.execute(
+        "INSERT INTO drvt VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        1, [1, None, 3], ["x", "y z", None], uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        '{"b": [1, 2], "a": null}', decimal.Decimal("1.5"), t0,
+    )
+    await c.execute("INSERT INTO drvt (id, ia, ta) VALUES ($1, $2, $3)", 2, [], [])
+    rows = await c.fetch("SELECT * FROM drvt ORDER BY id")
+    out("asyncpg types", [tuple(r) for r in rows])
+    out("asyncpg int[] param", await c.fetchval("SELECT $1::int[]", [4, None, 5]))
+    out("asyncpg text[] param", await c.fetchval("SELECT array_length($1::text[], 1)", ["a", "b", "c"]))
+    out("asyncpg array filter", await c.fetchval("SELECT count(*) FROM drvt WHERE ia = $1", [1, None, 3]))
     await c.close()
 
 

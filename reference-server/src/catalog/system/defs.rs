@@ -106,8 +106,8 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
         ("indisunique", Bool), ("indnullsnotdistinct", Bool), ("indisprimary", Bool),
         ("indisexclusion", Bool), ("indimmediate", Bool), ("indisclustered", Bool),
         ("indisvalid", Bool), ("indcheckxmin", Bool), ("indisready", Bool), ("indislive", Bool),
-        ("indisreplident", Bool), ("indkey", I16Arr), ("indcollation", OidArr),
-        ("indclass", OidArr), ("indoption", I16Arr), ("indexprs", Text), ("indpred", Text),
+        ("indisreplident", Bool), ("indkey", I16Vec), ("indcollation", OidVec),
+        ("indclass", OidVec), ("indoption", I16Vec), ("indexprs", Text), ("indpred", Text),
     ]),
     ("pg_indexes", &[
         ("schemaname", Name), ("tablename", Name), ("indexname", Name), ("tablespace", Name),
@@ -147,7 +147,7 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
     ]),
     ("pg_partitioned_table", &[
         ("partrelid", Oid), ("partstrat", Char), ("partnatts", I16), ("partdefid", Oid),
-        ("partattrs", I16Arr), ("partclass", OidArr), ("partcollation", OidArr),
+        ("partattrs", I16Vec), ("partclass", OidVec), ("partcollation", OidVec),
         ("partexprs", Text),
     ]),
     ("pg_policy", &[
@@ -164,7 +164,7 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
         ("prosupport", Text), ("prokind", Char), ("prosecdef", Bool), ("proleakproof", Bool),
         ("proisstrict", Bool), ("proretset", Bool), ("provolatile", Char), ("proparallel", Char),
         ("pronargs", I16), ("pronargdefaults", I16), ("prorettype", Oid),
-        ("proargtypes", OidArr), ("proallargtypes", OidArr), ("proargmodes", TextArr),
+        ("proargtypes", OidVec), ("proallargtypes", OidArr), ("proargmodes", TextArr),
         ("proargnames", TextArr), ("proargdefaults", Text), ("protrftypes", OidArr),
         ("prosrc", Text), ("probin", Text), ("prosqlbody", Text), ("proconfig", TextArr),
         ("proacl", TextArr),
@@ -254,7 +254,7 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
     ]),
     ("pg_statistic_ext", &[
         ("oid", Oid), ("stxrelid", Oid), ("stxname", Name), ("stxnamespace", Oid),
-        ("stxowner", Oid), ("stxstattarget", I32), ("stxkeys", I16Arr), ("stxkind", TextArr),
+        ("stxowner", Oid), ("stxstattarget", I32), ("stxkeys", I16Vec), ("stxkind", TextArr),
         ("stxexprs", Text),
     ]),
     ("pg_tables", &[
@@ -272,7 +272,7 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
         ("oid", Oid), ("tgrelid", Oid), ("tgparentid", Oid), ("tgname", Name), ("tgfoid", Oid),
         ("tgtype", I16), ("tgenabled", Char), ("tgisinternal", Bool), ("tgconstrrelid", Oid),
         ("tgconstrindid", Oid), ("tgconstraint", Oid), ("tgdeferrable", Bool),
-        ("tginitdeferred", Bool), ("tgnargs", I16), ("tgattr", I16Arr), ("tgargs", Bytes),
+        ("tginitdeferred", Bool), ("tgnargs", I16), ("tgattr", I16Vec), ("tgargs", Bytes),
         ("tgqual", Text), ("tgoldtable", Name), ("tgnewtable", Name),
     ]),
     ("pg_type", &[

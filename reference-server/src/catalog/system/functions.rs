@@ -180,7 +180,7 @@ fn boolean(v: Option<bool>) -> ScalarValue {
 }
 
 fn oid(v: Option<i64>) -> ScalarValue {
-    ScalarValue::Int64(v)
+    ScalarValue::UInt32(v.and_then(|v| u32::try_from(v).ok()))
 }
 
 /// When the server started, for `pg_postmaster_start_time()` and `backend_start`.
@@ -239,7 +239,7 @@ pub fn pg_proc_rows() -> Vec<Row> {
 }
 
 pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
-    use DataType::{Boolean, Int32, Int64, Utf8};
+    use DataType::{Boolean, Int32, UInt32, Utf8};
     add(ctx, sys, "pg_table_is_visible", &[1], Boolean, |sys, a| {
         let rels = relations(sys);
         Ok(boolean(int_arg(a, 0).map(|o| {
@@ -502,16 +502,16 @@ pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
     });
 
     // `::regclass` & co, produced by the SQL rewrite: input (name or OID) → OID ...
-    add(ctx, sys, "regclass", &[1], Int64, |sys, a| {
+    add(ctx, sys, "regclass", &[1], UInt32, |sys, a| {
         reg_in(a, |s| relation_oid(sys, s), "relation")
     });
-    add(ctx, sys, "regtype", &[1], Int64, |sys, a| {
+    add(ctx, sys, "regtype", &[1], UInt32, |sys, a| {
         reg_in(a, |s| type_oid(sys, s), "type")
     });
-    add(ctx, sys, "regnamespace", &[1], Int64, |_, a| {
+    add(ctx, sys, "regnamespace", &[1], UInt32, |_, a| {
         reg_in(a, namespace_oid, "schema")
     });
-    add(ctx, sys, "regrole", &[1], Int64, |sys, a| {
+    add(ctx, sys, "regrole", &[1], UInt32, |sys, a| {
         reg_in(
             a,
             |s| {
@@ -532,10 +532,10 @@ pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
             })))
         });
     }
-    add(ctx, sys, "to_regclass", &[1], Int64, |sys, a| {
+    add(ctx, sys, "to_regclass", &[1], UInt32, |sys, a| {
         Ok(oid(text_arg(a, 0).and_then(|s| relation_oid(sys, &s))))
     });
-    add(ctx, sys, "to_regtype", &[1], Int64, |sys, a| {
+    add(ctx, sys, "to_regtype", &[1], UInt32, |sys, a| {
         Ok(oid(text_arg(a, 0).and_then(|s| type_oid(sys, &s))))
     });
     // ... and OID → name, for `::regclass::text`.

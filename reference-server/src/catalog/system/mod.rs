@@ -187,7 +187,10 @@ pub fn catalog_relation_oid(name: &str) -> Option<i64> {
 /// `datacl`...), whose values clients compare with array literals such as `'{0}'`.
 pub fn is_catalog_array_column(name: &str) -> bool {
     is_catalog_column(name, |c| {
-        matches!(c, Col::TextArr | Col::OidArr | Col::I16Arr)
+        matches!(
+            c,
+            Col::TextArr | Col::OidArr | Col::I16Arr | Col::I16Vec | Col::OidVec
+        )
     })
 }
 

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use datafusion::arrow::array::{
     ArrayRef, BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int16Builder,
     Int32Builder, Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
+    UInt32Builder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -19,9 +20,12 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 
 use super::Sys;
+use crate::pgtypes::PG_TYPE_KEY;
 
-/// The storage kind of a catalog column (PostgreSQL's type → the server's Arrow type; `oid`
-/// is Int64 as everywhere else in the server).
+/// The storage kind of a catalog column (PostgreSQL's type → the server's Arrow type).
+/// `oid` is UInt32, which the wire layer reports as PostgreSQL's `oid` (26); `name` and
+/// `"char"` are text tagged with their PostgreSQL type, because drivers (asyncpg's type
+/// introspection) decode catalog results by those exact types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
     Oid,
@@ -39,13 +43,18 @@ pub enum Col {
     TextArr,
     OidArr,
     I16Arr,
+    /// `int2vector` (`pg_index.indkey`): an int2 array that prints as `1 2`.
+    I16Vec,
+    /// `oidvector` (`pg_proc.proargtypes`): an oid array that prints as `23 25`.
+    OidVec,
 }
 
 impl Col {
     fn data_type(self) -> DataType {
         let list = |t: DataType| DataType::List(Arc::new(Field::new("item", t, true)));
         match self {
-            Col::Oid | Col::I64 => DataType::Int64,
+            Col::Oid => DataType::UInt32,
+            Col::I64 => DataType::Int64,
             Col::Bool => DataType::Boolean,
             Col::Text | Col::Name | Col::Char => DataType::Utf8,
             Col::I16 => DataType::Int16,
@@ -55,8 +64,19 @@ impl Col {
             Col::Bytes => DataType::Binary,
             Col::Tstz => DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
             Col::TextArr => list(DataType::Utf8),
-            Col::OidArr => list(DataType::Int64),
-            Col::I16Arr => list(DataType::Int16),
+            Col::OidArr | Col::OidVec => list(DataType::UInt32),
+            Col::I16Arr | Col::I16Vec => list(DataType::Int16),
+        }
+    }
+
+    /// The PostgreSQL type a column reports when its Arrow type alone would name another.
+    fn pg_type(self) -> Option<&'static str> {
+        match self {
+            Col::Name => Some("name"),
+            Col::Char => Some("\"char\""),
+            Col::I16Vec => Some("int2vector"),
+            Col::OidVec => Some("oidvector"),
+            _ => None,
         }
     }
 
@@ -149,10 +169,17 @@ impl SystemTable {
         rows: RowSource,
         ctx: Arc<Sys>,
     ) -> Self {
-        let fields: Vec<Field> = cols
-            .iter()
-            .map(|(name, col)| Field::new(*name, col.data_type(), true))
-            .collect();
+        let fields: Vec<Field> =
+            cols.iter()
+                .map(|(name, col)| {
+                    let field = Field::new(*name, col.data_type(), true);
+                    match col.pg_type() {
+                        Some(t) => field
+                            .with_metadata(HashMap::from([(PG_TYPE_KEY.to_owned(), t.to_owned())])),
+                        None => field,
+                    }
+                })
+                .collect();
         Self {
             name,
             schema: Arc::new(Schema::new(fields)),
@@ -183,7 +210,13 @@ fn build<'a>(col: Col, vals: impl Iterator<Item = Option<&'a Val>>) -> ArrayRef 
     let default = col.default_value();
     let vals: Vec<&Val> = vals.map(|v| v.unwrap_or(&default)).collect();
     match col {
-        Col::Oid | Col::I64 => {
+        Col::Oid => {
+            let mut b = UInt32Builder::new();
+            vals.iter()
+                .for_each(|v| b.append_option(int(v).and_then(|i| u32::try_from(i).ok())));
+            Arc::new(b.finish())
+        }
+        Col::I64 => {
             let mut b = Int64Builder::new();
             vals.iter().for_each(|v| b.append_option(int(v)));
             Arc::new(b.finish())
@@ -254,12 +287,14 @@ fn build<'a>(col: Col, vals: impl Iterator<Item = Option<&'a Val>>) -> ArrayRef 
             }
             Arc::new(b.finish())
         }
-        Col::OidArr => {
-            let mut b = ListBuilder::new(Int64Builder::new());
+        Col::OidArr | Col::OidVec => {
+            let mut b = ListBuilder::new(UInt32Builder::new());
             for v in &vals {
                 match v {
                     Val::IntArr(items) => {
-                        items.iter().for_each(|i| b.values().append_value(*i));
+                        items
+                            .iter()
+                            .for_each(|i| b.values().append_option(u32::try_from(*i).ok()));
                         b.append(true);
                     }
                     _ => b.append(false),
@@ -267,7 +302,7 @@ fn build<'a>(col: Col, vals: impl Iterator<Item = Option<&'a Val>>) -> ArrayRef 
             }
             Arc::new(b.finish())
         }
-        Col::I16Arr => {
+        Col::I16Arr | Col::I16Vec => {
             let mut b = ListBuilder::new(Int16Builder::new());
             for v in &vals {
                 match v {

@@ -57,6 +57,8 @@ pub fn col_type_oid(col: Col) -> i64 {
         Col::TextArr => 1009,
         Col::OidArr => 1028,
         Col::I16Arr => 1005,
+        Col::I16Vec => 22,
+        Col::OidVec => 30,
     }
 }
 
