@@ -14,7 +14,6 @@ use pgwire::error::PgWireResult;
 use pgwire::messages::data::{DataRow, RowDescription};
 
 use crate::pgtypes::{self, FormatSettings, PgColumnType, PgTypeError};
-use crate::session::settings::Settings;
 use crate::sql::SqlError;
 
 /// The PostgreSQL type values of this Arrow type are sent as.
