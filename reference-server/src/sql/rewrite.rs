@@ -140,6 +140,7 @@ fn rewrite_expr(e: &mut Expr) {
     super::at_time_zone::rewrite(e);
     super::row_null::rewrite(e);
     super::quantified::rewrite(e);
+    super::json_agg::rewrite(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e

@@ -334,6 +334,15 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
                 right: Box::new(divisor),
             })))
         }
+        Expr::Cast(c)
+            if matches!(c.field.data_type(), DataType::Interval(_))
+                && matches!(
+                    c.expr.get_type(schema),
+                    Ok(DataType::Time64(_) | DataType::Time32(_))
+                ) =>
+        {
+            Ok(Transformed::yes(super::time_interval::cast_expr(*c.expr)))
+        }
         Expr::Cast(c) if super::literals::is_text_literal(&c.expr) => {
             super::literals::fold_text_cast(c, cx.fmt)
         }
