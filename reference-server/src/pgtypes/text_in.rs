@@ -414,8 +414,65 @@ fn parse_clock<'a>(s: &'a str, orig: &str) -> Result<(Clock, &'a str), PgTypeErr
     Ok(((h, m, sec, usec), rest))
 }
 
+/// A month by its English name or three-letter abbreviation (`Feb`, `February`, `Sept`).
+fn month_number(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let w = word.to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    let i = MONTHS.iter().position(|m| m.starts_with(w.as_str()))?;
+    u32::try_from(i + 1).ok()
+}
+
+/// Dates with a month name, as PostgreSQL reads them: `Feb 29 2024`, `February 29, 2024`,
+/// `29 Feb 2024`, `29-Feb-2024`. The year must have 3+ digits (shorter forms are left to
+/// the numeric readers, which refuse them).
+fn month_name_date(s: &str) -> Option<(Ymd, usize)> {
+    let word_end = |x: &str| {
+        x.find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(x.len())
+    };
+    fn skip_sep(x: &str) -> &str {
+        x.trim_start_matches([' ', '-', '/', ','])
+    }
+    let (month, day, rest) = if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let (word, r) = s.split_at(word_end(s));
+        let month = month_number(word)?;
+        let (day, r) = take_digits(skip_sep(r));
+        (month, day, r)
+    } else {
+        let (day, r) = take_digits(s);
+        let r = r.strip_prefix([' ', '-'])?;
+        let (word, r) = r.split_at(word_end(r));
+        (month_number(word)?, day, r)
+    };
+    let (year, rest) = take_digits(skip_sep(rest));
+    if day.is_empty() || day.len() > 2 || year.len() < 3 {
+        return None;
+    }
+    let used = s.len() - rest.len();
+    Some(((year.parse().ok()?, month, day.parse().ok()?), used))
+}
+
 fn parse_ymd(s: &str, orig: &str, ctx: &InCtx) -> Result<Option<(Ymd, usize)>, PgTypeError> {
     let bad = || PgTypeError::invalid("date", orig);
+    if let Some(named) = month_name_date(s) {
+        return Ok(Some(named));
+    }
     let (a, rest) = take_digits(s);
     if a.is_empty() {
         return Ok(None);
@@ -517,9 +574,17 @@ fn parse_datetime(s: &str, ctx: &InCtx) -> Result<DateTimeParts, PgTypeError> {
         } else if let Some(off) = parse_numeric_offset(r) {
             TzSpec::Offset(off)
         } else if r.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            TzSpec::Zone(SessionTz::parse(r).ok_or_else(|| PgTypeError::Other {
-                code: "22023",
-                message: format!("time zone \"{r}\" not recognized"),
+            // Like PostgreSQL: an unknown `Area/City` is an unknown zone, any other unknown
+            // word is bad syntax.
+            TzSpec::Zone(SessionTz::parse(r).ok_or_else(|| {
+                if r.contains('/') {
+                    PgTypeError::Other {
+                        code: "22023",
+                        message: format!("time zone \"{r}\" not recognized"),
+                    }
+                } else {
+                    bad()
+                }
             })?)
         } else {
             return Err(bad());

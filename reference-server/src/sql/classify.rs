@@ -120,6 +120,9 @@ impl Command {
 }
 
 pub fn classify(mut stmt: Statement) -> Command {
+    if let Err(e) = super::parse_analysis::check(&stmt) {
+        return Command::Fail(e);
+    }
     let names = statement_column_names(&stmt);
     super::rewrite::rewrite(&mut stmt);
     super::catalog_rewrite::rewrite(&mut stmt);

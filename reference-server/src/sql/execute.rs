@@ -61,6 +61,7 @@ impl Session {
             .statement_to_plan(DFStatement::Statement(Box::new(stmt)))
             .await?;
         crate::sql::insert_defaults::check_types(&plan)?;
+        super::type_match::check(&plan)?;
         let fmt = self.settings().format_settings();
         let plan = super::typing::retype_plan(plan, declared, &fmt)?;
         Ok(super::subplan::with_subplans(&state, plan)?)

@@ -32,6 +32,11 @@ pub fn register(
     ctx.register_udf(super::to_char::ToChar::udf(settings.clone()));
     super::json_fns::register(ctx);
     super::pg_math::register(ctx);
+    super::math_errors::register(ctx);
+    super::text_args::register(ctx);
+    super::int4_results::register(ctx);
+    super::json_agg::register(ctx);
+    super::int4_window::register(ctx);
     super::pg_strings::register(ctx);
     super::interval_ops::register(ctx);
     super::at_time_zone::register(ctx);

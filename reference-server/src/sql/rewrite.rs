@@ -21,6 +21,7 @@ pub fn rewrite(stmt: &mut Statement) {
         ControlFlow::<()>::Continue(())
     });
     let _ = stmt.visit(&mut UniqueNames);
+    super::int_series::rewrite(stmt);
     super::recursive_cte::rewrite(stmt);
     super::insert_values::rewrite(stmt);
     super::fetch_first::rewrite(stmt);
@@ -137,6 +138,9 @@ fn rewrite_expr(e: &mut Expr) {
     super::pg_casts::rewrite(e);
     super::interval_ops::rewrite(e);
     super::at_time_zone::rewrite(e);
+    super::row_null::rewrite(e);
+    super::quantified::rewrite(e);
+    super::json_agg::rewrite(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e

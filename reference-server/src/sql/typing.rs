@@ -328,6 +328,28 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
                 right: as_ts(right),
             })))
         }
+        // float8 division by zero is an error in PostgreSQL, not infinity.
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: datafusion::logical_expr::Operator::Divide,
+            right,
+        }) if is_float(&left, schema) || is_float(&right, schema) => {
+            let divisor = super::math_errors::checked_divisor(*right);
+            Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr {
+                left,
+                op: datafusion::logical_expr::Operator::Divide,
+                right: Box::new(divisor),
+            })))
+        }
+        Expr::Cast(c)
+            if matches!(c.field.data_type(), DataType::Interval(_))
+                && matches!(
+                    c.expr.get_type(schema),
+                    Ok(DataType::Time64(_) | DataType::Time32(_))
+                ) =>
+        {
+            Ok(Transformed::yes(super::time_interval::cast_expr(*c.expr)))
+        }
         Expr::Cast(c) if super::literals::is_text_literal(&c.expr) => {
             super::literals::fold_text_cast(c, cx.fmt)
         }
@@ -399,6 +421,13 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
 }
 
 /// `date + interval`, `interval + date` or `date - interval`.
+fn is_float(e: &Expr, schema: &DFSchema) -> bool {
+    matches!(
+        e.get_type(schema),
+        Ok(DataType::Float64 | DataType::Float32 | DataType::Float16)
+    )
+}
+
 fn is_date_and_interval(left: &Expr, right: &Expr, schema: &DFSchema) -> bool {
     let interval = |t: &DataType| matches!(t, DataType::Interval(_));
     match (left.get_type(schema), right.get_type(schema)) {
@@ -408,63 +437,63 @@ fn is_date_and_interval(left: &Expr, right: &Expr, schema: &DFSchema) -> bool {
     }
 }
 
-/// An integer constant and whether it is `integer` (else `bigint`).
-type IntConst = Option<(i64, bool)>;
+/// An integer constant and its width in bits (16 smallint, 32 integer, 64 bigint).
+type IntConst = Option<(i64, u8)>;
 
 /// Evaluate integer-constant arithmetic with PostgreSQL's overflow checks (DataFusion
-/// folds it with wrapping): `2147483647 + 1` is 22003 "integer out of range".
+/// folds it with wrapping): `2147483647 + 1` is 22003 "integer out of range", and
+/// `32767::smallint + 1::smallint` "smallint out of range".
 fn constant_int(e: &Expr) -> DfResult<IntConst> {
     use datafusion::logical_expr::Operator;
     Ok(match e {
-        Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some((i64::from(*v), true)),
-        Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some((*v, false)),
+        Expr::Literal(ScalarValue::Int16(Some(v)), _) => Some((i64::from(*v), 16)),
+        Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some((i64::from(*v), 32)),
+        Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some((*v, 64)),
         // `2147483647::int`: the constant, checked against the cast's range.
-        Expr::Cast(c) if matches!(c.field.data_type(), DataType::Int32 | DataType::Int64) => {
-            let int4 = c.field.data_type() == &DataType::Int32;
+        Expr::Cast(c) => {
+            let bits = match c.field.data_type() {
+                DataType::Int16 => 16,
+                DataType::Int32 => 32,
+                DataType::Int64 => 64,
+                _ => return Ok(None),
+            };
             match constant_int(&c.expr)? {
-                Some((v, _)) => Some((checked(Some(v), int4)?, int4)),
+                Some((v, _)) => Some((checked(Some(v), bits)?, bits)),
                 None => None,
             }
         }
         Expr::Negative(inner) => match constant_int(inner)? {
-            Some((v, int4)) => Some((checked(v.checked_neg(), int4)?, int4)),
+            Some((v, bits)) => Some((checked(v.checked_neg(), bits)?, bits)),
             None => None,
         },
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
             let (l, r) = (constant_int(left)?, constant_int(right)?);
-            let (Some((a, a4)), Some((b, b4))) = (l, r) else {
+            let (Some((a, a_bits)), Some((b, b_bits))) = (l, r) else {
                 return Ok(None);
             };
-            let int4 = a4 && b4;
+            let bits = a_bits.max(b_bits);
             let v = match op {
                 Operator::Plus => a.checked_add(b),
                 Operator::Minus => a.checked_sub(b),
                 Operator::Multiply => a.checked_mul(b),
                 _ => return Ok(None),
             };
-            Some((checked(v, int4)?, int4))
+            Some((checked(v, bits)?, bits))
         }
         _ => None,
     })
 }
 
-fn checked(v: Option<i64>, int4: bool) -> DfResult<i64> {
-    let in_range = match v {
-        Some(v) if int4 => i32::try_from(v).is_ok(),
-        Some(_) => true,
-        None => false,
+fn checked(v: Option<i64>, bits: u8) -> DfResult<i64> {
+    let (in_range, name) = match bits {
+        16 => (v.is_some_and(|v| i16::try_from(v).is_ok()), "smallint"),
+        32 => (v.is_some_and(|v| i32::try_from(v).is_ok()), "integer"),
+        _ => (v.is_some(), "bigint"),
     };
     match v {
         Some(v) if in_range => Ok(v),
         _ => Err(datafusion::common::DataFusionError::External(Box::new(
-            super::SqlError::new(
-                "22003",
-                if int4 {
-                    "integer out of range"
-                } else {
-                    "bigint out of range"
-                },
-            ),
+            super::SqlError::new("22003", format!("{name} out of range")),
         ))),
     }
 }
