@@ -64,10 +64,6 @@ fn sync() -> Vec<u8> {
 struct Raw(TcpStream);
 
 impl Raw {
-    async fn connect(server: &RunningServer) -> Self {
-        Self::connect_to(server.local_addr()).await
-    }
-
     async fn connect_to(addr: std::net::SocketAddr) -> Self {
         let s = TcpStream::connect(addr)
             .await
@@ -286,9 +282,28 @@ async fn text_integer_parameters_as_postgres() {
     let server = common::start().await;
     let pg = pgtypes_support::Cluster::start();
     let values = [
-        "2", "002", "-0", "+2", " 2", "2 ", "", "-", "2.0", "1e1", "x", "32767", "32768",
-        "-32768", "-32769", "2147483647", "2147483648", "-2147483648", "-2147483649",
-        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "2",
+        "002",
+        "-0",
+        "+2",
+        " 2",
+        "2 ",
+        "",
+        "-",
+        "2.0",
+        "1e1",
+        "x",
+        "32767",
+        "32768",
+        "-32768",
+        "-32769",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "-2147483649",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
         "99999999999999999999",
     ];
     let mut transcripts = Vec::new();

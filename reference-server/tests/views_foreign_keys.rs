@@ -210,7 +210,10 @@ async fn update_from_delete_using_and_subquery_filters() {
     exec(&c, "BEGIN").await;
     let subquery = "DELETE FROM lines WHERE item_id IN (SELECT id FROM items WHERE qty > 5)";
     assert_eq!(common::tags(&c, subquery).await, [2]);
-    assert_eq!(rows(&c, "SELECT line_id FROM lines ORDER BY 1").await, ["4"]);
+    assert_eq!(
+        rows(&c, "SELECT line_id FROM lines ORDER BY 1").await,
+        ["4"]
+    );
     exec(&c, "ROLLBACK").await;
     assert_eq!(
         rows(&c, "SELECT line_id FROM lines ORDER BY 1").await,
