@@ -331,9 +331,9 @@ async fn text_integer_parameters_as_postgres() {
                 c.send(&[bind("", "q", &[v]), execute(""), sync()]).await;
                 seen.push(format!("{ty} {v:?}: {:?}", c.until_ready().await));
             }
-            let mut close = Vec::new();
-            cstr(&mut close, "DEALLOCATE q");
-            c.send(&[msg(b'Q', &close)]).await;
+            let mut close = vec![b'S'];
+            cstr(&mut close, "q");
+            c.send(&[msg(b'C', &close), sync()]).await;
             c.until_ready().await;
         }
         transcripts.push(seen);

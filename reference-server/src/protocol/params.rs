@@ -65,7 +65,7 @@ pub fn decode(
         decode_binary(bytes, pg)?
     } else {
         if let Some(v) = plain_int(bytes, &target) {
-            return Ok(v);
+            return v;
         }
         let text = std::str::from_utf8(bytes)
             .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
@@ -89,21 +89,38 @@ pub fn decode(
     })
 }
 
-/// A text integer parameter in its plain form (`-?[0-9]+`, in range) parsed directly: the
-/// key of nearly every prepared point lookup, and Arrow's string cast costs more than the
-/// lookup. Anything else (spaces, `+`, overflow) takes the general cast and its errors.
-fn plain_int(bytes: &[u8], target: &DataType) -> Option<ScalarValue> {
-    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+/// A text integer parameter parsed as PostgreSQL's int2/int4/int8 input does (blanks around
+/// it, an optional sign, digits): directly, since it is the key of nearly every prepared
+/// point lookup and Arrow's string cast costs more than the lookup, and with PostgreSQL's
+/// 22003 for a value out of the type's range. Other forms take the general cast.
+fn plain_int(bytes: &[u8], target: &DataType) -> Option<Result<ScalarValue, SqlError>> {
+    let (name, min, max) = match target {
+        DataType::Int16 => ("smallint", i64::from(i16::MIN), i64::from(i16::MAX)),
+        DataType::Int32 => ("integer", i64::from(i32::MIN), i64::from(i32::MAX)),
+        DataType::Int64 => ("bigint", i64::MIN, i64::MAX),
+        _ => return None,
+    };
+    let text = std::str::from_utf8(bytes).ok()?;
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let v: i64 = std::str::from_utf8(bytes).ok()?.parse().ok()?;
-    match target {
-        DataType::Int16 => i16::try_from(v).ok().map(|v| ScalarValue::Int16(Some(v))),
-        DataType::Int32 => i32::try_from(v).ok().map(|v| ScalarValue::Int32(Some(v))),
-        DataType::Int64 => Some(ScalarValue::Int64(Some(v))),
-        _ => None,
-    }
+    let Some(v) = trimmed
+        .parse::<i64>()
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+    else {
+        return Some(Err(SqlError::new(
+            "22003",
+            format!("value \"{text}\" is out of range for type {name}"),
+        )));
+    };
+    Some(Ok(match target {
+        DataType::Int16 => ScalarValue::Int16(i16::try_from(v).ok()),
+        DataType::Int32 => ScalarValue::Int32(i32::try_from(v).ok()),
+        _ => ScalarValue::Int64(Some(v)),
+    }))
 }
 
 fn pg_name(target: &DataType, pg: &Type) -> String {
