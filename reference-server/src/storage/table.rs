@@ -308,7 +308,10 @@ impl Table {
         if self.dropped.load(Ordering::Acquire) || self.shared.closed.load(Ordering::Acquire) {
             return;
         }
-        if let Err(e) = self.flush_and_compact_locked().await {
+        // A table dropped while its flush ran has nothing left to flush: not worth a warning.
+        if let Err(e) = self.flush_and_compact_locked().await
+            && !self.dropped.load(Ordering::Acquire)
+        {
             tracing::warn!(table = %self.def.name, "flush failed: {e}");
         }
     }
