@@ -3,12 +3,12 @@
 //! values (NULL vs empty string) in text and binary results.
 
 mod common;
-mod pgtypes_support;
+
+use common::pg_cluster::PgCluster;
 
 use bytes::Bytes;
 use common::exec;
 use futures::{SinkExt, StreamExt, TryStreamExt, pin_mut};
-use pgtypes_support::Cluster;
 use postgres_types::{ToSql, Type};
 use reference_server::RunningServer;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -45,8 +45,8 @@ async fn copy_in(c: &Client, sql: &str, data: &[u8]) -> Result<u64, tokio_postgr
 }
 
 /// Both servers, each with the `cw` table created and filled the same way.
-async fn both() -> (Cluster, Client, RunningServer, Client) {
-    let pg = Cluster::start();
+async fn both() -> (PgCluster, Client, RunningServer, Client) {
+    let pg = PgCluster::require();
     let pgc = pg.connect().await;
     let server = common::start().await;
     let ours = common::connect(&server).await;

@@ -8,9 +8,8 @@
 //! or npm is missing.
 
 mod common;
-mod pgtypes_support;
 
-use pgtypes_support::Cluster;
+use common::pg_cluster::PgCluster;
 
 fn transcript(host: &str, port: u16) -> String {
     let script = concat!(
@@ -27,7 +26,7 @@ fn transcript(host: &str, port: u16) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_drivers_see_what_they_see_on_postgres() {
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let expected = tokio::task::spawn_blocking(move || transcript("127.0.0.1", pg.port))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -86,7 +85,7 @@ fn psql_cursors(port: u16) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn psql_cursors_as_on_postgres() {
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let expected = psql_cursors(pg.port);
     let server = common::start().await;
     let port = server.local_addr().port();
@@ -147,7 +146,7 @@ async fn node_pg_sees_what_it_sees_on_postgres() {
         eprintln!("SKIP: node-postgres needs node and npm");
         return;
     };
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let d = dir.clone();
     let expected = tokio::task::spawn_blocking(move || node_transcript(&d, "127.0.0.1", pg.port))
         .await

@@ -4,8 +4,9 @@
 
 mod common;
 
+use common::rows;
+use tokio_postgres::Client;
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, SimpleQueryMessage};
 
 const SETUP: &str = "CREATE TABLE t (id int, v float8, s smallint, name text); \
      INSERT INTO t VALUES (1, 0, 32767, 'a'), (2, 2.5, -32768, NULL)";
@@ -19,25 +20,6 @@ async fn error(c: &Client, sql: &str) -> (String, String) {
             None => panic!("{sql}: not a server error: {e}"),
         },
     }
-}
-
-/// Every row of a query, cells as text (`NULL` for null), joined by `|`.
-async fn rows(c: &Client, sql: &str) -> Vec<String> {
-    let msgs = c
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    msgs.iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
 }
 
 async fn setup() -> (reference_server::RunningServer, Client) {

@@ -2,7 +2,10 @@
 //! byte, PostgreSQL's COPY output must decode back to the same rows, and malformed COPY FROM
 //! input must fail with PostgreSQL's SQLSTATE, message and context.
 
+mod common;
 mod pgtypes_support;
+
+use common::pg_cluster::PgCluster;
 
 use std::sync::Arc;
 
@@ -15,7 +18,7 @@ use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 use futures::{SinkExt, StreamExt, pin_mut};
-use pgtypes_support::{Cluster, show};
+use pgtypes_support::show;
 use reference_server::pgtypes::{
     CopyDecoder, CopyOptions, FormatSettings, PgColumnType, copy_out_batch, copy_out_header,
     copy_out_trailer, decode_param, decode_text, parse_type_name,
@@ -144,7 +147,7 @@ const OPTION_SETS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pgtypes_copy_matches_postgresql() {
-    let cluster = Cluster::start();
+    let cluster = PgCluster::require();
     let client = cluster.connect().await;
     client
         .batch_execute("SET TimeZone = 'Europe/Paris'")
@@ -375,7 +378,7 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pgtypes_copy_errors_match_postgresql() {
-    let cluster = Cluster::start();
+    let cluster = PgCluster::require();
     let client = cluster.connect().await;
     client
         .batch_execute("CREATE TABLE t (a int4 NOT NULL, b text, c date)")

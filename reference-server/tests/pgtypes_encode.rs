@@ -1,13 +1,16 @@
 //! encode_text / encode_binary / encode_data_rows / decode_param against a real PostgreSQL 15:
 //! for every (literal, type) pair, PostgreSQL's own text and binary output must equal ours.
 
+mod common;
 mod pgtypes_support;
+
+use common::pg_cluster::PgCluster;
 
 use bytes::{BufMut, BytesMut};
 use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::scalar::ScalarValue;
-use pgtypes_support::{Cluster, pg_binary, pg_text, show};
+use pgtypes_support::{pg_binary, pg_text, show};
 use reference_server::pgtypes::{
     FormatSettings, PgColumnType, decode_param, decode_text, encode_binary, encode_data_rows,
     encode_text, parse_type_name,
@@ -283,7 +286,7 @@ fn one(v: ScalarValue) -> Result<ArrayRef, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pgtypes_encodings_match_postgresql() {
-    let cluster = Cluster::start();
+    let cluster = PgCluster::require();
     let client = cluster.connect().await;
     let mut failures = Vec::new();
     let mut checked = 0;

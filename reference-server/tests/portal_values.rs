@@ -4,7 +4,8 @@
 //! order. Expected answers were recorded from PostgreSQL 15 with the same raw messages.
 
 mod common;
-mod pgtypes_support;
+
+use common::pg_cluster::PgCluster;
 
 use std::time::Duration;
 
@@ -280,7 +281,7 @@ async fn a_failed_bind_leaves_no_values_behind() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_integer_parameters_as_postgres() {
     let server = common::start().await;
-    let pg = pgtypes_support::Cluster::start();
+    let pg = PgCluster::require();
     let values = [
         "2",
         "002",

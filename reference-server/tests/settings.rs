@@ -3,9 +3,9 @@
 //! SQLSTATEs, messages and hints), compared statement by statement.
 
 mod common;
-mod pgtypes_support;
 
-use pgtypes_support::Cluster;
+use common::pg_cluster::PgCluster;
+
 use tokio_postgres::Client;
 
 /// The stable columns of pg_settings (values that do not depend on the cluster's set-up).
@@ -31,7 +31,7 @@ async fn answer(c: &Client, sql: &str) -> String {
 
 #[tokio::test]
 async fn recorded_parameters_match_postgres() {
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let pgc = pg.connect().await;
     let server = common::start().await;
     let ours = common::connect(&server).await;
@@ -104,7 +104,7 @@ const CASES: &[&str] = &[
 
 #[tokio::test]
 async fn set_and_show_answer_as_postgres() {
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let server = common::start().await;
     let mut diffs = Vec::new();
     for sql in CASES {

@@ -3,9 +3,9 @@
 //! errors: each statement's outcome on the server must equal a throwaway PostgreSQL 15's.
 
 mod common;
-mod pgtypes_support;
 
-use pgtypes_support::Cluster;
+use common::pg_cluster::PgCluster;
+
 use tokio_postgres::Client;
 
 const STATEMENTS: &[&str] = &[
@@ -38,7 +38,7 @@ async fn outcomes(c: &Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn correlated_subqueries_as_on_postgres() {
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let expected = outcomes(&pg.connect().await).await;
     let server = common::start().await;
     let actual = outcomes(&common::connect(&server).await).await;

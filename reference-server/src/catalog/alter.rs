@@ -213,8 +213,7 @@ impl Draft {
                         "ALTER COLUMN TYPE ... USING is not supported",
                     ));
                 }
-                let (dt, pg) = from_sql_type(data_type)
-                    .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
+                let (dt, pg) = from_sql_type(data_type).map_err(SqlError::from)?;
                 let mut meta = field.metadata().clone();
                 match super::create::pg_type_name(&dt, &pg) {
                     Some(t) => meta.insert(PG_TYPE_KEY.to_owned(), t),

@@ -168,8 +168,7 @@ pub(super) fn column(
             (DataType::Int32, None)
         }
     } else {
-        let (dt, pg) =
-            from_sql_type(&c.data_type).map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
+        let (dt, pg) = from_sql_type(&c.data_type).map_err(SqlError::from)?;
         (dt.clone(), pg_type_name(&dt, &pg))
     };
     for opt in &c.options {

@@ -15,8 +15,8 @@ use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::copy::{CopyData, CopyDone, CopyFail, CopyInResponse, CopyOutResponse};
 
+use super::Backend;
 use super::interrupt::Interrupt;
-use super::{Backend, rows};
 use crate::pgtypes;
 use crate::sql::SqlError;
 use crate::sql::copy::{CopyFormat, CopyOptions};
@@ -110,7 +110,7 @@ impl Backend {
                 Some(batch) => {
                     let batch = batch.map_err(|e| SqlError::from(e).into_wire())?;
                     let rows = pgtypes::copy_out_rows(&batch, &cols, options, &settings)
-                        .map_err(|e| rows::type_error(e).into_wire())?;
+                        .map_err(|e| crate::sql::SqlError::from(e).into_wire())?;
                     Some(rows)
                 }
                 None => None,

@@ -54,7 +54,7 @@ pub fn decode(
             _ => pg.clone(),
         };
         let scalar = decode_param(Some(bytes), 0, &ty, &FormatSettings::default())
-            .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?;
+            .map_err(SqlError::from)?;
         if scalar.data_type() == target {
             return Ok(scalar);
         }
@@ -198,7 +198,8 @@ fn decode_binary(bytes: &[u8], pg: &Type) -> Result<ScalarValue, SqlError> {
         }
         // Arrays, uuid, interval, time, json(b), inet...: the receive functions COPY
         // BINARY uses.
-        _ => decode_param(Some(bytes), 1, pg, &FormatSettings::default())
-            .map_err(|e| SqlError::new(e.sqlstate(), e.to_string()))?,
+        _ => {
+            decode_param(Some(bytes), 1, pg, &FormatSettings::default()).map_err(SqlError::from)?
+        }
     })
 }

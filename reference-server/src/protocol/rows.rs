@@ -13,17 +13,12 @@ use pgwire::api::results::{FieldFormat, FieldInfo};
 use pgwire::error::PgWireResult;
 use pgwire::messages::data::{DataRow, RowDescription};
 
-use crate::pgtypes::{self, FormatSettings, PgColumnType, PgTypeError};
+use crate::pgtypes::{self, FormatSettings, PgColumnType};
 use crate::sql::SqlError;
 
 /// The PostgreSQL type values of this Arrow type are sent as.
 pub fn pg_type(dt: &DataType) -> Type {
     pgtypes::arrow_to_pg(dt).ty
-}
-
-/// A codec error as the SQL error PostgreSQL reports for it.
-pub fn type_error(e: PgTypeError) -> SqlError {
-    SqlError::new(e.sqlstate(), e.to_string())
 }
 
 /// RowDescription fields for a schema: type OID, typmod and typlen from the pgtypes mapping;
@@ -81,7 +76,7 @@ impl RowEncoder {
     /// Every row of `batch` as a DataRow.
     pub fn encode(&self, batch: &RecordBatch) -> Result<Vec<DataRow>, SqlError> {
         pgtypes::encode_data_rows(batch, &self.cols, &self.formats, &self.settings)
-            .map_err(type_error)
+            .map_err(SqlError::from)
     }
 }
 

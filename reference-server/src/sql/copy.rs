@@ -40,8 +40,8 @@ impl CopySpec {
         options: &[CopyOption],
         legacy: &[CopyLegacyOption],
     ) -> Result<Self, SqlError> {
-        let options = CopyOptions::from_sqlparser(options, legacy)
-            .map_err(crate::protocol::rows::type_error)?;
+        let options =
+            CopyOptions::from_sqlparser(options, legacy).map_err(crate::sql::SqlError::from)?;
         match (to, target) {
             (false, CopyTarget::Stdin) => match source {
                 CopySource::Table {

@@ -159,6 +159,13 @@ impl SqlError {
     }
 }
 
+/// A codec error (bad input text, out of range) as PostgreSQL reports it.
+impl From<crate::pgtypes::PgTypeError> for SqlError {
+    fn from(e: crate::pgtypes::PgTypeError) -> Self {
+        SqlError::new(e.sqlstate(), e.to_string())
+    }
+}
+
 impl From<DataFusionError> for SqlError {
     fn from(e: DataFusionError) -> Self {
         from_datafusion(&e)

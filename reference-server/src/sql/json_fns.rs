@@ -60,9 +60,7 @@ fn lookup(args: &[ScalarValue], as_text: bool) -> DfResult<ScalarValue> {
         },
     };
     let found = get(doc, key, as_text).map_err(|e| {
-        datafusion::common::DataFusionError::External(Box::new(crate::protocol::rows::type_error(
-            e,
-        )))
+        datafusion::common::DataFusionError::External(Box::new(crate::sql::SqlError::from(e)))
     })?;
     Ok(ScalarValue::Utf8(found))
 }

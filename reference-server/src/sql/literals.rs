@@ -96,7 +96,7 @@ pub fn fold_text_cast(c: Cast, fmt: &FormatSettings) -> DfResult<Transformed<Exp
         return Ok(Transformed::no(Expr::Cast(c)));
     };
     let value = decode_text(text, &PgColumnType::new(pg), fmt)
-        .map_err(|e| DataFusionError::External(Box::new(crate::protocol::rows::type_error(e))))?;
+        .map_err(|e| DataFusionError::External(Box::new(crate::sql::SqlError::from(e))))?;
     let value = match (&value, &target) {
         // ±infinity keep their sentinel in any unit (scaling them would overflow).
         (ScalarValue::TimestampMicrosecond(Some(v), _), DataType::Timestamp(unit, tz))

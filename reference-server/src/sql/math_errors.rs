@@ -13,12 +13,12 @@ use datafusion::common::{Result as DfResult, ScalarValue};
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
-    ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
-    Volatility, create_udf,
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, Volatility, create_udf,
 };
 use datafusion::prelude::SessionContext;
 
 use super::pg_udf::sql_err;
+use super::wrapped_udf::{CheckFn, Wrapped};
 
 /// The function float division's divisor goes through (see [`super::typing`]).
 pub const FLOAT_DIVISOR_FN: &str = "pg_float_divisor";
@@ -32,10 +32,7 @@ pub fn register(ctx: &SessionContext) {
         ("power", power_args),
     ] {
         if let Ok(inner) = ctx.udf(name) {
-            ctx.register_udf(ScalarUDF::new_from_impl(Checked {
-                inner: inner.as_ref().clone(),
-                check,
-            }));
+            ctx.register_udf(Wrapped::checked(inner.as_ref().clone(), check));
         }
     }
 }
@@ -73,12 +70,17 @@ fn float_divisor(args: &[ColumnarValue]) -> DfResult<ColumnarValue> {
     Ok(arg.clone())
 }
 
-/// Validates one call's arguments, as float8 columns (`None` for NULL).
-type CheckFn = fn(&[Vec<Option<f64>>]) -> DfResult<()>;
+/// One call's arguments as float8 columns (`None` for NULL).
+fn float_args(args: &ScalarFunctionArgs) -> DfResult<Vec<Vec<Option<f64>>>> {
+    args.args
+        .iter()
+        .map(|a| floats(a, args.number_rows))
+        .collect()
+}
 
 /// `ln(x)`, `log10(x)`, `log(x)`, `log(b, x)`: every argument must be positive.
-fn log_args(args: &[Vec<Option<f64>>]) -> DfResult<()> {
-    for v in args.iter().flatten().flatten() {
+fn log_args(args: &ScalarFunctionArgs) -> DfResult<()> {
+    for v in float_args(args)?.iter().flatten().flatten() {
         if *v == 0.0 {
             return Err(sql_err("2201E", "cannot take logarithm of zero"));
         }
@@ -93,7 +95,8 @@ fn log_args(args: &[Vec<Option<f64>>]) -> DfResult<()> {
 }
 
 /// `power(x, y)`: not 0 to a negative power, nor a negative x to a non-integer power.
-fn power_args(args: &[Vec<Option<f64>>]) -> DfResult<()> {
+fn power_args(args: &ScalarFunctionArgs) -> DfResult<()> {
+    let args = float_args(args)?;
     let (Some(xs), Some(ys)) = (args.first(), args.get(1)) else {
         return Ok(());
     };
@@ -131,65 +134,4 @@ fn floats(arg: &ColumnarValue, rows: usize) -> DfResult<Vec<Option<f64>>> {
     }
     let array = cast(&array, &DataType::Float64)?;
     Ok(array.as_primitive::<Float64Type>().iter().collect())
-}
-
-/// A DataFusion function whose arguments are checked before it runs.
-#[derive(Debug)]
-struct Checked {
-    inner: ScalarUDF,
-    check: CheckFn,
-}
-
-/// The wrapped function identifies the wrapper (each is registered once, by name).
-impl PartialEq for Checked {
-    fn eq(&self, other: &Self) -> bool {
-        self.inner == other.inner
-    }
-}
-
-impl Eq for Checked {}
-
-impl std::hash::Hash for Checked {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.inner.hash(state);
-    }
-}
-
-impl ScalarUDFImpl for Checked {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn aliases(&self) -> &[String] {
-        self.inner.aliases()
-    }
-
-    fn signature(&self) -> &Signature {
-        self.inner.signature()
-    }
-
-    fn coerce_types(&self, args: &[DataType]) -> DfResult<Vec<DataType>> {
-        self.inner.coerce_types(args)
-    }
-
-    fn return_type(&self, args: &[DataType]) -> DfResult<DataType> {
-        self.inner.return_type(args)
-    }
-
-    fn return_field_from_args(
-        &self,
-        args: ReturnFieldArgs,
-    ) -> DfResult<datafusion::arrow::datatypes::FieldRef> {
-        self.inner.return_field_from_args(args)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
-        let values = args
-            .args
-            .iter()
-            .map(|a| floats(a, args.number_rows))
-            .collect::<DfResult<Vec<_>>>()?;
-        (self.check)(&values)?;
-        self.inner.invoke_with_args(args)
-    }
 }

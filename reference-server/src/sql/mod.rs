@@ -66,6 +66,7 @@ pub mod update_from;
 pub mod upsert;
 pub mod vector_output;
 pub mod view;
+pub mod wrapped_udf;
 
 pub use classify::{Command, PlanKind};
 pub use error::SqlError;

@@ -162,7 +162,7 @@ fn convert(s: &str, col: &PgColumnType, fmt: &FormatSettings) -> DfResult<String
         Ok(ScalarValue::Utf8(Some(v))) => Ok(v),
         Ok(other) => Ok(other.to_string()),
         Err(e) => Err(DataFusionError::External(Box::new(
-            crate::protocol::rows::type_error(e),
+            crate::sql::SqlError::from(e),
         ))),
     }
 }

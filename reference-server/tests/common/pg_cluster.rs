@@ -13,6 +13,7 @@ pub struct PgCluster {
 }
 
 impl PgCluster {
+    /// A fresh cluster, or `None` (with the reason on stderr) where PostgreSQL 15 is missing.
     pub fn start() -> Option<Self> {
         if !Path::new(PG_BIN).join("initdb").exists() {
             eprintln!("SKIP: no PostgreSQL 15 in {PG_BIN}");
@@ -23,54 +24,63 @@ impl PgCluster {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).ok()?;
         let d = dir.display().to_string();
-        let ok = |cmd: &mut Command| cmd.status().is_ok_and(|s| s.success());
-        if !ok(Command::new("chown").args(["postgres", &d])) {
-            eprintln!("SKIP: cannot hand {d} to the postgres OS user (not root?)");
+        if as_root() && !ok(Command::new("chown").args(["postgres", &d])) {
+            eprintln!("SKIP: cannot hand {d} to the postgres OS user");
             return None;
         }
         let data = format!("{d}/data");
-        let initdb = format!("{PG_BIN}/initdb");
-        let pg_ctl = format!("{PG_BIN}/pg_ctl");
         let opts = format!("-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off");
         let log = format!("{d}/log");
-        let started = ok(Command::new("runuser")
-            .args(["-u", "postgres", "--", &initdb, "-D", &data])
-            .args([
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "-N",
-            ])
-            .stdout(std::process::Stdio::null()))
-            && ok(Command::new("runuser")
-                .args([
-                    "-u", "postgres", "--", &pg_ctl, "-D", &data, "-l", &log, "-w",
-                ])
-                .args(["-o", &opts, "start"])
-                .stdout(std::process::Stdio::null()));
+        let started = ok(pg_command("initdb")
+            .args(["-D", &data, "-U", "postgres", "-A", "trust", "-E", "UTF8"])
+            .args(["--locale=C", "-N"]))
+            && ok(pg_command("pg_ctl").args(["-D", &data, "-l", &log, "-w", "-o", &opts, "start"]));
         let cluster = PgCluster { dir, port };
         started.then_some(cluster)
     }
+
+    /// For tests whose whole point is the comparison: no PostgreSQL fails them.
+    pub fn require() -> Self {
+        match Self::start() {
+            Some(c) => c,
+            None => panic!("a PostgreSQL 15 cluster is required (binaries in {PG_BIN})"),
+        }
+    }
+
+    pub async fn connect(&self) -> tokio_postgres::Client {
+        super::connect_to(std::net::SocketAddr::from(([127, 0, 0, 1], self.port))).await
+    }
+}
+
+/// PostgreSQL refuses to run as root: then its programs run as the `postgres` OS user.
+fn as_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A PostgreSQL program, run as the `postgres` user when we are root, its output discarded.
+fn pg_command(prog: &str) -> Command {
+    let path = format!("{PG_BIN}/{prog}");
+    let mut cmd = if as_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", &path]);
+        c
+    } else {
+        Command::new(path)
+    };
+    cmd.stdout(std::process::Stdio::null());
+    cmd
+}
+
+fn ok(cmd: &mut Command) -> bool {
+    cmd.status().is_ok_and(|s| s.success())
 }
 
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = format!("{}/data", self.dir.display());
-        let _ = Command::new("runuser")
-            .args([
-                "-u",
-                "postgres",
-                "--",
-                &format!("{PG_BIN}/pg_ctl"),
-                "-D",
-                &data,
-            ])
-            .args(["-m", "immediate", "stop"])
-            .stdout(std::process::Stdio::null())
+        let _ = pg_command("pg_ctl")
+            .args(["-D", &data, "-m", "immediate", "stop"])
             .status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
