@@ -4,8 +4,6 @@
 //! whose other results are arrays become arrays.
 
 use datafusion::sql::sqlparser::ast::{Expr, Value};
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::catalog::system::is_catalog_array_column;
 
@@ -70,8 +68,5 @@ fn array_of_literal(e: &Expr) -> Option<Expr> {
     } else {
         format!("make_array({})", items.join(", "))
     };
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(&sql)
-        .and_then(|mut p| p.parse_expr())
-        .ok()
+    super::ast_shapes::parse_expr(&sql)
 }

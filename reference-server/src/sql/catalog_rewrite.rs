@@ -24,6 +24,8 @@ use datafusion::sql::sqlparser::ast::{
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::ast_shapes::{only_table_function, parse_expr};
+
 use crate::catalog::system::{
     PG_CATALOG, catalog_relation_oid, is_catalog_array_column, is_catalog_integer_column,
     is_empty_catalog_relation, is_pg_catalog_relation,
@@ -211,13 +213,6 @@ fn strip_pg_catalog(name: &mut ObjectName) {
     {
         name.0.remove(0);
     }
-}
-
-pub(super) fn parse_expr(sql: &str) -> Option<Expr> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_expr())
-        .ok()
 }
 
 const REG_TYPES: &[&str] = &[
@@ -775,20 +770,11 @@ fn references_inner(e: &Expr, inner: &[String]) -> bool {
 
 /// The argument of `FROM unnest(<x>.reloptions)`, if that is the query's only source.
 fn unnest_of_options(select: &Select) -> Option<String> {
-    let [from] = select.from.as_slice() else {
+    let (name, [arg, ..]) = only_table_function(select)? else {
         return None;
     };
-    let TableFactor::Table {
-        name,
-        args: Some(args),
-        ..
-    } = &from.relation
-    else {
-        return None;
-    };
-    let arg = args.args.first()?.to_string();
-    (name.to_string().to_ascii_lowercase().ends_with("unnest") && arg.ends_with("reloptions"))
-        .then_some(arg)
+    let arg = arg.to_string();
+    (name == "unnest" && arg.ends_with("reloptions")).then_some(arg)
 }
 
 /// The (lower-case) column name `e` refers to, if it is a column reference.

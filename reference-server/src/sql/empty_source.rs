@@ -10,10 +10,8 @@ use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut,
 };
 
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
-
-use crate::catalog::system::{PG_CATALOG, is_empty_catalog_relation};
+use super::ast_shapes::{catalog_relation, parse_expr};
+use crate::catalog::system::is_empty_catalog_relation;
 
 /// Replace the subqueries in the select list of a plain (ungrouped) select from one
 /// always-empty `pg_catalog` relation with NULL.
@@ -27,21 +25,10 @@ pub fn simplify(stmt: &mut Statement) {
     let [from] = select.from.as_slice() else {
         return;
     };
-    let TableFactor::Table {
-        name, args: None, ..
-    } = &from.relation
-    else {
-        return;
-    };
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .filter_map(|p| p.as_ident())
-        .map(|i| i.value.to_ascii_lowercase())
-        .collect();
-    let empty = match parts.as_slice() {
-        [rel] => is_empty_catalog_relation(rel),
-        [schema, rel] => schema == PG_CATALOG && is_empty_catalog_relation(rel),
+    let empty = match &from.relation {
+        TableFactor::Table {
+            name, args: None, ..
+        } => catalog_relation(name).is_some_and(|rel| is_empty_catalog_relation(&rel)),
         _ => false,
     };
     let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
@@ -66,11 +53,4 @@ pub fn simplify(stmt: &mut Statement) {
             ControlFlow::<()>::Continue(())
         });
     }
-}
-
-fn parse_expr(sql: &str) -> Option<Expr> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_expr())
-        .ok()
 }

@@ -6,7 +6,7 @@
 
 use datafusion::sql::sqlparser::ast::{AccessExpr, Expr, FunctionArg, FunctionArgExpr};
 
-use super::catalog_rewrite::parse_expr;
+use super::ast_shapes::parse_expr;
 
 /// `_pg_expandarray(a)` → `named_struct('x', unnest(a), 'n', <1..len as int>)`.
 pub fn expand(args: &[FunctionArg]) -> Option<Expr> {

@@ -38,7 +38,7 @@ pub fn rewrite(args: &[FunctionArg]) -> Option<Expr> {
         "CAST(unnest(range({lower}, \
          {lower} + CAST(coalesce(array_length({array}, {dim}), 0) AS BIGINT))) AS INT)"
     );
-    super::catalog_rewrite::parse_expr(&sql)
+    super::ast_shapes::parse_expr(&sql)
 }
 
 fn is_zero_based(e: &Expr) -> bool {

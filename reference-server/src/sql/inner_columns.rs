@@ -7,7 +7,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{Expr, Query, SetExpr, TableFactor, visit_expressions_mut};
 
-use crate::catalog::system::{PG_CATALOG, catalog_relation_has_column};
+use super::ast_shapes::catalog_relation;
+use crate::catalog::system::catalog_relation_has_column;
 
 /// In a subquery over one aliased `pg_catalog` relation, `col` → `alias.col` in its WHERE
 /// clause for each column that relation has.
@@ -30,16 +31,8 @@ pub fn qualify(q: &mut Query) {
     if !from.joins.is_empty() {
         return;
     }
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .filter_map(|p| p.as_ident())
-        .map(|i| i.value.to_ascii_lowercase())
-        .collect();
-    let rel = match parts.as_slice() {
-        [rel] => rel.clone(),
-        [schema, rel] if schema == PG_CATALOG => rel.clone(),
-        _ => return,
+    let Some(rel) = catalog_relation(name) else {
+        return;
     };
     let alias = alias.name.clone();
     let Some(w) = select.selection.as_mut() else {

@@ -2,6 +2,7 @@
 //! and map errors to SQLSTATEs.
 
 pub mod array_literal_cast;
+pub mod ast_shapes;
 pub mod at_time_zone;
 pub mod case_arrays;
 pub mod catalog_rewrite;

@@ -3,8 +3,6 @@
 //! columns as text, which DataFusion cannot subscript; the rewrite reads that character.
 
 use datafusion::sql::sqlparser::ast::{AccessExpr, Expr, Subscript};
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::catalog::system::is_catalog_array_column;
 
@@ -26,8 +24,5 @@ pub fn rewrite(e: &Expr) -> Option<Expr> {
     if !column.ends_with("name") || is_catalog_array_column(&column) {
         return None;
     }
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(&format!("substr({root}, ({index}) + 1, 1)"))
-        .and_then(|mut p| p.parse_expr())
-        .ok()
+    super::ast_shapes::parse_expr(&format!("substr({root}, ({index}) + 1, 1)"))
 }
