@@ -30,6 +30,7 @@ pub fn register(
     ctx.register_udf(super::isfinite::IsFinite::udf());
     ctx.register_udf(super::pg_casts::PgTextCast::udf());
     ctx.register_udf(super::to_char::ToChar::udf(settings.clone()));
+    ctx.register_udf(super::datetime_text::DatetimeText::udf(settings.clone()));
     super::json_fns::register(ctx);
     super::pg_math::register(ctx);
     super::math_errors::register(ctx);
