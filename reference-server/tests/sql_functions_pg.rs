@@ -101,3 +101,30 @@ async fn datetime_functions_and_text_casts_match_postgres() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn string_and_set_returning_functions_match_postgres() {
+    let Some((_server, _pg, ours, theirs)) = both("SELECT 1").await else {
+        return;
+    };
+    assert_same(
+        &ours,
+        &theirs,
+        &[
+            "SELECT encode('abc'::bytea, 'hex'), encode('hello'::bytea, 'base64'), \
+             encode('ab'::bytea, 'base64'), encode('\\x00ff5c41'::bytea, 'escape')",
+            "SELECT encode(decode(repeat('ab', 60), 'hex'), 'base64')",
+            "SELECT decode('aGVs bG8=', 'base64'), decode('00FF', 'hex'), decode('a\\\\b\\001', 'escape')",
+            "SELECT decode('a$', 'base64')",
+            "SELECT encode('a'::bytea, 'nope')",
+            "SELECT m, m[2] FROM regexp_matches('k1=v1, k2=v2', '(\\w+)=(\\w+)', 'g') AS m",
+            "SELECT * FROM regexp_matches('abc', 'B', 'i')",
+            "SELECT count(*) FROM regexp_matches('abc', 'z', 'g')",
+            "SELECT x, ord FROM regexp_split_to_table('a,b,,c', ',') WITH ORDINALITY AS t(x, ord)",
+            "SELECT s FROM regexp_split_to_table('one two', ' ') AS s ORDER BY s DESC",
+            "SELECT pg_typeof(g), g FROM generate_series(1, 3) AS g",
+            "SELECT pg_typeof(x), x FROM generate_series(2, 4) AS t(x)",
+        ],
+    )
+    .await;
+}

@@ -39,6 +39,8 @@ pub fn register(
     super::json_agg::register(ctx);
     super::int4_window::register(ctx);
     super::pg_strings::register(ctx);
+    super::bytea_fns::register(ctx);
+    super::regexp_srf::register(ctx);
     super::interval_ops::register(ctx);
     super::at_time_zone::register(ctx);
     for f in super::ordered_set::udafs() {

@@ -3,6 +3,7 @@
 
 pub mod array_literal_cast;
 pub mod at_time_zone;
+pub mod bytea_fns;
 pub mod case_arrays;
 pub mod catalog_rewrite;
 pub mod classify;
@@ -55,6 +56,7 @@ pub mod point_lookup;
 pub mod point_text;
 pub mod quantified;
 pub mod recursive_cte;
+pub mod regexp_srf;
 pub mod returning;
 pub mod rewrite;
 pub mod row_in;

@@ -21,6 +21,7 @@ pub fn rewrite(stmt: &mut Statement) {
         ControlFlow::<()>::Continue(())
     });
     let _ = stmt.visit(&mut UniqueNames);
+    super::regexp_srf::rewrite(stmt);
     super::int_series::rewrite(stmt);
     super::recursive_cte::rewrite(stmt);
     super::insert_values::rewrite(stmt);
