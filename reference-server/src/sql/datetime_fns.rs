@@ -11,13 +11,13 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{
     DataType, Float64Type, Int64Type, IntervalMonthDayNano, IntervalUnit, TimeUnit,
-    TimestampMicrosecondType,
 };
 use datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
 use datafusion::prelude::SessionContext;
 
 use super::SqlError;
+use super::pg_udf::RowFn;
 
 /// The argument names of `make_interval`, in positional order.
 pub const MAKE_INTERVAL_ARGS: [&str; 7] =
@@ -66,13 +66,24 @@ pub fn register(ctx: &SessionContext) {
         Volatility::Immutable,
         Arc::new(make_interval),
     ));
-    ctx.register_udf(create_udf(
-        "age",
-        vec![ts.clone(), ts],
-        interval,
-        Volatility::Immutable,
-        Arc::new(age),
-    ));
+    ctx.register_udf(
+        RowFn::new(
+            "age",
+            age_types,
+            |_| Ok(DataType::Interval(IntervalUnit::MonthDayNano)),
+            age_row,
+        )
+        .udf(),
+    );
+    ctx.register_udf(
+        RowFn::new(
+            "make_time",
+            |_| Ok(vec![DataType::Int64, DataType::Int64, DataType::Float64]),
+            |_| Ok(DataType::Time64(TimeUnit::Microsecond)),
+            make_time,
+        )
+        .udf(),
+    );
 }
 
 /// Whether every argument is a scalar (the result is one then too), and the arguments as
@@ -298,32 +309,70 @@ pub fn age_of(a: i64, b: i64) -> DfResult<(i64, i64, i64)> {
     Ok((sign * (year * 12 + mon), sign * day, sign * usecs))
 }
 
-fn age(args: &[ColumnarValue]) -> DfResult<ColumnarValue> {
-    let (scalar, arrays) = arrays(args)?;
-    let [a, b] = arrays.as_slice() else {
-        return Err(DataFusionError::Plan("age expects two timestamps".into()));
+/// `age(a, b)` and `age(b)` (from today's midnight) take timestamps; dates widen to them.
+fn age_types(types: &[DataType]) -> DfResult<Vec<DataType>> {
+    if !(1..=2).contains(&types.len()) {
+        return Err(DataFusionError::Plan(
+            "age expects one or two timestamps".into(),
+        ));
+    }
+    Ok(vec![
+        DataType::Timestamp(TimeUnit::Microsecond, None);
+        types.len()
+    ])
+}
+
+fn age_row(args: &[ScalarValue], _: &DataType) -> DfResult<ScalarValue> {
+    let us = |v: &ScalarValue| match v {
+        ScalarValue::TimestampMicrosecond(Some(v), _) => Ok(*v),
+        _ => Err(DataFusionError::Plan("age expects timestamps".into())),
     };
-    let (Some(a), Some(b)) = (
-        a.as_primitive_opt::<TimestampMicrosecondType>(),
-        b.as_primitive_opt::<TimestampMicrosecondType>(),
-    ) else {
-        return Err(DataFusionError::Plan("age expects two timestamps".into()));
+    let (a, b) = match args {
+        [b] => {
+            let today = chrono::Utc::now().date_naive().and_time(NaiveTime::MIN);
+            (today.and_utc().timestamp_micros(), us(b)?)
+        }
+        [a, b] => (us(a)?, us(b)?),
+        _ => return Err(DataFusionError::Plan("age expects two timestamps".into())),
     };
     let overflow = || sql_err("22008", "interval out of range".into());
-    let out: IntervalMonthDayNanoArray = (0..a.len())
-        .map(|i| {
-            if a.is_null(i) || b.is_null(i) {
-                return Ok(None);
-            }
-            let (months, days, usecs) = age_of(a.value(i), b.value(i))?;
-            Ok(Some(IntervalMonthDayNano::new(
-                i32::try_from(months).map_err(|_| overflow())?,
-                i32::try_from(days).map_err(|_| overflow())?,
-                usecs.checked_mul(1000).ok_or_else(overflow)?,
-            )))
-        })
-        .collect::<DfResult<_>>()?;
-    finish(scalar, Arc::new(out))
+    let (months, days, usecs) = age_of(a, b)?;
+    Ok(ScalarValue::IntervalMonthDayNano(Some(
+        IntervalMonthDayNano::new(
+            i32::try_from(months).map_err(|_| overflow())?,
+            i32::try_from(days).map_err(|_| overflow())?,
+            usecs.checked_mul(1000).ok_or_else(overflow)?,
+        ),
+    )))
+}
+
+/// make_time(hour, min, sec): PostgreSQL allows 24:00:00 and a fractional second.
+fn make_time(args: &[ScalarValue], _: &DataType) -> DfResult<ScalarValue> {
+    let (
+        [
+            ScalarValue::Int64(Some(hour)),
+            ScalarValue::Int64(Some(min)),
+            ScalarValue::Float64(Some(sec)),
+        ],
+    ) = (args,)
+    else {
+        return Err(DataFusionError::Plan(
+            "make_time expects three numbers".into(),
+        ));
+    };
+    let usecs = (sec * 1e6).round();
+    let total = (*hour as f64 * 3600.0 + *min as f64 * 60.0) * 1e6 + usecs;
+    let valid = (0..=24).contains(hour)
+        && (0..=59).contains(min)
+        && (0.0..=60.0).contains(sec)
+        && total <= 86_400_000_000.0;
+    if !valid {
+        return Err(sql_err(
+            "22008",
+            format!("time field value out of range: {hour:02}:{min:02}:{sec:02}"),
+        ));
+    }
+    Ok(ScalarValue::Time64Microsecond(Some(total as i64)))
 }
 
 #[cfg(test)]

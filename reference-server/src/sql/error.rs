@@ -233,9 +233,23 @@ fn from_arrow(a: &ArrowError) -> SqlError {
 
 fn from_schema(s: &SchemaError) -> SqlError {
     match s {
-        SchemaError::FieldNotFound { field, .. } => {
-            SqlError::new("42703", format!("column \"{}\" does not exist", field.name))
-        }
+        SchemaError::FieldNotFound {
+            field,
+            valid_fields,
+        } => match &field.relation {
+            // A qualifier naming no relation in scope is PostgreSQL's 42P01.
+            Some(r)
+                if !valid_fields
+                    .iter()
+                    .any(|f| f.relation.as_ref().is_some_and(|v| v.table() == r.table())) =>
+            {
+                SqlError::new(
+                    "42P01",
+                    format!("missing FROM-clause entry for table \"{}\"", r.table()),
+                )
+            }
+            _ => SqlError::new("42703", format!("column \"{}\" does not exist", field.name)),
+        },
         SchemaError::AmbiguousReference { field } => SqlError::new(
             "42702",
             format!("column reference \"{}\" is ambiguous", field.name),

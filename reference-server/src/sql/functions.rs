@@ -30,6 +30,7 @@ pub fn register(
     ctx.register_udf(super::isfinite::IsFinite::udf());
     ctx.register_udf(super::pg_casts::PgTextCast::udf());
     ctx.register_udf(super::to_char::ToChar::udf(settings.clone()));
+    ctx.register_udf(super::datetime_text::DatetimeText::udf(settings.clone()));
     super::json_fns::register(ctx);
     super::pg_math::register(ctx);
     super::math_errors::register(ctx);
@@ -38,6 +39,8 @@ pub fn register(
     super::json_agg::register(ctx);
     super::int4_window::register(ctx);
     super::pg_strings::register(ctx);
+    super::bytea_fns::register(ctx);
+    super::regexp_srf::register(ctx);
     super::interval_ops::register(ctx);
     super::at_time_zone::register(ctx);
     for f in super::ordered_set::udafs() {

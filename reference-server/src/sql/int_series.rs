@@ -54,6 +54,9 @@ impl VisitorMut for Series {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            // The alias prints its own `AS` when it was written with one.
+            let mut alias = alias.clone();
+            alias.explicit = false;
             let sql = format!(
                 "SELECT * FROM (SELECT CAST(value AS INTEGER) AS {} FROM {call}) AS {alias}",
                 column.name

@@ -23,6 +23,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     normalize_boolean_options(&mut tokens);
     let tokens = super::fetch_syntax::normalize_fetch(normalize_maintenance(tokens));
     let tokens = super::do_block::rewrite_tokens(tokens);
+    let tokens = super::pg_predicates::rewrite_tokens(tokens);
     let statements = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)

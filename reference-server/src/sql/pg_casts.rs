@@ -55,6 +55,10 @@ pub fn rewrite(e: &mut Expr) {
     if matches!(kind, CastKind::TryCast | CastKind::SafeCast) {
         return;
     }
+    if let Some(bytes) = bytea_literal(expr, data_type) {
+        *e = Expr::value(Value::HexStringLiteral(bytes));
+        return;
+    }
     if matches!(data_type, SqlType::Text) && is_bpchar_cast(expr) {
         let inner = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
         *e = super::rewrite::call("rtrim", vec![inner]);
@@ -68,6 +72,23 @@ pub fn rewrite(e: &mut Expr) {
         CAST_FN,
         vec![inner, Expr::value(Value::SingleQuotedString(name))],
     );
+}
+
+/// `'\x00ff'::bytea` and `'a\\b'::bytea`: a string literal read with byteain, as hex digits
+/// (Arrow's cast would keep the text's own bytes). Bad input is left for the cast to handle.
+fn bytea_literal(expr: &Expr, to: &SqlType) -> Option<String> {
+    if !matches!(to, SqlType::Bytea) {
+        return None;
+    }
+    let Expr::Value(v) = expr else { return None };
+    let Value::SingleQuotedString(text) = &v.value else {
+        return None;
+    };
+    let col = PgColumnType::new(Type::BYTEA);
+    match decode_text(text, &col, &FormatSettings::default()).ok()? {
+        ScalarValue::Binary(Some(b)) => Some(b.iter().map(|x| format!("{x:02x}")).collect()),
+        _ => None,
+    }
 }
 
 /// `x::char(n)` (before or after the rewrite).

@@ -228,6 +228,15 @@ fn split_fn(args: &[ScalarValue], ret: &DataType) -> DfResult<ScalarValue> {
         .size_limit(1 << 20)
         .build()
         .map_err(|e| sql_err("2201B", format!("invalid regular expression: {e}")))?;
+    let pieces: Vec<ScalarValue> = split(&re, s).into_iter().map(ScalarValue::Utf8).collect();
+    Ok(ScalarValue::List(ScalarValue::new_list_nullable(
+        &pieces,
+        &DataType::Utf8,
+    )))
+}
+
+/// The pieces of `s` between the matches of `re`.
+pub(crate) fn split(re: &regex::Regex, s: &str) -> Vec<Option<String>> {
     let mut pieces = Vec::new();
     let mut start = 0;
     for m in re.find_iter(s) {
@@ -235,16 +244,11 @@ fn split_fn(args: &[ScalarValue], ret: &DataType) -> DfResult<ScalarValue> {
         if m.start() == m.end() && (m.start() == 0 || m.start() == s.len()) {
             continue;
         }
-        pieces.push(ScalarValue::Utf8(
-            s.get(start..m.start()).map(str::to_owned),
-        ));
+        pieces.push(s.get(start..m.start()).map(str::to_owned));
         start = m.end();
     }
-    pieces.push(ScalarValue::Utf8(s.get(start..).map(str::to_owned)));
-    Ok(ScalarValue::List(ScalarValue::new_list_nullable(
-        &pieces,
-        &DataType::Utf8,
-    )))
+    pieces.push(s.get(start..).map(str::to_owned));
+    pieces
 }
 
 /// `convert_from(bytes, encoding)` for the encodings a UTF8 server reads: UTF8/SQL_ASCII

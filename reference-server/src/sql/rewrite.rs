@@ -21,6 +21,7 @@ pub fn rewrite(stmt: &mut Statement) {
         ControlFlow::<()>::Continue(())
     });
     let _ = stmt.visit(&mut UniqueNames);
+    super::regexp_srf::rewrite(stmt);
     super::int_series::rewrite(stmt);
     super::recursive_cte::rewrite(stmt);
     super::insert_values::rewrite(stmt);
@@ -84,7 +85,19 @@ fn unique_names(body: &mut SetExpr) {
                 let text = super::classify::expr_column_name(e);
                 let operand = format!("\u{0}{}", without_casts(e));
                 let fresh = seen.insert(text.clone());
-                if !(seen.insert(operand) && fresh) {
+                let unique = seen.insert(operand) && fresh;
+                // `col::type` is named `col` in PostgreSQL, and ORDER BY `col` then means
+                // this output column; DataFusion would sort by the input column too and
+                // reject the two alike-named expressions.
+                if unique && is_column_cast(e) {
+                    let expr = std::mem::replace(e, Expr::value(Value::Null));
+                    *item = SelectItem::ExprWithAlias {
+                        expr,
+                        alias: Ident::with_quote('"', text),
+                    };
+                    continue;
+                }
+                if !unique {
                     let expr = std::mem::replace(e, Expr::value(Value::Null));
                     *item = SelectItem::ExprWithAlias {
                         expr,
@@ -95,6 +108,12 @@ fn unique_names(body: &mut SetExpr) {
         }
         _ => {}
     }
+}
+
+/// `col::type` or `t.col::type`.
+fn is_column_cast(e: &Expr) -> bool {
+    matches!(e, Expr::Cast { expr, .. }
+        if matches!(expr.as_ref(), Expr::Identifier(_) | Expr::CompoundIdentifier(_)))
 }
 
 /// The expression under any outer casts.
@@ -141,6 +160,8 @@ fn rewrite_expr(e: &mut Expr) {
     super::row_null::rewrite(e);
     super::quantified::rewrite(e);
     super::json_agg::rewrite(e);
+    super::pg_predicates::rewrite(e);
+    super::row_in::rewrite(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e
