@@ -161,3 +161,122 @@ async fn node_pg_sees_what_it_sees_on_postgres() {
     server.shutdown().await.ok();
     assert_eq!(actual, expected);
 }
+
+/// psycopg 3 (`tests/scripts/psycopg3_transcript.py`): server-side binding in text and
+/// binary with arrays, json, uuid, numeric and timestamptz, executemany, pipeline mode, COPY
+/// with write_row in text and binary, prepared statements after prepare_threshold, SQL
+/// PREPARE / EXECUTE / DEALLOCATE and DISCARD ALL — the same transcript as on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn psycopg3_sees_what_it_sees_on_postgres() {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scripts/psycopg3_transcript.py"
+    );
+    let run = |host: String, port: u16| {
+        let (ok, out, err) = common::run("python3", &[script, &host, &port.to_string()]);
+        format!("{out}{}", if ok { String::new() } else { err })
+    };
+    let pg = Cluster::start();
+    let pg_port = pg.port;
+    let expected = tokio::task::spawn_blocking(move || run("127.0.0.1".into(), pg_port))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = common::start().await;
+    let addr = server.local_addr();
+    let actual = tokio::task::spawn_blocking(move || run(addr.ip().to_string(), addr.port()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    server.shutdown().await.ok();
+    assert_eq!(actual, expected);
+}
+
+const JDBC_GAPS: &str = r#"
+import java.sql.*;
+import java.util.*;
+public class Gaps {
+  interface Step { void run() throws Exception; }
+  static void step(String name, Step s) {
+    try { s.run(); } catch (Exception e) {
+      String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : "";
+      System.out.println("FAILED " + name + " " + state + " " + String.valueOf(e.getMessage()).split("\n")[0]);
+    }
+  }
+  public static void main(String[] a) throws Exception {
+    Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + a[0] + "/postgres", "postgres", "");
+    DatabaseMetaData md = c.getMetaData();
+    Statement st = c.createStatement();
+    st.execute("CREATE TABLE g_items (id serial PRIMARY KEY, name varchar(20), price numeric(10,2), tags text[], nums int[])");
+    step("getTypeInfo", () -> {
+      StringBuilder b = new StringBuilder();
+      try (ResultSet rs = md.getTypeInfo()) {
+        while (rs.next()) {
+          String t = rs.getString("TYPE_NAME");
+          if (Arrays.asList("int4", "text", "numeric", "bool", "timestamptz", "varchar").contains(t))
+            b.append(t).append(':').append(rs.getInt("DATA_TYPE")).append(' ');
+        }
+      }
+      System.out.println("typeinfo " + b.toString().trim());
+    });
+    step("setArray", () -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO g_items (name, tags, nums) VALUES (?, ?, ?)")) {
+        ps.setString(1, "arr");
+        ps.setArray(2, c.createArrayOf("text", new String[]{"x", null, "z"}));
+        ps.setArray(3, c.createArrayOf("int4", new Integer[]{1, null, 3}));
+        System.out.println("setArray " + ps.executeUpdate());
+      }
+      try (ResultSet rs = st.executeQuery("SELECT tags, nums FROM g_items WHERE name = 'arr'")) {
+        while (rs.next())
+          System.out.println("arrays " + Arrays.toString((Object[]) rs.getArray(1).getArray()) + " " + Arrays.toString((Object[]) rs.getArray(2).getArray()));
+      }
+    });
+    step("sql prepare", () -> {
+      st.execute("PREPARE gp (int) AS SELECT $1 * 2");
+      try (ResultSet rs = st.executeQuery("EXECUTE gp (21)")) { rs.next(); System.out.println("execute " + rs.getInt(1)); }
+      st.execute("DEALLOCATE gp");
+      try { st.execute("DEALLOCATE gp"); } catch (SQLException e) { System.out.println("deallocate again " + e.getSQLState()); }
+    });
+    c.close();
+  }
+}
+"#;
+
+/// pgjdbc's former gaps: DatabaseMetaData.getTypeInfo, setArray/createArrayOf parameters
+/// and SQL PREPARE / EXECUTE / DEALLOCATE, printed the same as on PostgreSQL. Still a gap:
+/// getGeneratedKeys (Describe of `INSERT … RETURNING` with parameters answers NoData).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pgjdbc_arrays_and_type_info_as_on_postgres() {
+    let jar = "/usr/share/java/postgresql.jar";
+    let (has_javac, _, _) = common::run("javac", &["-version"]);
+    if !has_javac || !std::path::Path::new(jar).exists() {
+        eprintln!("SKIP: needs javac and {jar}");
+        return;
+    }
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("tempdir");
+    };
+    let src = dir.path().join("Gaps.java");
+    if let Err(e) = std::fs::write(&src, JDBC_GAPS) {
+        panic!("write {}: {e}", src.display());
+    }
+    let (ok, _, err) = common::run("javac", &[&src.display().to_string()]);
+    assert!(ok, "javac: {err}");
+    let cp = format!("{jar}:{}", dir.path().display());
+    let run = move |port: u16| {
+        let (ok, out, err) = common::run(
+            "java",
+            &["-Duser.timezone=UTC", "-cp", &cp, "Gaps", &port.to_string()],
+        );
+        if ok {
+            out
+        } else {
+            format!("{out}FAILED: {err}")
+        }
+    };
+    let pg = Cluster::start();
+    let expected = run(pg.port);
+    let server = common::start().await;
+    let port = server.local_addr().port();
+    let actual = tokio::task::block_in_place(|| run(port));
+    server.shutdown().await.ok();
+    assert_eq!(actual, expected);
+}

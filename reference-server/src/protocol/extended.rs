@@ -20,8 +20,8 @@ use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::data::{NoData, ParameterDescription};
 use pgwire::messages::extendedquery::{
-    Bind, BindComplete, Describe, Execute, Parse, ParseComplete, PortalSuspended, Sync as PgSync,
-    TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+    Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete,
+    PortalSuspended, Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
 };
 use pgwire::messages::response::EmptyQueryResponse;
 
@@ -117,7 +117,10 @@ impl Parser {
         sql: &str,
         client_types: &[Option<Type>],
     ) -> Result<Option<Prepared>, SqlError> {
-        let mut statements = parse::parse(sql)?;
+        let mut statements = parse::parse(sql)?
+            .into_iter()
+            .map(|s| crate::sql::prepare::expand_execute(&self.session, s))
+            .collect::<Result<Vec<_>, _>>()?;
         if statements.len() > 1 {
             return Err(SqlError::syntax(
                 "cannot insert multiple commands into a prepared statement",
@@ -315,6 +318,11 @@ impl ExtendedQueryHandler for Backend {
             .name
             .clone()
             .unwrap_or_else(|| DEFAULT_NAME.to_owned());
+        self.sync_statement_store(client);
+        if let Err(e) = self.check_parse_name(&name) {
+            self.session.tx().on_error();
+            return Err(e.into());
+        }
         if name != DEFAULT_NAME && client.portal_store().get_statement(&name).is_some() {
             self.session.tx().on_error();
             return Err(SqlError::new(
@@ -327,10 +335,17 @@ impl ExtendedQueryHandler for Backend {
         if name == DEFAULT_NAME {
             client.portal_store().rm_statement(DEFAULT_NAME);
         }
+        self.session.prepared().set_source(&message.query);
         let parsed = StoredStatement::parse(client, &message, self.parser.clone()).await;
         match parsed {
-            Ok(Some(stmt)) => client.portal_store().put_statement(Arc::new(stmt)),
-            Ok(None) => client.portal_store().put_empty_statement(&name),
+            Ok(Some(stmt)) => {
+                self.register_parsed(&name, &message.query, Some(&stmt.statement));
+                client.portal_store().put_statement(Arc::new(stmt))
+            }
+            Ok(None) => {
+                self.register_parsed(&name, &message.query, None);
+                client.portal_store().put_empty_statement(&name)
+            }
             Err(e) => {
                 self.session.tx().on_error();
                 return Err(e);
@@ -349,6 +364,7 @@ impl ExtendedQueryHandler for Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        self.sync_statement_store(client);
         let result = self.bind(client, &message);
         if result.is_err() {
             self.session.tx().on_error();
@@ -367,6 +383,7 @@ impl ExtendedQueryHandler for Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        self.sync_statement_store(client);
         let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
         let (params, fields) = match message.target_type {
             TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
@@ -472,6 +489,29 @@ impl ExtendedQueryHandler for Backend {
             return Err(e);
         }
         self.flush_session_messages(client).await
+    }
+
+    async fn on_close<C>(&self, client: &mut C, message: Close) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        self.sync_statement_store(client);
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        match message.target_type {
+            TARGET_TYPE_BYTE_STATEMENT => {
+                client.portal_store().rm_statement(name);
+                self.forget_statement(name);
+            }
+            TARGET_TYPE_BYTE_PORTAL => client.portal_store().rm_portal(name),
+            _ => {}
+        }
+        client
+            .send(PgWireBackendMessage::CloseComplete(CloseComplete::new()))
+            .await?;
+        Ok(())
     }
 
     async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>

@@ -14,6 +14,7 @@ pub mod frame;
 pub mod interrupt;
 pub mod notify;
 pub mod params;
+pub mod prepared;
 pub mod rows;
 pub mod scram;
 pub mod simple;

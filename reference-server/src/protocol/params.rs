@@ -5,6 +5,7 @@ use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::scalar::ScalarValue;
 use pgwire::api::Type;
 use postgres_types::FromSql;
+use postgres_types::Kind;
 use rust_decimal::Decimal;
 
 use crate::pgtypes::{FormatSettings, decode_param};
@@ -29,6 +30,11 @@ pub fn arrow_type(t: &Type) -> DataType {
         Type::TIMESTAMP => DataType::Timestamp(TimeUnit::Microsecond, None),
         Type::TIMESTAMPTZ => DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())),
         Type::NUMERIC => DataType::Decimal128(38, 10),
+        // Arrays a client declares (pgjdbc's setArray, psycopg's lists) bind as lists.
+        _ if matches!(t.kind(), Kind::Array(_)) => {
+            crate::pgtypes::pg_type_to_arrow(&crate::pgtypes::PgColumnType::new(t.clone()))
+                .unwrap_or(DataType::Utf8)
+        }
         _ => DataType::Utf8,
     }
 }
@@ -46,15 +52,21 @@ pub fn decode(
     let Some(bytes) = value else {
         return ScalarValue::try_from(&target).map_err(SqlError::from);
     };
-    if !binary && matches!(target, DataType::List(_)) {
+    if matches!(target, DataType::List(_)) && (!binary || matches!(pg.kind(), Kind::Array(_))) {
         // Arrays in text form (node-pg sends `{"1",NULL,"3"}` untyped): Arrow has no cast
-        // from text to a list, so the array input function reads them.
+        // from text to a list, so the array input function reads them; binary arrays of a
+        // declared array type go through the array receive function.
         let ty = match *pg {
             Type::UNKNOWN | Type::TEXT => crate::protocol::rows::pg_type(&target),
             _ => pg.clone(),
         };
-        let scalar = decode_param(Some(bytes), 0, &ty, &FormatSettings::default())
-            .map_err(SqlError::from)?;
+        let scalar = decode_param(
+            Some(bytes),
+            i16::from(binary),
+            &ty,
+            &FormatSettings::default(),
+        )
+        .map_err(SqlError::from)?;
         if scalar.data_type() == target {
             return Ok(scalar);
         }

@@ -168,8 +168,15 @@ impl Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        if !sql.is_empty() {
+            self.session.prepared().set_source(sql);
+        }
         let mut statements = statements.into_iter();
         while let Some(stmt) = statements.next() {
+            let stmt = match crate::sql::prepare::expand_execute(&self.session, stmt) {
+                Ok(stmt) => stmt,
+                Err(e) => return self.report_error(client, e.into_wire()).await,
+            };
             let cmd = classify::classify(stmt);
             let timeout = self.session.settings().statement_timeout_ms();
             let mut interrupt = Interrupt::arm(self.session.control.clone(), timeout);

@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod notify;
+pub mod prepared;
 pub mod settings;
 pub mod transaction;
 
@@ -78,6 +79,8 @@ pub struct Session {
     notices: Mutex<Vec<ErrorInfo>>,
     copy_in: Mutex<Option<crate::sql::copy_run::CopyIn>>,
     pub(crate) cursors: Mutex<crate::sql::cursor::Cursors>,
+    /// Named prepared statements (SQL PREPARE and protocol Parse share the names).
+    prepared: Arc<Mutex<prepared::PreparedStatements>>,
     pub control: Arc<control::StatementControl>,
     pid: Mutex<Option<i32>>,
     ssl: Arc<std::sync::atomic::AtomicBool>,
@@ -123,6 +126,7 @@ impl Session {
         let tx = TxState::new(writes, shared.clone());
         let control = Arc::new(control::StatementControl::default());
         let ssl = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let prepared = Arc::new(Mutex::new(prepared::PreparedStatements::default()));
         shared.catalog.attach(
             &ctx,
             catalog::system::SysContext {
@@ -131,6 +135,7 @@ impl Session {
                 control: control.clone(),
                 users: shared.config.users.iter().map(|u| u.0.clone()).collect(),
                 ssl: ssl.clone(),
+                prepared: prepared.clone(),
             },
         );
         crate::sql::functions::register(&ctx, settings.clone(), control.clone());
@@ -145,6 +150,7 @@ impl Session {
             notices: Mutex::new(Vec::new()),
             copy_in: Mutex::new(None),
             cursors: Mutex::default(),
+            prepared,
             control,
             pid: Mutex::new(None),
             ssl,
@@ -163,6 +169,10 @@ impl Session {
 
     pub fn settings(&self) -> MutexGuard<'_, Settings> {
         lock(&self.settings)
+    }
+
+    pub fn prepared(&self) -> MutexGuard<'_, prepared::PreparedStatements> {
+        lock(&self.prepared)
     }
 
     pub fn tx(&self) -> MutexGuard<'_, TxState> {

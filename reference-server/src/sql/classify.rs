@@ -96,6 +96,8 @@ pub enum Command {
     Cursor(Box<super::cursor::CursorCommand>),
     /// `DO $$ ... $$`: run by `super::plpgsql`.
     Do(Box<super::do_block::DoBlock>),
+    /// PREPARE / DEALLOCATE / DISCARD: run by `super::prepare`.
+    Prepared(Box<super::prepare::PrepareCommand>),
     /// LISTEN / UNLISTEN / NOTIFY.
     Notify(super::listen::NotifyCommand),
     /// A statement that is known to fail (unsupported, invalid options...).
@@ -122,6 +124,10 @@ impl Command {
 pub fn classify(mut stmt: Statement) -> Command {
     if let Err(e) = super::parse_analysis::check(&stmt) {
         return Command::Fail(e);
+    }
+    // Before the rewrites: PREPARE keeps its statement as written, for EXECUTE to classify.
+    if let Some(p) = super::prepare::PrepareCommand::from_statement(&stmt) {
+        return Command::Prepared(Box::new(p));
     }
     let names = statement_column_names(&stmt);
     super::rewrite::rewrite(&mut stmt);
@@ -236,8 +242,6 @@ pub fn classify(mut stmt: Statement) -> Command {
         }
         Statement::Vacuum(_) => Command::NoOpOutsideBlock("VACUUM"),
         Statement::Analyze(_) => Command::NoOp("ANALYZE"),
-        Statement::Discard { .. } => Command::NoOp("DISCARD ALL"),
-        Statement::Deallocate { .. } => Command::NoOp("DEALLOCATE"),
         other => {
             let text = other.to_string();
             let head: String = text

@@ -211,6 +211,7 @@ impl Session {
                 Ok(done("DO"))
             }
             Command::Notify(n) => self.run_notify_command(n),
+            Command::Prepared(p) => self.run_prepare_command(p).await,
             Command::Fail(e) => Err(e.clone()),
         }
     }

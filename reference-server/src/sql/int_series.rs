@@ -36,6 +36,7 @@ impl VisitorMut for Series {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        widen_bounds(factor);
         if let TableFactor::Table {
             name,
             args: Some(args),
@@ -66,6 +67,39 @@ impl VisitorMut for Series {
             }
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// `generate_series(1, array_upper(a, 1))` (pgjdbc's getTypeInfo): DataFusion's series
+/// takes bigint bounds only, so the int4 expressions of an integer series (one whose first
+/// bound is an integer constant) are cast to bigint.
+fn widen_bounds(factor: &mut TableFactor) {
+    let TableFactor::Table {
+        name,
+        args: Some(args),
+        ..
+    } = factor
+    else {
+        return;
+    };
+    if !is_series(name.0.last().and_then(|p| p.as_ident()).map(|i| &i.value))
+        || args.args.first().and_then(integer_arg).is_none()
+    {
+        return;
+    }
+    for a in &mut args.args {
+        if integer_arg(a).is_none()
+            && let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a
+        {
+            let inner = std::mem::replace(e, Expr::value(Value::Null));
+            *e = Expr::Cast {
+                kind: datafusion::sql::sqlparser::ast::CastKind::Cast,
+                expr: Box::new(inner),
+                data_type: DataType::BigInt(None),
+                array: false,
+                format: None,
+            };
+        }
     }
 }
 

@@ -24,11 +24,16 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let tokens = super::fetch_syntax::normalize_fetch(normalize_maintenance(tokens));
     let tokens = super::do_block::rewrite_tokens(tokens);
     let tokens = super::pg_predicates::rewrite_tokens(tokens);
-    let statements = Parser::new(&dialect)
-        .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(tokens)
-        .parse_statements()
-        .map_err(|e| syntax_error(sql, &e))?;
+    let mut statements = Vec::new();
+    for piece in super::copy_split::split_after_copy_stdin(tokens) {
+        statements.extend(
+            Parser::new(&dialect)
+                .with_recursion_limit(RECURSION_LIMIT)
+                .with_tokens_with_locations(piece)
+                .parse_statements()
+                .map_err(|e| syntax_error(sql, &e))?,
+        );
+    }
     for stmt in &statements {
         reject_reserved_relations(sql, stmt)?;
     }

@@ -210,6 +210,10 @@ pub(super) const PG_CATALOG: &[(&str, &[(&str, Col)])] = &[
         ("data_type", Oid), ("start_value", I64), ("min_value", I64), ("max_value", I64),
         ("increment_by", I64), ("cycle", Bool), ("cache_size", I64), ("last_value", I64),
     ]),
+    ("pg_prepared_statements", &[
+        ("name", Text), ("statement", Text), ("prepare_time", Tstz), ("parameter_types", TextArr),
+        ("from_sql", Bool), ("generic_plans", I64), ("custom_plans", I64),
+    ]),
     ("pg_settings", &[
         ("name", Text), ("setting", Text), ("unit", Text), ("category", Text),
         ("short_desc", Text), ("extra_desc", Text), ("context", Text), ("vartype", Text),

@@ -52,6 +52,8 @@ pub struct SysContext {
     /// Whether this session's connection is TLS-encrypted (for `pg_stat_ssl`); set by the
     /// startup handler through `Session::set_ssl`.
     pub ssl: Arc<AtomicBool>,
+    /// The session's named prepared statements (`pg_prepared_statements`).
+    pub prepared: Arc<Mutex<crate::session::prepared::PreparedStatements>>,
 }
 
 impl SysContext {

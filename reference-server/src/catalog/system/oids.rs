@@ -137,6 +137,7 @@ pub const SYSTEM_RELATIONS: &[(&str, &str, i64, &str, i64)] = &[
     ("pg_catalog", "pg_publication", 6104, "r", 10107),
     ("pg_catalog", "pg_publication_namespace", 6237, "r", 10109),
     ("pg_catalog", "pg_publication_rel", 6106, "r", 10111),
+    ("pg_catalog", "pg_prepared_statements", 12095, "v", 12097),
     ("pg_catalog", "pg_range", 3541, "r", 10101),
     ("pg_catalog", "pg_replication_slots", 12257, "v", 12259),
     ("pg_catalog", "pg_rewrite", 2618, "r", 10035),

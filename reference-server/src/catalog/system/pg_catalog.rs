@@ -41,6 +41,7 @@ pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
         "pg_collation" => collations(),
         "pg_attrdef" => attrdefs(sys),
         "pg_settings" => settings(sys),
+        "pg_prepared_statements" => prepared_statements(sys),
         "pg_stat_activity" => vec![activity(sys)],
         "pg_stat_ssl" => vec![vec![
             ("pid", Val::Int(pid(sys))),
@@ -455,6 +456,23 @@ fn languages() -> Vec<Row> {
                 ("lanname", name.into()),
                 ("lanowner", Val::Int(BOOTSTRAP_ROLE)),
                 ("lanpltrusted", (name == "sql").into()),
+            ]
+        })
+        .collect()
+}
+
+fn prepared_statements(sys: &Sys) -> Vec<Row> {
+    crate::session::lock(&sys.prepared)
+        .iter()
+        .map(|(name, p)| {
+            vec![
+                ("name", Val::from(name.clone())),
+                ("statement", Val::from(p.source.clone())),
+                ("prepare_time", Val::Ts(p.prepare_time)),
+                ("parameter_types", Val::TextArr(p.param_types.clone())),
+                ("from_sql", p.from_sql.into()),
+                ("generic_plans", Val::Int(0)),
+                ("custom_plans", Val::Int(0)),
             ]
         })
         .collect()
