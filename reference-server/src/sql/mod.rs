@@ -37,6 +37,8 @@ pub mod listen;
 pub mod literals;
 pub mod math_errors;
 pub mod name_subscript;
+pub mod numeric_cast;
+pub mod numeric_div;
 pub mod options_table;
 pub mod ordered_set;
 pub mod parse;

@@ -24,6 +24,13 @@ pub fn retype(e: Expr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
         Expr::BinaryExpr(b) => binary(b, schema),
         Expr::Cast(c) => {
             forbidden_cast(&c, schema)?;
+            let c = match c.expr.get_type(schema) {
+                Ok(from) => match super::numeric_cast::own_scale(c, &from) {
+                    Ok(e) => return Ok(Transformed::yes(e)),
+                    Err(c) => c,
+                },
+                Err(_) => c,
+            };
             numeric_text(c, schema)
         }
         other => Ok(Transformed::no(other)),
@@ -55,7 +62,7 @@ fn function(f: ScalarFunction, schema: &DFSchema) -> DfResult<Transformed<Expr>>
                 let scale = n.clamp(0, 38) as i8;
                 Ok(Transformed::yes(cast(
                     Expr::ScalarFunction(f),
-                    DataType::Decimal128(38, scale),
+                    super::numeric_div::exact_numeric(scale),
                 )))
             }
             None => Ok(Transformed::no(Expr::ScalarFunction(f))),
@@ -116,6 +123,10 @@ fn binary(b: BinaryExpr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     let (l, r) = (b.left.get_type(schema), b.right.get_type(schema));
     let (Ok(l), Ok(r)) = (l, r) else {
         return Ok(Transformed::no(Expr::BinaryExpr(b)));
+    };
+    let b = match super::numeric_div::division(b, &l, &r) {
+        Ok(e) => return Ok(Transformed::yes(e)),
+        Err(b) => b,
     };
     // date - date is the integer number of days.
     if b.op == Operator::Minus && l == DataType::Date32 && r == DataType::Date32 {
