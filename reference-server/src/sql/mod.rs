@@ -39,6 +39,7 @@ pub mod math_errors;
 pub mod name_subscript;
 pub mod numeric_cast;
 pub mod numeric_div;
+pub mod numeric_math;
 pub mod options_table;
 pub mod ordered_set;
 pub mod parse;

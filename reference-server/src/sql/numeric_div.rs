@@ -80,7 +80,7 @@ pub fn division(b: BinaryExpr, l: &DataType, r: &DataType) -> Result<Expr, Binar
 
 /// The value of a constant operand: a decimal or integer literal, possibly negated or cast
 /// to a decimal.
-fn constant(e: &Expr) -> Option<(i128, i8)> {
+pub(crate) fn constant(e: &Expr) -> Option<(i128, i8)> {
     match e {
         Expr::Literal(v, _) => match v {
             ScalarValue::Decimal128(Some(v), _, s) => Some((*v, *s)),
@@ -106,7 +106,7 @@ fn constant(e: &Expr) -> Option<(i128, i8)> {
 }
 
 /// `(weight, first digit)` of a value in PostgreSQL's base-10000 digits; zero is `(0, 0)`.
-fn base10000_lead(v: i128, scale: i8) -> (i32, i128) {
+pub(crate) fn base10000_lead(v: i128, scale: i8) -> (i32, i128) {
     let a = v.unsigned_abs();
     if a == 0 {
         return (0, 0);

@@ -42,6 +42,10 @@ fn cast(e: Expr, to: DataType) -> Expr {
 }
 
 fn function(f: ScalarFunction, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
+    let f = match super::numeric_math::rewrite(f, schema) {
+        Ok(e) => return Ok(Transformed::yes(e)),
+        Err(f) => f,
+    };
     let name = f.func.name().to_ascii_lowercase();
     let arg_type = |i: usize| f.args.get(i).and_then(|a| a.get_type(schema).ok());
     let first = arg_type(0);
