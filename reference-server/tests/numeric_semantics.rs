@@ -38,6 +38,10 @@ const QUERIES: &[&str] = &[
     "SELECT ln(2.0), ln(100000.0), ln(1.0001), ln(exp(2.0)), log(2.0, 64), log(10, 1000.5), log(100.0)",
     "SELECT 2::numeric ^ 10, 10.5::numeric ^ 3, 2.0 ^ -3, power(9, 0.5), 2 ^ 0.5, 1.1 ^ 2.5",
     "SELECT id, sqrt(n), power(n, 2) FROM nums WHERE n > 0 ORDER BY id",
+    "SELECT log(2, 64), log(10, 1000)",
+    // Integers mixed with numerics keep their own digits.
+    "SELECT CASE WHEN id > 1 THEN i4 ELSE 2.5 END, COALESCE(i4, 0.5), GREATEST(i2, 1.5) FROM nums ORDER BY id",
+    "SELECT x FROM (SELECT 1 AS x UNION ALL SELECT 2.5 UNION ALL SELECT -3) u ORDER BY x",
 ];
 
 /// A cell's raw binary form, whatever its type.

@@ -40,6 +40,7 @@ pub mod name_subscript;
 pub mod numeric_cast;
 pub mod numeric_div;
 pub mod numeric_math;
+pub mod numeric_mix;
 pub mod options_table;
 pub mod ordered_set;
 pub mod parse;

@@ -58,7 +58,9 @@ pub fn rewrite(f: ScalarFunction, schema: &DFSchema) -> Result<Expr, ScalarFunct
         Err(_) => return Err(f),
     };
     let decimal = |t: &DataType| matches!(t, DataType::Decimal128(..));
-    if !types.iter().any(decimal) || !types.iter().all(|t| decimal(t) || t.is_integer()) {
+    // log(b, x) exists only for numeric: integers are numerics there too.
+    let any_numeric = types.iter().any(decimal) || (op == Op::Log && types.len() == 2);
+    if !any_numeric || !types.iter().all(|t| decimal(t) || t.is_integer()) {
         return Err(f);
     }
     let mut args: Vec<Expr> = f

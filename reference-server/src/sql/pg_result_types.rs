@@ -22,6 +22,10 @@ pub fn retype(e: Expr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     match e {
         Expr::ScalarFunction(f) => function(f, schema),
         Expr::BinaryExpr(b) => binary(b, schema),
+        Expr::Case(c) => match super::numeric_mix::case(c, schema) {
+            Ok(e) => Ok(Transformed::yes(e)),
+            Err(c) => Ok(Transformed::no(Expr::Case(c))),
+        },
         Expr::Cast(c) => {
             forbidden_cast(&c, schema)?;
             let c = match c.expr.get_type(schema) {
@@ -43,6 +47,10 @@ fn cast(e: Expr, to: DataType) -> Expr {
 
 fn function(f: ScalarFunction, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     let f = match super::numeric_math::rewrite(f, schema) {
+        Ok(e) => return Ok(Transformed::yes(e)),
+        Err(f) => f,
+    };
+    let f = match super::numeric_mix::variadic(f, schema) {
         Ok(e) => return Ok(Transformed::yes(e)),
         Err(f) => f,
     };

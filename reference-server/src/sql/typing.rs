@@ -140,7 +140,9 @@ fn retype_node(node: LogicalPlan, cx: &Cx<'_>) -> DfResult<Transformed<LogicalPl
                 .collect::<DfResult<Vec<_>>>()?;
             LogicalPlan::Window(Window::try_new(exprs, w.input)?)
         }
-        LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(u.inputs)?),
+        LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(
+            super::numeric_mix::union_inputs(u.inputs)?,
+        )?),
         other => {
             let inputs = other.inputs();
             let schema = match inputs.as_slice() {
