@@ -19,7 +19,8 @@ const QUERIES: &[&str] = &[
     "SELECT 7.0 / 2, 7 / 2.0, 1.0 / 3, 2.0 / 3.0 * 3, -1.0 / 3, 1 / -6.0",
     "SELECT 100000 / 3.0, 123456789.123 / 7, 1 / 30000.0, 0.0001 / 7, 0 / 5.0",
     "SELECT 10::numeric / 4, 10::numeric % 4, 10 / 3.0",
-    "SELECT 10 / 4::numeric, (10 / 4)::numeric",
+    "SELECT 10 / 4::numeric",
+    "SELECT (10 / 4)::numeric",
     "SELECT 1.50 / 1, 12.345 / 0.5, 99999999999999999999 / 3.0, 2.5 / 1e-3",
     // Column divisions whose quotients lie between 1 and 10000.
     "SELECT id, n / 2, i4 / 3.0, i4::numeric / i2 FROM nums ORDER BY id",
