@@ -29,7 +29,8 @@ type Value = (i128, i8);
 /// Significant digits of intermediate results.
 const WORK_DIGITS: u64 = 60;
 const MIN_SIG_DIGITS: i32 = 16;
-/// log10(e), as numeric.c estimates result weights.
+/// log10(e) as numeric.c writes it: its result-scale estimates truncate with this value.
+#[allow(clippy::approx_constant)]
 const LOG10_E: f64 = 0.434294481903252;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -277,7 +278,7 @@ fn ln_big(x: &BigDecimal) -> DfResult<BigDecimal> {
         }
         sum += t;
     }
-    Ok(sum.double() * BigDecimal::from(2u64.pow(roots.min(63)) as i64))
+    Ok(sum.double() * BigDecimal::from(2u64.pow(roots.min(62))))
 }
 
 /// One call's value at the result scale.
