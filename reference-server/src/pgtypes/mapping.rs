@@ -509,7 +509,7 @@ pub fn arrow_to_pg(dt: &DataType) -> PgColumnType {
         DataType::Float64 => plain(Type::FLOAT8),
         DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => PgColumnType::numeric(*p, *s),
         DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => {
-            if dt == &UNCONSTRAINED_NUMERIC {
+            if dt == &UNCONSTRAINED_NUMERIC || dt == &super::QUOTIENT {
                 plain(Type::NUMERIC)
             } else {
                 PgColumnType::numeric(*p, *s)

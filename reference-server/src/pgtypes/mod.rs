@@ -33,6 +33,7 @@ pub use mapping::{
     PG_DEFAULT_KEY, PG_TYPE_KEY, PgColumnType, UNCONSTRAINED_NUMERIC, array_type_of, arrow_to_pg,
     from_sql_type, is_serial_type, parse_type_name, pg_type_of, pg_type_to_arrow, typlen,
 };
+pub use numeric::{QUOTIENT, parse_numeric_text};
 pub use params::{decode_param, decode_text};
 pub use rows::encode_data_rows;
 pub use settings::{FormatSettings, SessionTz};

@@ -1,10 +1,35 @@
 //! `numeric` text and binary forms over Arrow decimals (an unscaled integer plus a scale).
 
 use bytes::{BufMut, BytesMut};
-use datafusion::arrow::datatypes::i256;
+use datafusion::arrow::datatypes::{DataType, i256};
 use datafusion::scalar::ScalarValue;
 
 use super::PgTypeError;
+
+/// Arrow type of a numeric quotient whose scale PostgreSQL takes from the quotient's
+/// magnitude (`avg(int)`, `int::numeric / int` over columns; see `sql::numeric_div`): 17
+/// stored fractional digits, shown with [`quotient_text`]'s scale. Precision 37 tells it
+/// apart from a computed Decimal128(38, 17).
+pub const QUOTIENT: DataType = DataType::Decimal128(37, QUOTIENT_DIGITS as i8);
+
+const QUOTIENT_DIGITS: u32 = 17;
+
+/// A [`QUOTIENT`] value as PostgreSQL shows it: `select_div_scale` gives an integral
+/// quotient of base-10000 weight `w` the scale `16 - 4w` (never below 0), rounded half away
+/// from zero from the stored digits. Quotients below 1 show 16 digits (PostgreSQL: 20).
+pub fn quotient_text(v: i128) -> DecimalText {
+    let a = v.unsigned_abs();
+    let int = a / 10u128.pow(QUOTIENT_DIGITS);
+    let weight = if int == 0 { 0 } else { int.ilog10() / 4 };
+    let shown = 16u32.saturating_sub(4 * weight);
+    let drop = 10u128.pow(QUOTIENT_DIGITS - shown);
+    let mut q = a / drop;
+    if (a % drop) * 2 >= drop {
+        q += 1;
+    }
+    let q = i128::try_from(q).unwrap_or(i128::MAX);
+    DecimalText::from_i128(if v < 0 { -q } else { q }, shown as i8)
+}
 
 const NUMERIC_POS: u16 = 0x0000;
 const NUMERIC_NEG: u16 = 0x4000;
@@ -351,6 +376,19 @@ mod tests {
             text(&parse_numeric_text(" 1.50e1 ").unwrap_or(DecimalText::from_i64(0))),
             "15.0"
         );
+    }
+
+    #[test]
+    fn quotient_scale_follows_magnitude() {
+        // 50/3, 4611686018427387904, 12345.5 and -0.5 as 17-digit quotients.
+        let q = |v: i128| text(&quotient_text(v));
+        assert_eq!(q(1_666_666_666_666_666_666), "16.6666666666666667");
+        assert_eq!(
+            q(4_611_686_018_427_387_904 * 10i128.pow(17)),
+            "4611686018427387904"
+        );
+        assert_eq!(q(1_234_550_000_000_000_000_000), "12345.500000000000");
+        assert_eq!(q(-50_000_000_000_000_000), "-0.5000000000000000");
     }
 
     #[test]

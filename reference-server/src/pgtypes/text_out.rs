@@ -10,7 +10,7 @@ use super::datetime::{IntervalStyle, put_date, put_interval, put_time, put_times
 use super::datum::{Datum, datum_at};
 use super::float::{put_f32, put_f64};
 use super::mapping::{PgColumnType, pg_type_of};
-use super::numeric::DecimalText;
+use super::numeric::{DecimalText, QUOTIENT};
 use super::settings::{FormatSettings, SessionTz};
 
 /// The settings in the form the encoders use (the time zone parsed once).
@@ -107,6 +107,9 @@ pub(crate) fn decimal_of(d: &Datum<'_>, col: &PgColumnType) -> Option<DecimalTex
     };
     match d {
         Datum::Dec128(v, p, s) if storage(*p, *s) => Some(DecimalText::from_i128(*v, *s).trim()),
+        Datum::Dec128(v, p, s) if col.typmod < 0 && DataType::Decimal128(*p, *s) == QUOTIENT => {
+            Some(super::numeric::quotient_text(*v))
+        }
         Datum::Dec128(v, _, s) => Some(DecimalText::from_i128(*v, *s)),
         Datum::Dec256(v, s) => Some(DecimalText::from_i256(*v, *s)),
         Datum::Int(v) => Some(DecimalText::from_i64(*v)),

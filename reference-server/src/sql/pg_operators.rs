@@ -2,7 +2,9 @@
 //! `a ^@ b` (starts_with), `~ x` (bitwise not, as `-1 # x`), `|/ x` (sqrt), `||/ x`
 //! (cbrt), `j -> k` and `j ->> k` (json field or element, as json / as text).
 
-use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, Expr, UnaryOperator, Value,
+};
 
 use super::json_fns::{GET_FN, GET_TEXT_FN};
 use super::rewrite::call;
@@ -29,7 +31,14 @@ pub fn rewrite(e: &mut Expr) {
                 }
                 _ => return,
             };
-            let arg = take(expr);
+            // PostgreSQL's `|/` and `||/` take float8 only (`|/ 16.0` is `4`, not numeric).
+            let arg = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(take(expr)),
+                data_type: DataType::DoublePrecision,
+                array: false,
+                format: None,
+            };
             *e = call(name, vec![arg]);
         }
         Expr::BinaryOp { left, op, right } => {

@@ -22,8 +22,19 @@ pub fn retype(e: Expr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     match e {
         Expr::ScalarFunction(f) => function(f, schema),
         Expr::BinaryExpr(b) => binary(b, schema),
+        Expr::Case(c) => match super::numeric_mix::case(c, schema) {
+            Ok(e) => Ok(Transformed::yes(e)),
+            Err(c) => Ok(Transformed::no(Expr::Case(c))),
+        },
         Expr::Cast(c) => {
             forbidden_cast(&c, schema)?;
+            let c = match c.expr.get_type(schema) {
+                Ok(from) => match super::numeric_cast::own_scale(c, &from) {
+                    Ok(e) => return Ok(Transformed::yes(e)),
+                    Err(c) => c,
+                },
+                Err(_) => c,
+            };
             numeric_text(c, schema)
         }
         other => Ok(Transformed::no(other)),
@@ -35,6 +46,14 @@ fn cast(e: Expr, to: DataType) -> Expr {
 }
 
 fn function(f: ScalarFunction, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
+    let f = match super::numeric_math::rewrite(f, schema) {
+        Ok(e) => return Ok(Transformed::yes(e)),
+        Err(f) => f,
+    };
+    let f = match super::numeric_mix::variadic(f, schema) {
+        Ok(e) => return Ok(Transformed::yes(e)),
+        Err(f) => f,
+    };
     let name = f.func.name().to_ascii_lowercase();
     let arg_type = |i: usize| f.args.get(i).and_then(|a| a.get_type(schema).ok());
     let first = arg_type(0);
@@ -55,7 +74,7 @@ fn function(f: ScalarFunction, schema: &DFSchema) -> DfResult<Transformed<Expr>>
                 let scale = n.clamp(0, 38) as i8;
                 Ok(Transformed::yes(cast(
                     Expr::ScalarFunction(f),
-                    DataType::Decimal128(38, scale),
+                    super::numeric_div::exact_numeric(scale),
                 )))
             }
             None => Ok(Transformed::no(Expr::ScalarFunction(f))),
@@ -116,6 +135,10 @@ fn binary(b: BinaryExpr, schema: &DFSchema) -> DfResult<Transformed<Expr>> {
     let (l, r) = (b.left.get_type(schema), b.right.get_type(schema));
     let (Ok(l), Ok(r)) = (l, r) else {
         return Ok(Transformed::no(Expr::BinaryExpr(b)));
+    };
+    let b = match super::numeric_div::division(b, &l, &r) {
+        Ok(e) => return Ok(Transformed::yes(e)),
+        Err(b) => b,
     };
     // date - date is the integer number of days.
     if b.op == Operator::Minus && l == DataType::Date32 && r == DataType::Date32 {

@@ -16,7 +16,7 @@ use datafusion::common::{DFSchema, Result as DfResult, ScalarValue, TableReferen
 use datafusion::logical_expr::expr::Placeholder;
 use datafusion::logical_expr::{
     Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union,
-    Values, Window,
+    Values, Window, WindowFunctionDefinition,
 };
 
 /// Retype integer literals and parameters as PostgreSQL does, and give parameters the
@@ -134,10 +134,15 @@ fn retype_node(node: LogicalPlan, cx: &Cx<'_>) -> DfResult<Transformed<LogicalPl
             LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
         }
         LogicalPlan::Window(w) => {
-            let exprs = retype_named(w.window_expr, cx, w.input.schema())?;
+            let exprs = retype_named(w.window_expr, cx, w.input.schema())?
+                .into_iter()
+                .map(|e| pg_window_result(e, w.input.schema()))
+                .collect::<DfResult<Vec<_>>>()?;
             LogicalPlan::Window(Window::try_new(exprs, w.input)?)
         }
-        LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(u.inputs)?),
+        LogicalPlan::Union(u) => LogicalPlan::Union(Union::try_new_with_loose_types(
+            super::numeric_mix::union_inputs(u.inputs)?,
+        )?),
         other => {
             let inputs = other.inputs();
             let schema = match inputs.as_slice() {
@@ -153,6 +158,10 @@ fn retype_node(node: LogicalPlan, cx: &Cx<'_>) -> DfResult<Transformed<LogicalPl
     Ok(Transformed::yes(out))
 }
 
+/// The argument type that makes DataFusion's `avg` of integers return
+/// [`crate::pgtypes::QUOTIENT`] (precision and scale + 4), shown with PostgreSQL's scale.
+const AVG_OF_INTEGERS: DataType = DataType::Decimal128(33, 13);
+
 /// Make `sum` and `avg` return PostgreSQL's types: `sum(bigint)` and `avg` of integers or
 /// numerics are `numeric` (DataFusion: Int64 that may overflow, and float8), computed by
 /// casting the argument to a decimal. The output keeps its name.
@@ -165,18 +174,7 @@ fn pg_aggregate_result(e: Expr, input: &DFSchema) -> DfResult<Expr> {
     let Expr::AggregateFunction(mut af) = inner else {
         return Ok(restore(inner, alias));
     };
-    let fname = af.func.name().to_ascii_lowercase();
-    let target = match (fname.as_str(), af.params.args.first()) {
-        (f @ ("sum" | "avg"), Some(arg)) => match (f, arg.get_type(input)?) {
-            ("sum", DataType::Int64) => Some(DataType::Decimal128(38, 0)),
-            ("avg", DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64) => {
-                Some(DataType::Decimal128(38, 12))
-            }
-            ("avg", DataType::Decimal128(_, s)) if s <= 12 => Some(DataType::Decimal128(38, 12)),
-            _ => None,
-        },
-        _ => None,
-    };
+    let target = numeric_argument(af.func.name(), af.params.args.first(), input)?;
     let Some(target) = target else {
         return Ok(restore(Expr::AggregateFunction(af), alias));
     };
@@ -186,6 +184,53 @@ fn pg_aggregate_result(e: Expr, input: &DFSchema) -> DfResult<Expr> {
     }
     Ok(restore(
         Expr::AggregateFunction(af),
+        Some(alias.unwrap_or((None, name))),
+    ))
+}
+
+/// The decimal type `sum`/`avg`'s argument is cast to for PostgreSQL's result type.
+fn numeric_argument(
+    func: &str,
+    arg: Option<&Expr>,
+    input: &DFSchema,
+) -> DfResult<Option<DataType>> {
+    let Some(arg) = arg else {
+        return Ok(None);
+    };
+    let fname = func.to_ascii_lowercase();
+    Ok(match (fname.as_str(), arg.get_type(input)?) {
+        ("sum", DataType::Int64) => Some(DataType::Decimal128(38, 0)),
+        ("avg", DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64) => {
+            Some(AVG_OF_INTEGERS)
+        }
+        ("avg", DataType::Decimal128(_, s)) if s <= 12 => Some(DataType::Decimal128(38, 12)),
+        _ => None,
+    })
+}
+
+/// `sum` and `avg` as window functions: the same result types as [`pg_aggregate_result`].
+fn pg_window_result(e: Expr, input: &DFSchema) -> DfResult<Expr> {
+    let name = e.schema_name().to_string();
+    let (inner, alias) = match e {
+        Expr::Alias(a) => (*a.expr, Some((a.relation, a.name))),
+        other => (other, None),
+    };
+    let Expr::WindowFunction(mut wf) = inner else {
+        return Ok(restore(inner, alias));
+    };
+    let target = match &wf.fun {
+        WindowFunctionDefinition::AggregateUDF(f) => {
+            numeric_argument(f.name(), wf.params.args.first(), input)?
+        }
+        WindowFunctionDefinition::WindowUDF(_) => None,
+    };
+    let (Some(target), Some(arg)) = (target, wf.params.args.first_mut()) else {
+        return Ok(restore(Expr::WindowFunction(wf), alias));
+    };
+    let a = std::mem::replace(arg, Expr::Literal(ScalarValue::Null, None));
+    *arg = Expr::Cast(Cast::new(Box::new(a), target));
+    Ok(restore(
+        Expr::WindowFunction(wf),
         Some(alias.unwrap_or((None, name))),
     ))
 }
