@@ -185,6 +185,14 @@ impl Parser {
         let schema = Session::result_schema(&command, plan.as_ref())
             .map(|s| rows::rename(&s, command.column_names().as_deref()))
             .or_else(|| self.session.fetch_schema(&command));
+        let schema = match (&command, schema) {
+            (Command::Write(stmt), None) => self
+                .session
+                .describe_write(stmt)
+                .await
+                .map_err(|e| e.locate(sql))?,
+            (_, schema) => schema,
+        };
         let point = match &command {
             Command::Plan {
                 stmt,

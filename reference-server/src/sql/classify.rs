@@ -89,7 +89,8 @@ pub enum Command {
     },
     /// CREATE TABLE, ALTER TABLE, CREATE / DROP INDEX: run by `crate::catalog`.
     Ddl(Box<Statement>),
-    /// INSERT / UPDATE / DELETE with RETURNING or ON CONFLICT: run by `super::returning`.
+    /// INSERT / UPDATE / DELETE with RETURNING or ON CONFLICT, and queries with one in WITH:
+    /// run by `super::returning`.
     Write(Box<Statement>),
     Copy(Box<CopySpec>),
     /// DECLARE / FETCH / CLOSE: run by `super::cursor`.
@@ -147,6 +148,9 @@ pub fn classify(mut stmt: Statement) -> Command {
         return Command::Notify(cmd);
     }
     match &stmt {
+        Statement::Query(_) if super::dml_cte::applies(&stmt) => {
+            Command::Write(Box::new(stmt.clone()))
+        }
         Statement::Query(_) => plan(PlanKind::Query),
         Statement::Insert(i) if i.returning.is_some() || i.on.is_some() => {
             Command::Write(Box::new(stmt.clone()))

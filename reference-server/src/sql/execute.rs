@@ -55,8 +55,10 @@ impl Session {
     ) -> Result<LogicalPlan, SqlError> {
         let state = self.ctx.state();
         crate::sql::insert_defaults::check_arity(&self.shared.catalog, &self.ctx, stmt)?;
+        crate::sql::insert_literals::check(&self.shared.catalog, &self.ctx, stmt)?;
         let mut stmt = crate::sql::insert_defaults::rewrite(&self.shared.catalog, &self.ctx, stmt)?;
-        super::view::expand(&self.shared.catalog.storage, &mut stmt)?;
+        let temp = self.temp_storage().ok();
+        super::view::expand(self.views(temp.as_deref()), &mut stmt)?;
         let plan = state
             .statement_to_plan(DFStatement::Statement(Box::new(stmt)))
             .await?;
@@ -178,7 +180,8 @@ impl Session {
                 if_exists,
                 cascade,
             } => {
-                super::view::refuse_drop_table_of_view(&self.shared.catalog.storage, names)?;
+                let temp = self.temp_storage().ok();
+                super::view::refuse_drop_table_of_view(self.views(temp.as_deref()), names)?;
                 let results = self
                     .shared
                     .catalog

@@ -238,7 +238,7 @@ pub fn check_types(plan: &LogicalPlan) -> Result<(), SqlError> {
 }
 
 /// The type name PostgreSQL's messages use (`format_type`).
-fn type_display(t: &crate::pgtypes::PgColumnType) -> String {
+pub(super) fn type_display(t: &crate::pgtypes::PgColumnType) -> String {
     match t.ty.name() {
         "int2" => "smallint".into(),
         "int4" => "integer".into(),

@@ -12,7 +12,8 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::logical_expr::{Expr as DfExpr, LogicalPlan};
 use datafusion::physical_plan::memory::MemoryStream;
 use datafusion::sql::sqlparser::ast::{
-    Expr, Insert, SelectItem, Statement, TableFactor, TableObject, TableWithJoins,
+    Delete, Expr, FromTable, Insert, SelectItem, Statement, TableFactor, TableObject,
+    TableWithJoins,
 };
 
 use super::{Outcome, SqlError};
@@ -20,8 +21,18 @@ use crate::session::Session;
 use crate::storage::Table;
 
 impl Session {
-    /// Runs an INSERT / UPDATE / DELETE that has RETURNING or ON CONFLICT.
+    /// Runs an INSERT / UPDATE / DELETE that has RETURNING or ON CONFLICT, or a query with
+    /// one in its WITH list.
     pub async fn run_write(&self, stmt: &Statement) -> Result<Outcome, SqlError> {
+        match stmt {
+            // Boxed: its future holds whole writes and would swell every statement's.
+            Statement::Query(_) => Box::pin(self.run_dml_cte(stmt)).await,
+            _ => self.write_returning(stmt).await,
+        }
+    }
+
+    /// Runs an INSERT / UPDATE / DELETE that has RETURNING or ON CONFLICT.
+    pub(super) async fn write_returning(&self, stmt: &Statement) -> Result<Outcome, SqlError> {
         match stmt {
             Statement::Insert(ins) => self.run_insert(ins).await,
             Statement::Update(u) => {
@@ -56,13 +67,7 @@ impl Session {
                 self.returning(&t, &name, rows, &returning, "UPDATE").await
             }
             Statement::Delete(d) => {
-                let from = match &d.from {
-                    datafusion::sql::sqlparser::ast::FromTable::WithFromKeyword(f)
-                    | datafusion::sql::sqlparser::ast::FromTable::WithoutKeyword(f) => f,
-                };
-                let Some(first) = from.first() else {
-                    return Err(SqlError::syntax("DELETE without a table"));
-                };
+                let first = delete_target(d)?;
                 let (table, alias) = target(first)?;
                 let t = self.shared.catalog.find_table(&self.ctx, &table)?.table;
                 let name = alias.unwrap_or_else(|| t.def().name.clone());
@@ -76,6 +81,47 @@ impl Session {
             }
             _ => Err(SqlError::unsupported("RETURNING is not supported here")),
         }
+    }
+
+    /// The result columns of a `Command::Write` statement, without running it (for
+    /// Describe); `None` when it returns no rows.
+    pub async fn describe_write(&self, stmt: &Statement) -> Result<Option<SchemaRef>, SqlError> {
+        if super::dml_cte::applies(stmt) {
+            return Ok(Some(Box::pin(self.dml_cte_schema(stmt)).await?));
+        }
+        self.returning_schema(stmt)
+    }
+
+    /// The columns of an INSERT / UPDATE / DELETE's RETURNING list; `None` without one.
+    pub(super) fn returning_schema(&self, stmt: &Statement) -> Result<Option<SchemaRef>, SqlError> {
+        let (table, alias, items) = match stmt {
+            Statement::Insert(ins) => {
+                let TableObject::TableName(table) = &ins.table else {
+                    return Ok(None);
+                };
+                let alias = ins
+                    .table_alias
+                    .as_ref()
+                    .map(|a| crate::catalog::ident(&a.alias));
+                (table.clone(), alias, ins.returning.as_ref())
+            }
+            Statement::Update(u) => {
+                let (table, alias) = target(&u.table)?;
+                (table, alias, u.returning.as_ref())
+            }
+            Statement::Delete(d) => {
+                let (table, alias) = target(delete_target(d)?)?;
+                (table, alias, d.returning.as_ref())
+            }
+            _ => return Ok(None),
+        };
+        let Some(items) = items else {
+            return Ok(None);
+        };
+        let t = self.shared.catalog.find_table(&self.ctx, &table)?.table;
+        let name = alias.unwrap_or_else(|| t.def().name.clone());
+        let plan = self.returning_plan(&t, &name, Vec::new(), items)?;
+        Ok(Some(Arc::new(plan.schema().as_arrow().clone())))
     }
 
     /// Runs a plain INSERT / UPDATE / DELETE.
@@ -135,7 +181,8 @@ impl Session {
                     .await?
             }
             None => {
-                let n = t.insert(rows.clone()).await?;
+                // Through the transaction buffer: a ROLLBACK (or a failed WITH) undoes it.
+                let n = self.tx_writes().insert(&t, rows.clone()).await?;
                 (rows, n)
             }
         };
@@ -158,6 +205,31 @@ impl Session {
         items: &[SelectItem],
         tag: &str,
     ) -> Result<Outcome, SqlError> {
+        let plan = self.returning_plan(t, name, rows, items)?;
+        let df = self.ctx.execute_logical_plan(plan).await?;
+        let plain_schema = Arc::new(df.schema().as_arrow().clone());
+        let out_schema = Arc::new(plain_schema.as_ref().clone().with_metadata(
+            std::collections::HashMap::from([(
+                super::execute::COMMAND_TAG_KEY.to_owned(),
+                tag.to_owned(),
+            )]),
+        ));
+        let batches = df.collect().await?;
+        let stream = MemoryStream::try_new(batches, plain_schema, None)?;
+        Ok(Outcome::Rows {
+            schema: out_schema,
+            stream: Box::pin(stream),
+        })
+    }
+
+    /// The plan of a RETURNING list over `rows` (no rows: just its result columns).
+    fn returning_plan(
+        &self,
+        t: &Table,
+        name: &str,
+        rows: Vec<RecordBatch>,
+        items: &[SelectItem],
+    ) -> Result<LogicalPlan, SqlError> {
         let schema: SchemaRef = t.def().schema.clone();
         // Cast to the table's column types (UPDATE's new rows come from expressions).
         let rows = rows
@@ -198,23 +270,19 @@ impl Session {
         }
         // Typed as PostgreSQL types the same expressions in a SELECT (`a * 10` stays int4).
         let fmt = self.settings().format_settings();
-        let plan =
-            super::typing::retype_plan(df.select(exprs)?.into_unoptimized_plan(), &[], &fmt)?;
-        let df = self.ctx.execute_logical_plan(plan).await?;
-        let plain_schema = Arc::new(df.schema().as_arrow().clone());
-        let out_schema = Arc::new(plain_schema.as_ref().clone().with_metadata(
-            std::collections::HashMap::from([(
-                super::execute::COMMAND_TAG_KEY.to_owned(),
-                tag.to_owned(),
-            )]),
-        ));
-        let batches = df.collect().await?;
-        let stream = MemoryStream::try_new(batches, plain_schema, None)?;
-        Ok(Outcome::Rows {
-            schema: out_schema,
-            stream: Box::pin(stream),
-        })
+        Ok(super::typing::retype_plan(
+            df.select(exprs)?.into_unoptimized_plan(),
+            &[],
+            &fmt,
+        )?)
     }
+}
+
+/// The first table of a DELETE's FROM list (the one it deletes from).
+fn delete_target(d: &Delete) -> Result<&TableWithJoins, SqlError> {
+    let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &d.from;
+    from.first()
+        .ok_or_else(|| SqlError::syntax("DELETE without a table"))
 }
 
 /// The table of an UPDATE / DELETE target and its alias.

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use datafusion::sql::sqlparser::ast::{
     CreateView, Ident, ObjectName, ObjectType, Query, Statement, TableAlias, TableAliasColumnDef,
@@ -16,7 +17,7 @@ use pgwire::error::ErrorInfo;
 
 use super::SqlError;
 use super::execute::Outcome;
-use crate::catalog::{SCHEMA, split_name};
+use crate::catalog::{SCHEMA, TEMP_SCHEMA, split_name};
 use crate::session::Session;
 use crate::storage::{Storage, StorageError, ViewDef};
 
@@ -36,20 +37,38 @@ pub fn is_view_ddl(stmt: &Statement) -> bool {
     )
 }
 
-/// The view a relation name refers to: unqualified or in `public`.
-fn view_of(storage: &Storage, name: &ObjectName) -> Option<ViewDef> {
-    match split_name(name) {
-        (None, n) => storage.view(&n),
-        (Some(s), n) if s == SCHEMA => storage.view(&n),
-        _ => None,
+/// Where views live: the session's temporary ones (`pg_temp`, first on the search path, gone
+/// when the session ends) and the shared ones (`public`).
+#[derive(Clone, Copy)]
+pub struct Views<'a> {
+    pub temp: Option<&'a Storage>,
+    pub shared: &'a Storage,
+}
+
+impl Views<'_> {
+    /// The view a relation name refers to: unqualified (temporary first), in `pg_temp` or in
+    /// `public`.
+    fn find(&self, name: &ObjectName) -> Option<ViewDef> {
+        let temp = |n: &str| self.temp.and_then(|t| t.view(n));
+        match split_name(name) {
+            (None, n) => temp(&n).or_else(|| self.shared.view(&n)),
+            (Some(s), n) if s == SCHEMA => self.shared.view(&n),
+            (Some(s), n) if s.eq_ignore_ascii_case(TEMP_SCHEMA) => temp(&n),
+            _ => None,
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.shared.has_views() || self.temp.is_some_and(Storage::has_views)
     }
 }
 
-/// The name a view gets in the shared schema (temporary and other-schema views are refused).
-fn view_name(name: &ObjectName) -> Result<String, SqlError> {
+/// The name a view gets, and whether it is temporary (other schemas are refused).
+fn view_name(name: &ObjectName) -> Result<(String, bool), SqlError> {
     match split_name(name) {
-        (None, n) => Ok(n),
-        (Some(s), n) if s == SCHEMA => Ok(n),
+        (None, n) => Ok((n, false)),
+        (Some(s), n) if s == SCHEMA => Ok((n, false)),
+        (Some(s), n) if s.eq_ignore_ascii_case(TEMP_SCHEMA) => Ok((n, true)),
         (Some(s), _) => Err(SqlError::new(
             "3F000",
             format!("schema \"{s}\" does not exist"),
@@ -59,8 +78,8 @@ fn view_name(name: &ObjectName) -> Result<String, SqlError> {
 
 /// Replaces every relation of `stmt` that names a view (and is not a CTE of the statement)
 /// with the view's query as a derived table aliased as the view (or as written).
-pub fn expand(storage: &Storage, stmt: &mut Statement) -> Result<(), SqlError> {
-    if !storage.has_views() {
+pub fn expand(views: Views<'_>, stmt: &mut Statement) -> Result<(), SqlError> {
+    if !views.any() {
         return Ok(());
     }
     let mut names = Vec::new();
@@ -68,11 +87,11 @@ pub fn expand(storage: &Storage, stmt: &mut Statement) -> Result<(), SqlError> {
         names.push(r.clone());
         ControlFlow::<()>::Continue(())
     });
-    if !names.iter().any(|n| view_of(storage, n).is_some()) {
+    if !names.iter().any(|n| views.find(n).is_some()) {
         return Ok(());
     }
     let mut expander = Expander {
-        storage,
+        views,
         ctes: HashSet::new(),
         expanded: 0,
     };
@@ -84,7 +103,7 @@ pub fn expand(storage: &Storage, stmt: &mut Statement) -> Result<(), SqlError> {
 }
 
 struct Expander<'a> {
-    storage: &'a Storage,
+    views: Views<'a>,
     /// CTE names seen so far (a CTE shadows a view of the same name).
     ctes: HashSet<String>,
     expanded: usize,
@@ -126,7 +145,7 @@ impl VisitorMut for Expander<'_> {
         if name.0.len() == 1 && self.ctes.contains(&split_name(name).1) {
             return ControlFlow::Continue(());
         }
-        let Some(view) = view_of(self.storage, name) else {
+        let Some(view) = self.views.find(name) else {
             return ControlFlow::Continue(());
         };
         self.expanded += 1;
@@ -177,14 +196,13 @@ fn parse_query(sql: &str) -> Option<Query> {
 impl Session {
     /// CREATE [OR REPLACE] VIEW / DROP VIEW [IF EXISTS].
     pub(super) async fn run_view_ddl(&self, stmt: &Statement) -> Result<Outcome, SqlError> {
-        let storage = &self.shared.catalog.storage;
         let outcome = match stmt {
-            Statement::CreateView(cv) => self.create_view(storage, cv).await?,
+            Statement::CreateView(cv) => self.create_view(cv).await?,
             Statement::Drop {
                 names, if_exists, ..
             } => {
                 for n in names {
-                    self.drop_view(storage, n, *if_exists)?;
+                    self.drop_view(n, *if_exists)?;
                 }
                 Outcome::Done(Tag::new("DROP VIEW"))
             }
@@ -194,16 +212,19 @@ impl Session {
         Ok(outcome)
     }
 
-    async fn create_view(&self, storage: &Storage, cv: &CreateView) -> Result<Outcome, SqlError> {
+    async fn create_view(&self, cv: &CreateView) -> Result<Outcome, SqlError> {
         if cv.materialized {
             return Err(SqlError::unsupported(
                 "materialized views are not supported",
             ));
         }
-        if cv.temporary {
-            return Err(SqlError::unsupported("temporary views are not supported"));
-        }
-        let name = view_name(&cv.name)?;
+        let (name, in_temp) = view_name(&cv.name)?;
+        let temp = self.temp_storage()?;
+        let storage = if cv.temporary || in_temp {
+            temp.as_ref()
+        } else {
+            self.shared.catalog.storage.as_ref()
+        };
         // Planning checks the query (relations, columns, types) now, as PostgreSQL does.
         let plan = self.plan(&Statement::Query(cv.query.clone())).await?;
         let width = plan.schema().fields().len();
@@ -233,17 +254,24 @@ impl Session {
         Ok(Outcome::Done(Tag::new("CREATE VIEW")))
     }
 
-    fn drop_view(
-        &self,
-        storage: &Storage,
-        name: &ObjectName,
-        if_exists: bool,
-    ) -> Result<(), SqlError> {
-        let view = view_name(name)?;
-        if storage.drop_view(&view)? {
-            return Ok(());
+    fn drop_view(&self, name: &ObjectName, if_exists: bool) -> Result<(), SqlError> {
+        let (view, in_temp) = view_name(name)?;
+        let temp = self.temp_storage()?;
+        let shared = self.shared.catalog.storage.as_ref();
+        // Unqualified: the temporary view first, as the search path finds it.
+        let storages: &[&Storage] = if in_temp {
+            &[temp.as_ref()]
+        } else if split_name(name).0.is_some() {
+            &[shared]
+        } else {
+            &[temp.as_ref(), shared]
+        };
+        for storage in storages {
+            if storage.drop_view(&view)? {
+                return Ok(());
+            }
         }
-        if storage.table(&view).is_some() {
+        if storages.iter().any(|s| s.table(&view).is_some()) {
             return Err(not_a("view", &view, "DROP TABLE", "table"));
         }
         if if_exists {
@@ -263,10 +291,27 @@ impl Session {
     }
 }
 
+impl Session {
+    /// The session's temporary storage (where its temporary views live).
+    pub(super) fn temp_storage(&self) -> Result<Arc<Storage>, SqlError> {
+        crate::catalog::SessionCatalog::of(&self.ctx)
+            .map(|c| c.temp_storage().clone())
+            .ok_or_else(|| SqlError::new("XX000", "session catalog missing"))
+    }
+
+    /// Where the views this session can name live.
+    pub(super) fn views<'a>(&'a self, temp: Option<&'a Storage>) -> Views<'a> {
+        Views {
+            temp,
+            shared: &self.shared.catalog.storage,
+        }
+    }
+}
+
 /// 42809 for `DROP TABLE` naming a view: PostgreSQL's wording and hint.
-pub fn refuse_drop_table_of_view(storage: &Storage, names: &[ObjectName]) -> Result<(), SqlError> {
+pub fn refuse_drop_table_of_view(views: Views<'_>, names: &[ObjectName]) -> Result<(), SqlError> {
     for n in names {
-        if let Some(v) = view_of(storage, n) {
+        if let Some(v) = views.find(n) {
             return Err(not_a("table", &v.name, "DROP VIEW", "view"));
         }
     }

@@ -30,7 +30,8 @@ pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
             .collect(),
         "table_constraints" => table_constraints(sys),
         "key_column_usage" => key_column_usage(sys),
-        // No views, routines, sequences... yet.
+        "views" => views(sys),
+        // No routines, sequences... yet.
         _ => Vec::new(),
     }
 }
@@ -107,7 +108,14 @@ fn table_row(schema: &str, name: &str, kind: &str) -> Row {
         ("table_name", name.into()),
         (
             "table_type",
-            if base { "BASE TABLE" } else { "VIEW" }.into(),
+            if schema.starts_with("pg_temp") {
+                "LOCAL TEMPORARY"
+            } else if base {
+                "BASE TABLE"
+            } else {
+                "VIEW"
+            }
+            .into(),
         ),
         ("is_insertable_into", if base { "YES" } else { "NO" }.into()),
         ("is_typed", "NO".into()),
@@ -124,25 +132,54 @@ fn tables(sys: &Sys) -> Vec<Row> {
             .iter()
             .map(|t| table_row(t.schema(), t.name(), "r")),
     );
+    rows.extend(
+        super::relations::views(sys)
+            .iter()
+            .map(|(schema, v)| table_row(schema, &v.name, "v")),
+    );
     rows
 }
 
+/// User views (not updatable here: no INSERT / UPDATE / DELETE through a view).
+fn views(sys: &Sys) -> Vec<Row> {
+    super::relations::views(sys)
+        .iter()
+        .map(|(schema, v)| {
+            vec![
+                ("table_catalog", DATABASE.into()),
+                ("table_schema", (*schema).into()),
+                ("table_name", Val::from(v.name.as_str())),
+                (
+                    "view_definition",
+                    Val::from(super::relations::view_definition(v)),
+                ),
+                ("check_option", "NONE".into()),
+                ("is_updatable", "NO".into()),
+                ("is_insertable_into", "NO".into()),
+                ("is_trigger_updatable", "NO".into()),
+                ("is_trigger_deletable", "NO".into()),
+                ("is_trigger_insertable_into", "NO".into()),
+            ]
+        })
+        .collect()
+}
+
 fn columns(sys: &Sys) -> Vec<Row> {
+    let public_on_path = super::functions::public_on_path(sys);
     let mut rows = Vec::new();
     for t in relations(sys) {
         for (i, f) in t.table.schema().fields().iter().enumerate() {
-            rows.push(column_row(
-                t.name(),
-                i + 1,
-                f.name(),
-                &pg_type_of(f),
-                f.is_nullable(),
-            ));
+            let mut row = column_row(t.name(), i + 1, f.name(), &pg_type_of(f), f.is_nullable());
+            if let Some(d) = super::pg_catalog::default_text(&t, i, public_on_path) {
+                row.push(("column_default", Val::from(d)));
+            }
+            rows.push(row);
         }
     }
     rows
 }
 
+/// A column's row, without `column_default` (NULL unless the caller adds it).
 fn column_row(table: &str, position: usize, name: &str, col: &PgColumnType, nullable: bool) -> Row {
     let oid = i64::from(col.ty.oid());
     let t = builtin(oid);
@@ -163,7 +200,6 @@ fn column_row(table: &str, position: usize, name: &str, col: &PgColumnType, null
             "ordinal_position",
             Val::Int(i64::try_from(position).unwrap_or(0)),
         ),
-        ("column_default", Val::Null),
         ("is_nullable", if nullable { "YES" } else { "NO" }.into()),
         ("data_type", Val::from(data_type)),
         ("udt_catalog", DATABASE.into()),

@@ -9,7 +9,7 @@ use super::Sys;
 use super::defs;
 use super::keys;
 use super::oids::*;
-use super::relations::{has_fk_triggers, relations};
+use super::relations::{Rel, has_fk_triggers, relations};
 use super::ruledefs::{column_type, expr_text};
 use super::table::{Row, Val};
 use super::types::{self, col_type_oid};
@@ -53,6 +53,20 @@ pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
         "pg_stat_gssapi" => vec![vec![("pid", Val::Int(pid(sys)))]],
         "pg_language" => languages(),
         "pg_proc" => super::functions::pg_proc_rows(),
+        "pg_views" => super::relations::views(sys)
+            .iter()
+            .map(|(schema, v)| {
+                vec![
+                    ("schemaname", (*schema).into()),
+                    ("viewname", Val::from(v.name.as_str())),
+                    ("viewowner", "postgres".into()),
+                    (
+                        "definition",
+                        Val::from(super::relations::view_definition(v)),
+                    ),
+                ]
+            })
+            .collect(),
         "pg_tables" => relations(sys)
             .iter()
             .map(|t| {
@@ -297,30 +311,33 @@ fn attrdefs(sys: &Sys) -> Vec<Row> {
     let public_on_path = super::functions::public_on_path(sys);
     let mut rows = Vec::new();
     for t in relations(sys) {
-        for (i, f) in t.table.schema().fields().iter().enumerate() {
-            let Some(expr) = t.default_of(i) else {
+        for i in 0..t.table.schema().fields().len() {
+            let Some(text) = default_text(&t, i, public_on_path) else {
                 continue;
-            };
-            let ty = column_type(&t, f.name());
-            // A sequence off the search path prints schema-qualified, as regclass does.
-            let expr = match expr.strip_prefix("nextval('") {
-                Some(rest) if !t.temporary && !public_on_path => {
-                    format!("nextval('public.{rest}")
-                }
-                _ => expr,
             };
             rows.push(vec![
                 ("oid", Val::Int(t.oids.default(i))),
                 ("adrelid", Val::Int(t.oids.rel)),
                 ("adnum", Val::Int(i64::try_from(i + 1).unwrap_or(0))),
-                (
-                    "adbin",
-                    Val::from(expr_text(&expr, Some(&t), ty.as_deref(), false)),
-                ),
+                ("adbin", Val::from(text)),
             ]);
         }
     }
     rows
+}
+
+/// `pg_get_expr(adbin, adrelid)` of column `i`'s default (also
+/// `information_schema.columns.column_default`).
+pub(super) fn default_text(t: &Rel, i: usize, public_on_path: bool) -> Option<String> {
+    let expr = t.default_of(i)?;
+    let f = t.table.schema().fields().get(i)?.clone();
+    let ty = column_type(t, f.name());
+    // A sequence off the search path prints schema-qualified, as regclass does.
+    let expr = match expr.strip_prefix("nextval('") {
+        Some(rest) if !t.temporary && !public_on_path => format!("nextval('public.{rest}"),
+        _ => expr,
+    };
+    Some(expr_text(&expr, Some(t), ty.as_deref(), false))
 }
 
 fn databases() -> Vec<Row> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::catalog::sequence::Sequence;
 use crate::pgtypes::PG_DEFAULT_KEY;
-use crate::storage::{ConstraintDef, Storage, Table};
+use crate::storage::{ConstraintDef, Storage, Table, ViewDef};
 
 use super::Sys;
 use super::oids::{PUBLIC_NS, TEMP_NS, TEMP_NS_NAME, TableOids, table_oids, temp_table_oids};
@@ -152,6 +152,28 @@ pub fn relations(sys: &Sys) -> Vec<Rel> {
     }
     out.extend(tables_of(&sys.storage, false));
     out
+}
+
+/// Every view the session sees, with its schema name: its temporary ones, then the shared.
+pub fn views(sys: &Sys) -> Vec<(&'static str, ViewDef)> {
+    let mut out = Vec::new();
+    if let Some(temp) = &sys.temp {
+        out.extend(temp.views().into_iter().map(|v| (TEMP_NS_NAME, v)));
+    }
+    out.extend(
+        sys.storage
+            .views()
+            .into_iter()
+            .map(|v| (crate::catalog::SCHEMA, v)),
+    );
+    out
+}
+
+/// A view's `pg_get_viewdef` text as near as stored SQL allows: PostgreSQL deparses the
+/// query (qualifying columns, one clause a line); here it is the query as written, in the
+/// same frame (a leading space, a closing semicolon).
+pub fn view_definition(v: &ViewDef) -> String {
+    format!(" {};", v.query)
 }
 
 fn tables_of(storage: &Storage, temporary: bool) -> Vec<Rel> {

@@ -31,6 +31,8 @@ pub enum Col {
     Oid,
     Bool,
     Text,
+    /// `information_schema`'s `character_data` / `yes_or_no` (varchar domains).
+    Varchar,
     Name,
     Char,
     I16,
@@ -56,7 +58,7 @@ impl Col {
             Col::Oid => DataType::UInt32,
             Col::I64 => DataType::Int64,
             Col::Bool => DataType::Boolean,
-            Col::Text | Col::Name | Col::Char => DataType::Utf8,
+            Col::Text | Col::Varchar | Col::Name | Col::Char => DataType::Utf8,
             Col::I16 => DataType::Int16,
             Col::I32 => DataType::Int32,
             Col::F32 => DataType::Float32,
@@ -73,6 +75,7 @@ impl Col {
     fn pg_type(self) -> Option<&'static str> {
         match self {
             Col::Name => Some("name"),
+            Col::Varchar => Some("varchar"),
             Col::Char => Some("\"char\""),
             Col::I16Vec => Some("int2vector"),
             Col::OidVec => Some("oidvector"),
@@ -254,7 +257,7 @@ fn build<'a>(col: Col, vals: impl Iterator<Item = Option<&'a Val>>) -> ArrayRef 
             vals.iter().for_each(|v| b.append_option(float(v)));
             Arc::new(b.finish())
         }
-        Col::Text | Col::Name | Col::Char => {
+        Col::Text | Col::Varchar | Col::Name | Col::Char => {
             let mut b = StringBuilder::new();
             vals.iter().for_each(|v| b.append_option(text(v)));
             Arc::new(b.finish())

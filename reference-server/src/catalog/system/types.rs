@@ -45,6 +45,7 @@ pub fn col_type_oid(col: Col) -> i64 {
         Col::Oid => 26,
         Col::Bool => 16,
         Col::Text => 25,
+        Col::Varchar => 1043,
         Col::Name => 19,
         Col::Char => 18,
         Col::I16 => 21,
