@@ -176,7 +176,7 @@ async fn psycopg3_sees_what_it_sees_on_postgres() {
         let (ok, out, err) = common::run("python3", &[script, &host, &port.to_string()]);
         format!("{out}{}", if ok { String::new() } else { err })
     };
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let pg_port = pg.port;
     let expected = tokio::task::spawn_blocking(move || run("127.0.0.1".into(), pg_port))
         .await
@@ -272,7 +272,7 @@ async fn pgjdbc_arrays_and_type_info_as_on_postgres() {
             format!("{out}FAILED: {err}")
         }
     };
-    let pg = Cluster::start();
+    let pg = PgCluster::require();
     let expected = run(pg.port);
     let server = common::start().await;
     let port = server.local_addr().port();
