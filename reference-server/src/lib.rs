@@ -11,4 +11,4 @@ pub mod sql;
 pub mod storage;
 
 pub use config::{AuthMethod, ServerConfig};
-pub use server::{RunningServer, Server, ServerError};
+pub use server::{RunningServer, SESSION_STACK_SIZE, Server, ServerError};

@@ -25,6 +25,12 @@ pub enum ServerError {
     Task(String),
 }
 
+/// The stack size for threads that run sessions. Planning and running a statement recurse
+/// over its tree (DataFusion's planner, the SQL rewrites, writes nested in WITH), and an
+/// overflow aborts the whole process, so embedders' runtimes should use at least this
+/// (tokio's default is 2 MiB; debug builds need far more than release ones).
+pub const SESSION_STACK_SIZE: usize = 16 << 20;
+
 /// Entry point: `Server::start(config)` binds and starts serving in the background.
 pub struct Server;
 

@@ -56,10 +56,12 @@ pub fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    // The built-in reference server runs in this process.
+    #[cfg(feature = "builtin")]
+    builder.thread_stack_size(reference_server::SESSION_STACK_SIZE);
+    let runtime = match builder.build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("pgcompat: cannot start the async runtime: {e}");

@@ -140,28 +140,12 @@ fn cast_to(arg: Expr, ty: &str) -> Result<Expr, SqlError> {
 
 /// PostgreSQL's name of a declared parameter type, as `pg_prepared_statements` shows it.
 fn pg_type_name(t: &DataType) -> String {
-    let text = t.to_string().to_ascii_lowercase();
-    let (base, suffix) = match text.find('[') {
-        Some(i) => text.split_at(i),
-        None => (text.as_str(), ""),
-    };
-    let base = match base.trim() {
-        "int" | "int4" | "integer" => "integer",
-        "int2" | "smallint" => "smallint",
-        "int8" | "bigint" => "bigint",
-        "bool" | "boolean" => "boolean",
-        "float4" | "real" => "real",
-        "float8" | "double precision" | "float" => "double precision",
-        "varchar" | "character varying" => "character varying",
-        "char" | "character" | "bpchar" => "character",
-        "decimal" | "numeric" => "numeric",
-        "timestamptz" | "timestamp with time zone" => "timestamp with time zone",
-        "timestamp" | "timestamp without time zone" => "timestamp without time zone",
-        "timetz" | "time with time zone" => "time with time zone",
-        "time" | "time without time zone" => "time without time zone",
-        other => other.split('(').next().unwrap_or(other).trim(),
-    };
-    format!("{base}{suffix}")
+    // PostgreSQL's own name for the type (`format_type` without the typmod), from the same
+    // mapping CREATE TABLE uses; a type the server lacks keeps its written name.
+    match crate::pgtypes::from_sql_type(t) {
+        Ok((_, col)) => type_name_of(&col.ty),
+        Err(_) => t.to_string().to_ascii_lowercase(),
+    }
 }
 
 impl Session {
