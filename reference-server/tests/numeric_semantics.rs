@@ -4,10 +4,11 @@
 //! `numeric_send` bytes) must both be PostgreSQL's.
 
 mod common;
+mod pgtypes_support;
 
 use common::pg_cluster::PgCluster;
-use tokio_postgres::types::{FromSql, Type};
-use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+use pgtypes_support::Raw;
+use tokio_postgres::{Client, NoTls};
 
 const SETUP: &str = "CREATE TABLE nums (id int, i2 smallint, i4 int, i8 bigint, n numeric(12,3)); \
      INSERT INTO nums VALUES (1, 1, 10, 9000000000000000000, 12.5), \
@@ -45,42 +46,12 @@ const QUERIES: &[&str] = &[
     "SELECT x FROM (SELECT 1 AS x UNION ALL SELECT 2.5 UNION ALL SELECT -3) u ORDER BY x",
 ];
 
-/// A cell's raw binary form, whatever its type.
-struct Raw(Option<Vec<u8>>);
-
-impl<'a> FromSql<'a> for Raw {
-    fn from_sql(
-        _ty: &Type,
-        raw: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(Raw(Some(raw.to_vec())))
-    }
-
-    fn from_sql_null(_ty: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(Raw(None))
-    }
-
-    fn accepts(_ty: &Type) -> bool {
-        true
-    }
-}
-
 async fn text_rows(c: &Client, sql: &str) -> Vec<String> {
     let msgs = c
         .simple_query(sql)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {:?}", e.as_db_error()));
-    msgs.iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_owned())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
+    common::row_strings(&msgs)
 }
 
 /// Column type names and every cell's binary bytes (extended protocol).

@@ -134,6 +134,34 @@ impl Session {
         self.tx().writes.clone()
     }
 
+    /// Runs `work` (one statement's writes and what checks them) so that on an error none
+    /// of its writes remain: inside a transaction they are undone back to where `work`
+    /// began; outside one they are buffered and committed only if `work` succeeds.
+    pub async fn all_or_nothing<T>(
+        &self,
+        work: impl Future<Output = Result<T, SqlError>>,
+    ) -> Result<T, SqlError> {
+        let writes = self.tx_writes();
+        let autocommit = !writes.is_active();
+        if autocommit {
+            writes.set_active(true);
+        }
+        let mark = writes.mark();
+        let result = work.await;
+        if result.is_err() {
+            writes.rollback_to(mark);
+        }
+        if autocommit {
+            writes.set_active(false);
+            if result.is_ok() {
+                writes.commit().await?;
+            } else {
+                writes.clear();
+            }
+        }
+        result
+    }
+
     /// Start of a multi-statement Query or of an extended-protocol Execute.
     pub fn begin_implicit(&self) {
         let mut tx = self.tx();

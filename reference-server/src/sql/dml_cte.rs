@@ -65,25 +65,7 @@ impl Session {
     /// Runs a query whose WITH list writes: the writes and the query commit together, or (on
     /// any error) none of them.
     pub(super) async fn run_dml_cte(&self, stmt: &Statement) -> Result<Outcome, SqlError> {
-        let writes = self.tx_writes();
-        let autocommit = !writes.is_active();
-        if autocommit {
-            writes.set_active(true);
-        }
-        let mark = writes.mark();
-        let result = self.dml_cte_rows(stmt).await;
-        if result.is_err() {
-            writes.rollback_to(mark);
-        }
-        if autocommit {
-            writes.set_active(false);
-            if result.is_ok() {
-                writes.commit().await?;
-            } else {
-                writes.clear();
-            }
-        }
-        let (schema, batches) = result?;
+        let (schema, batches) = self.all_or_nothing(self.dml_cte_rows(stmt)).await?;
         let stream = MemoryStream::try_new(batches, schema.clone(), None)?;
         Ok(Outcome::Rows {
             schema,

@@ -165,33 +165,14 @@ impl Session {
         if checks.is_empty() {
             return run.await;
         }
-        let writes = self.tx_writes();
-        let autocommit = !writes.is_active();
-        if autocommit {
-            writes.set_active(true);
-        }
-        let mark = writes.mark();
-        let mut result = run.await;
-        if result.is_ok() {
+        self.all_or_nothing(async {
+            let outcome = run.await?;
             for check in &checks {
-                if let Err(e) = self.check_fk(check).await {
-                    result = Err(e);
-                    break;
-                }
+                self.check_fk(check).await?;
             }
-        }
-        if result.is_err() {
-            writes.rollback_to(mark);
-        }
-        if autocommit {
-            writes.set_active(false);
-            if result.is_ok() {
-                writes.commit().await?;
-            } else {
-                writes.clear();
-            }
-        }
-        result
+            Ok(outcome)
+        })
+        .await
     }
 
     async fn check_fk(&self, check: &Check) -> Result<(), SqlError> {
