@@ -352,3 +352,52 @@ async fn message_loop(conn: &mut Conn, backend: &Arc<Backend>) {
         }
     }
 }
+
+/// pgwire's handlers are `async_trait`s: every message allocates its handler's future on the
+/// heap and moves it there. Planning and running a statement are futures of tens of KiB, so
+/// the per-message paths box them; this guards that they stay boxed (an unboxed
+/// `session.run` makes these futures ~80 KiB in a debug build).
+#[cfg(test)]
+mod future_sizes {
+    use super::*;
+    use pgwire::api::portal::Portal;
+
+    type F = Framed<MaybeTls, Codec>;
+    type P = Portal<extended::Statement>;
+
+    /// Generous for a debug build: today's sizes are 0.1–2 KiB.
+    const SMALL: usize = 8 * 1024;
+
+    fn size<A, R>(_f: impl FnOnce(A) -> R) -> usize {
+        std::mem::size_of::<R>()
+    }
+
+    #[test]
+    fn per_message_futures_stay_small() {
+        let sizes = [
+            (
+                "execute_portal",
+                size(
+                    |(b, c, p): (&'static Backend, &'static mut F, &'static P)| {
+                        b.execute_portal(c, p, 0)
+                    },
+                ),
+            ),
+            (
+                "run_simple",
+                size(|(b, c): (&'static Backend, &'static mut F)| b.run_simple(c, "")),
+            ),
+            (
+                "ready",
+                size(|(b, c): (&'static Backend, &'static mut F)| b.ready(c)),
+            ),
+            (
+                "prepare_cached",
+                size(|p: &'static extended::Parser| p.prepare_cached("", &[])),
+            ),
+        ];
+        for (name, bytes) in sizes {
+            assert!(bytes <= SMALL, "{name}'s future is {bytes} bytes");
+        }
+    }
+}

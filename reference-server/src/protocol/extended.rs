@@ -76,7 +76,7 @@ impl Parser {
     }
 
     /// The statement for `sql`: a recent identical point lookup's, else freshly prepared.
-    async fn prepare_cached(
+    pub(super) async fn prepare_cached(
         &self,
         sql: &str,
         client_types: &[Option<Type>],
@@ -92,7 +92,8 @@ impl Parser {
             }
             return Ok(Some(stmt));
         }
-        let Some(prepared) = self.prepare(sql, client_types).await? else {
+        // Boxed: planning's future is large; a cache hit should not allocate and copy it.
+        let Some(prepared) = Box::pin(self.prepare(sql, client_types)).await? else {
             return Ok(None);
         };
         let stmt = Arc::new(prepared);
@@ -704,11 +705,13 @@ impl Backend {
         {
             return Ok(out);
         }
-        let plan = self.bound_plan(portal, values).await?;
-        self.session.run(&prepared.command, plan).await
+        // Boxed: planning and running are large futures; inlined, every Execute (point
+        // lookups included) would allocate and copy them.
+        let plan = Box::pin(self.bound_plan(portal, values)).await?;
+        Box::pin(self.session.run(&prepared.command, plan)).await
     }
 
-    async fn execute_portal<C>(
+    pub(super) async fn execute_portal<C>(
         &self,
         client: &mut C,
         portal: &Portal<Statement>,

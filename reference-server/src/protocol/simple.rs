@@ -73,7 +73,8 @@ impl Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        if let Err(e) = self.session.end_implicit().await {
+        // Boxed: a commit's future is large and most Syncs have nothing to commit.
+        if let Err(e) = Box::pin(self.session.end_implicit()).await {
             self.report_error(client, e.into_wire()).await?;
         }
         self.feed_notifications(client).await?;
@@ -87,7 +88,7 @@ impl Backend {
         Ok(())
     }
 
-    async fn run_simple<C>(&self, client: &mut C, sql: &str) -> PgWireResult<()>
+    pub(super) async fn run_simple<C>(&self, client: &mut C, sql: &str) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
@@ -112,7 +113,9 @@ impl Backend {
             // Several statements outside a block form one implicit transaction.
             self.session.begin_implicit();
         }
-        self.run_statements(client, statements, sql).await
+        // Boxed: the general path's future is large, and inlining it would make every
+        // Query message (the point lookup above included) allocate and copy it.
+        Box::pin(self.run_statements(client, statements, sql)).await
     }
 
     /// Answers `sql` if it is a plain point lookup ([`point_text`]) the key index can answer,
