@@ -111,6 +111,18 @@ fn pg_usecs(unix_usecs: i64) -> i64 {
     }
 }
 
+/// regtypesend sends the oid; the server carries `regtype` values (from `pg_typeof`) as the
+/// type's printed name, so the name is read back into its built-in type.
+fn regtype_oid(name: &str) -> Result<u32, PgTypeError> {
+    match name {
+        "unknown" => Ok(Type::UNKNOWN.oid()),
+        "record" => Ok(Type::RECORD.oid()),
+        "void" => Ok(Type::VOID.oid()),
+        "\"char\"" => Ok(Type::CHAR.oid()),
+        _ => super::mapping::parse_type_name(name).map(|c| c.ty.oid()),
+    }
+}
+
 /// Writes one non-null value in the binary form of `col`'s type.
 pub(crate) fn put_binary(
     d: &Datum<'_>,
@@ -142,7 +154,14 @@ pub(crate) fn put_binary(
             out.put_i32(i32::try_from(v).map_err(|_| out_of_range(col, v))?);
         }
         Type::INT8 => out.put_i64(as_i64(d, col)?),
-        Type::OID => {
+        Type::REGTYPE => match d {
+            Datum::Str(name) => out.put_u32(regtype_oid(name)?),
+            _ => {
+                let v = as_i64(d, col)?;
+                out.put_u32(u32::try_from(v).map_err(|_| out_of_range(col, v))?);
+            }
+        },
+        Type::OID | Type::REGCLASS | Type::REGPROC | Type::REGNAMESPACE | Type::REGROLE => {
             let v = as_i64(d, col)?;
             out.put_u32(u32::try_from(v).map_err(|_| out_of_range(col, v))?);
         }

@@ -66,6 +66,7 @@ impl Session {
         super::type_match::check(&plan)?;
         let fmt = self.settings().format_settings();
         let plan = super::typing::retype_plan(plan, declared, &fmt)?;
+        let plan = super::lazy_case::rewrite_plan(plan)?;
         let plan = super::datetime_text::rewrite_plan(plan, &self.ctx)?;
         Ok(super::subplan::with_subplans(&state, plan)?)
     }

@@ -30,6 +30,9 @@ pub fn register(
     ctx.register_udf(super::isfinite::IsFinite::udf());
     ctx.register_udf(super::pg_casts::PgTextCast::udf());
     ctx.register_udf(super::to_char::ToChar::udf(settings.clone()));
+    for f in super::to_timestamp::ToTimestamp::udfs(settings.clone()) {
+        ctx.register_udf(f);
+    }
     ctx.register_udf(super::datetime_text::DatetimeText::udf(settings.clone()));
     super::json_fns::register(ctx);
     super::pg_math::register(ctx);
@@ -43,6 +46,8 @@ pub fn register(
     super::regexp_srf::register(ctx);
     super::interval_ops::register(ctx);
     super::at_time_zone::register(ctx);
+    super::width_bucket_array::register(ctx);
+    super::pg_cbrt::register(ctx);
     for f in super::ordered_set::udafs() {
         ctx.register_udaf(f);
     }

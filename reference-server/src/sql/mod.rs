@@ -1,13 +1,16 @@
 //! SQL layer: parse (sqlparser's PostgreSQL dialect), classify, plan and run on DataFusion,
 //! and map errors to SQLSTATEs.
 
+pub mod array_agg_first;
 pub mod array_literal_cast;
+pub mod array_round;
 pub mod ast_shapes;
 pub mod at_time_zone;
 pub mod bytea_fns;
 pub mod case_arrays;
 pub mod catalog_rewrite;
 pub mod classify;
+pub mod collate_tokens;
 pub mod copy;
 pub mod copy_run;
 pub mod copy_split;
@@ -39,6 +42,8 @@ pub mod interval_ops;
 pub mod isfinite;
 pub mod json_agg;
 pub mod json_fns;
+pub mod lateral_topn;
+pub mod lazy_case;
 pub mod listen;
 pub mod literals;
 pub mod math_errors;
@@ -52,6 +57,7 @@ pub mod ordered_set;
 pub mod parse;
 pub mod parse_analysis;
 pub mod pg_casts;
+pub mod pg_cbrt;
 pub mod pg_functions;
 pub mod pg_math;
 pub mod pg_operators;
@@ -74,12 +80,14 @@ mod subplan;
 pub mod text_args;
 pub mod time_interval;
 pub mod to_char;
+pub mod to_timestamp;
 pub mod type_match;
 pub mod typing;
 pub mod update_from;
 pub mod upsert;
 pub mod vector_output;
 pub mod view;
+pub mod width_bucket_array;
 pub mod wrapped_udf;
 
 pub use classify::{Command, PlanKind};

@@ -24,6 +24,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let tokens = super::fetch_syntax::normalize_fetch(normalize_maintenance(tokens));
     let tokens = super::do_block::rewrite_tokens(tokens);
     let tokens = super::pg_predicates::rewrite_tokens(tokens);
+    let tokens = super::collate_tokens::rewrite_tokens(tokens);
     let mut statements = Vec::new();
     for piece in super::copy_split::split_after_copy_stdin(tokens) {
         statements.extend(

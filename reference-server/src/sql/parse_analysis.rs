@@ -351,12 +351,7 @@ fn check_collation(collation: &ObjectName) -> Result<(), SqlError> {
     };
     let name = fold(last);
     let builtin = matches!(name.as_str(), "default" | "C" | "POSIX" | "ucs_basic");
-    let imported = name.ends_with("-x-icu")
-        || (name.len() >= 5
-            && name.as_bytes().get(2) == Some(&b'_')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-')));
+    let imported = name.ends_with("-x-icu") || is_locale_name(&name);
     if builtin || imported {
         return Ok(());
     }
@@ -364,6 +359,22 @@ fn check_collation(collation: &ObjectName) -> Result<(), SqlError> {
         "42704",
         format!("collation \"{name}\" for encoding \"UTF8\" does not exist"),
     ))
+}
+
+/// An operating-system locale as initdb imports it: `en_US`, `de_DE.utf8`, `sr_RS@latin`,
+/// `C.utf8` (language, then an upper-case territory; not any word with an underscore).
+fn is_locale_name(name: &str) -> bool {
+    let base = name.split(['.', '@']).next().unwrap_or(name);
+    if base == "C" {
+        return name.len() > 1;
+    }
+    let Some((lang, territory)) = base.split_once('_') else {
+        return false;
+    };
+    (2..=3).contains(&lang.len())
+        && lang.bytes().all(|b| b.is_ascii_lowercase())
+        && territory.len() == 2
+        && territory.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// PostgreSQL's CheckSelectLocking: row locks need rows that map to table rows.

@@ -1,6 +1,7 @@
 //! PostgreSQL operators DataFusion does not plan, as the functions they stand for:
 //! `a ^@ b` (starts_with), `~ x` (bitwise not, as `-1 # x`), `|/ x` (sqrt), `||/ x`
-//! (cbrt), `j -> k` and `j ->> k` (json field or element, as json / as text).
+//! (cbrt), `j -> k` and `j ->> k` (json field or element, as json / as text); `-a ^ b` is
+//! `(-a) ^ b` (PostgreSQL's unary minus binds tighter than `^`, sqlparser's does not).
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, Expr, UnaryOperator, Value,
@@ -13,6 +14,13 @@ use super::rewrite::call;
 pub fn rewrite(e: &mut Expr) {
     let take = |x: &mut Box<Expr>| std::mem::replace(x.as_mut(), Expr::value(Value::Null));
     match e {
+        Expr::UnaryOp {
+            op: op @ (UnaryOperator::Minus | UnaryOperator::Plus),
+            expr,
+        } if is_power(expr) => {
+            let (op, inner) = (*op, take(expr));
+            *e = sign_leftmost(op, inner);
+        }
         Expr::UnaryOp { op, expr } => {
             let name = match op {
                 UnaryOperator::PGSquareRoot => "sqrt",
@@ -52,5 +60,34 @@ pub fn rewrite(e: &mut Expr) {
             *e = call(name, vec![l, r]);
         }
         _ => {}
+    }
+}
+
+fn is_power(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::BinaryOp {
+            op: BinaryOperator::PGExp,
+            ..
+        }
+    )
+}
+
+/// Applies the sign to the leftmost operand of a (left-associative) `^` chain.
+fn sign_leftmost(op: UnaryOperator, e: Expr) -> Expr {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::PGExp,
+            right,
+        } => Expr::BinaryOp {
+            left: Box::new(sign_leftmost(op, *left)),
+            op: BinaryOperator::PGExp,
+            right,
+        },
+        other => Expr::UnaryOp {
+            op,
+            expr: Box::new(other),
+        },
     }
 }

@@ -26,6 +26,7 @@ pub fn rewrite(stmt: &mut Statement) {
     super::recursive_cte::rewrite(stmt);
     super::insert_values::rewrite(stmt);
     super::fetch_first::rewrite(stmt);
+    super::lateral_topn::rewrite(stmt);
 }
 
 /// `SELECT 1, 1` and `SELECT a, a` are valid in PostgreSQL, but DataFusion requires unique
@@ -162,6 +163,7 @@ fn rewrite_expr(e: &mut Expr) {
     super::json_agg::rewrite(e);
     super::pg_predicates::rewrite(e);
     super::row_in::rewrite(e);
+    super::array_agg_first::rewrite(e);
     // A literal like `1e300` is numeric in PostgreSQL, beyond what a decimal holds here:
     // read it as float8 instead of failing.
     if let Expr::Value(v) = e
@@ -212,6 +214,14 @@ fn rewrite_expr(e: &mut Expr) {
     let alias = match name.as_str() {
         "every" => Some("bool_and"),
         "ceiling" => Some("ceil"),
+        "width_bucket" if list.args.len() == 2 => {
+            Some(super::width_bucket_array::WIDTH_BUCKET_ARRAY_FN)
+        }
+        // log(float8) is log10 (DataFusion's divides natural logarithms: log(1000) was
+        // 2.9999999999999996); numeric log treats both names alike.
+        "log" if list.args.len() == 1 => Some("log10"),
+        "to_date" if list.args.len() == 2 => Some(super::to_timestamp::TO_DATE_FN),
+        "to_timestamp" if list.args.len() == 2 => Some(super::to_timestamp::TO_TIMESTAMP_FN),
         _ => None,
     };
     if let Some(alias) = alias {

@@ -295,7 +295,8 @@ fn retype_values(v: Values, cx: &Cx<'_>) -> DfResult<LogicalPlan> {
             let narrowed = f.data_type() == &DataType::Int64
                 && rows.iter().all(|r| {
                     r.get(i).is_some_and(|e| {
-                        matches!(e.get_type(&empty), Ok(DataType::Int32 | DataType::Null))
+                        is_null_literal(e)
+                            || matches!(e.get_type(&empty), Ok(DataType::Int32 | DataType::Null))
                     })
                 });
             let field = if narrowed {
@@ -321,6 +322,13 @@ fn retype_values(v: Values, cx: &Cx<'_>) -> DfResult<LogicalPlan> {
         schema: Arc::new(schema),
         values: rows,
     }))
+}
+
+/// A NULL cell, which DataFusion typed as its column's type when it planned the rows: it
+/// takes whatever type the other cells narrow to.
+/// (`NULL::bigint` is a cast, and keeps its column bigint).
+fn is_null_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Literal(v, _) if v.is_null())
 }
 
 /// A VALUES cell as its column's type: a NULL literal becomes that type's NULL, other cells
@@ -416,6 +424,15 @@ fn retype_expr(e: Expr, cx: &Cx<'_>, schema: &DFSchema) -> DfResult<Transformed<
                 Box::new(rounded),
                 c.field,
             ))))
+        }
+        Expr::Cast(c) if matches!(c.field.data_type(), DataType::List(_)) => {
+            match c.expr.get_type(schema) {
+                Ok(from) => match super::array_round::rewrite(c, &from) {
+                    Ok(e) => Ok(Transformed::yes(e)),
+                    Err(c) => Ok(Transformed::no(Expr::Cast(c))),
+                },
+                Err(_) => Ok(Transformed::no(Expr::Cast(c))),
+            }
         }
         // `count(Int64(1))` (DataFusion's `count(*)`) and window arguments that are bare
         // literals are left alone: DataFusion recognises the one and reads offsets
