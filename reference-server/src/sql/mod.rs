@@ -80,6 +80,8 @@ pub mod update_from;
 pub mod upsert;
 pub mod vector_output;
 pub mod view;
+mod view_deps;
+pub mod viewdef;
 pub mod wrapped_udf;
 
 pub use classify::{Command, PlanKind};
