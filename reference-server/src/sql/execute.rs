@@ -183,6 +183,7 @@ impl Session {
             } => {
                 let temp = self.temp_storage().ok();
                 super::view::refuse_drop_table_of_view(self.views(temp.as_deref()), names)?;
+                self.drop_table_dependents(names, *cascade)?;
                 let results = self
                     .shared
                     .catalog
@@ -194,6 +195,7 @@ impl Session {
             }
             Command::Ddl(stmt) if super::view::is_view_ddl(stmt) => self.run_view_ddl(stmt).await,
             Command::Ddl(stmt) => {
+                self.drop_column_dependents(stmt)?;
                 let (tag, notices) = self.shared.catalog.run_ddl(&self.ctx, stmt).await?;
                 if let Statement::CreateTable(ct) = stmt.as_ref()
                     && matches!(notices.as_slice(), [crate::catalog::DdlResult::Done])

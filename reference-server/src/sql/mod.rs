@@ -87,6 +87,8 @@ pub mod update_from;
 pub mod upsert;
 pub mod vector_output;
 pub mod view;
+mod view_deps;
+pub mod viewdef;
 pub mod width_bucket_array;
 pub mod wrapped_udf;
 

@@ -19,7 +19,7 @@ use super::SqlError;
 use super::execute::Outcome;
 use crate::catalog::{SCHEMA, TEMP_SCHEMA, split_name};
 use crate::session::Session;
-use crate::storage::{Storage, StorageError, ViewDef};
+use crate::storage::{Storage, StorageError, ViewColumn, ViewDef};
 
 /// Views expanded in one statement at most: a view whose query names itself (possible with
 /// CREATE OR REPLACE) would otherwise expand forever.
@@ -199,10 +199,13 @@ impl Session {
         let outcome = match stmt {
             Statement::CreateView(cv) => self.create_view(cv).await?,
             Statement::Drop {
-                names, if_exists, ..
+                names,
+                if_exists,
+                cascade,
+                ..
             } => {
                 for n in names {
-                    self.drop_view(n, *if_exists)?;
+                    self.drop_view(n, *if_exists, *cascade)?;
                 }
                 Outcome::Done(Tag::new("DROP VIEW"))
             }
@@ -234,15 +237,7 @@ impl Session {
                 "CREATE VIEW specifies more column names than columns",
             ));
         }
-        let def = ViewDef {
-            name: name.clone(),
-            columns: cv
-                .columns
-                .iter()
-                .map(|c| crate::catalog::ident(&c.name))
-                .collect(),
-            query: cv.query.to_string(),
-        };
+        let def = self.view_def(cv, name.clone(), &plan, &temp);
         storage
             .create_view(def, cv.or_replace)
             .map_err(|e| match e {
@@ -254,8 +249,11 @@ impl Session {
         Ok(Outcome::Done(Tag::new("CREATE VIEW")))
     }
 
-    fn drop_view(&self, name: &ObjectName, if_exists: bool) -> Result<(), SqlError> {
+    fn drop_view(&self, name: &ObjectName, if_exists: bool, cascade: bool) -> Result<(), SqlError> {
         let (view, in_temp) = view_name(name)?;
+        if self.views(None).find(name).is_some() || self.temp_storage()?.view(&view).is_some() {
+            self.drop_dependents(&super::view_deps::Target::View(&view), cascade)?;
+        }
         let temp = self.temp_storage()?;
         let shared = self.shared.catalog.storage.as_ref();
         // Unqualified: the temporary view first, as the search path finds it.
@@ -292,6 +290,75 @@ impl Session {
 }
 
 impl Session {
+    /// The stored form of a view: its columns with their types, its deparsed definition and
+    /// the relations it reads.
+    fn view_def(
+        &self,
+        cv: &CreateView,
+        name: String,
+        plan: &datafusion::logical_expr::LogicalPlan,
+        temp: &Storage,
+    ) -> ViewDef {
+        let given: Vec<String> = cv
+            .columns
+            .iter()
+            .map(|c| crate::catalog::ident(&c.name))
+            .collect();
+        let pg_names = super::classify::statement_column_names(&Statement::Query(cv.query.clone()))
+            .unwrap_or_default();
+        let attrs: Vec<ViewColumn> = plan
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let pg = crate::pgtypes::pg_type_of(f);
+                ViewColumn {
+                    name: given
+                        .get(i)
+                        .cloned()
+                        .or_else(|| pg_names.get(i).cloned().flatten())
+                        .unwrap_or_else(|| f.name().clone()),
+                    type_oid: pg.ty.oid(),
+                    typmod: pg.typmod,
+                }
+            })
+            .collect();
+        let views = self.views(Some(temp));
+        let resolve = |n: &ObjectName| -> Option<(String, Vec<String>)> {
+            if let Some(v) = views.find(n) {
+                return Some((
+                    v.name.clone(),
+                    v.attrs.iter().map(|a| a.name.clone()).collect(),
+                ));
+            }
+            let (schema, table) = split_name(n);
+            let stores: Vec<&Storage> = match schema.as_deref() {
+                None => vec![temp, views.shared],
+                Some(s) if s == SCHEMA => vec![views.shared],
+                Some(s) if s.eq_ignore_ascii_case(TEMP_SCHEMA) => vec![temp],
+                Some(_) => return None,
+            };
+            stores.into_iter().find_map(|st| {
+                let t = st.table(&table)?;
+                let cols = t.def().schema.fields().iter().map(|f| f.name().clone());
+                Some((table.clone(), cols.collect()))
+            })
+        };
+        let names: Vec<String> = attrs.iter().map(|a| a.name.clone()).collect();
+        let described = super::viewdef::describe(&cv.query, &names, &resolve);
+        ViewDef {
+            name,
+            columns: given,
+            query: cv.query.to_string(),
+            id: 0,
+            attrs,
+            definition: described.definition,
+            pretty_definition: described.pretty,
+            uses: described.uses,
+        }
+    }
+
     /// The session's temporary storage (where its temporary views live).
     pub(super) fn temp_storage(&self) -> Result<Arc<Storage>, SqlError> {
         crate::catalog::SessionCatalog::of(&self.ctx)

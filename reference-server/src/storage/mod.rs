@@ -49,7 +49,7 @@ pub use error::StorageError;
 pub use lookup::{Lookup, key_columns};
 pub use table::Table;
 pub use txn::TxWrites;
-pub use views::ViewDef;
+pub use views::{ViewColumn, ViewDef, ViewUse};
 
 use catalog::{CatalogEntry, CatalogFile};
 use manifest::Manifest;

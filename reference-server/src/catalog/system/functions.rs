@@ -21,6 +21,7 @@ use super::relations::{Object, Rel, object, object_named, relations};
 use super::ruledefs::{constraint_def, expr_text, index_def};
 use super::table::{Row, Val};
 use super::types::{builtin, builtin_by_name, format_type, quote_ident};
+use super::view_rels::{view_named, view_rels};
 use crate::sql::pg_functions::Tagged;
 
 type Body = dyn Fn(&Sys, &[ScalarValue]) -> DfResult<ScalarValue> + Send + Sync;
@@ -354,10 +355,35 @@ pub fn register(ctx: &SessionContext, sys: &Arc<Sys>) {
             });
         Ok(text(seq))
     });
+    // A view by OID or (text argument) by name; a second argument (pretty, or a wrap
+    // column) asks for the pretty form.
+    add(ctx, sys, "pg_get_viewdef", &[1, 2], Utf8, |sys, a| {
+        let oid = match a.first() {
+            Some(ScalarValue::Utf8(s) | ScalarValue::LargeUtf8(s) | ScalarValue::Utf8View(s)) => {
+                s.as_deref().and_then(|s| relation_oid(sys, s))
+            }
+            _ => int_arg(a, 0),
+        };
+        let pretty = match a.get(1) {
+            Some(ScalarValue::Boolean(b)) => b.unwrap_or(false),
+            Some(other) => !other.is_null(),
+            None => false,
+        };
+        let views = view_rels(sys);
+        Ok(text(oid.and_then(|o| {
+            let v = views.iter().find(|v| v.oids.rel == o)?;
+            Some(if pretty {
+                v.pretty_definition()
+            } else {
+                v.definition()
+            })
+        })))
+    });
     for name in [
         "pg_get_triggerdef",
         "pg_get_partkeydef",
-        "pg_get_viewdef",
+        // pg_rewrite has no rows to name (a view's rule is not listed there).
+        "pg_get_ruledef",
         "pg_get_statisticsobjdef_columns",
         "pg_get_function_result",
         "pg_get_function_arguments",
@@ -666,12 +692,17 @@ fn relation_oid(sys: &Sys, s: &str) -> Option<i64> {
             })
             .map(|(_, _, o, ..)| *o)
     };
+    let views = view_rels(sys);
+    let named = |s: &str| {
+        object_named(&rels, Some(s), &name)
+            .or_else(|| view_named(&views, Some(s), &name).map(|v| v.oids.rel))
+    };
     match schema.as_deref() {
-        None => object_named(&rels, Some("pg_temp"), &name)
+        None => named("pg_temp")
             .or_else(|| system(None))
-            .or_else(|| object_named(&rels, Some("public"), &name)),
-        Some(s @ ("public" | "pg_temp")) => object_named(&rels, Some(s), &name),
-        Some(s) if s == TEMP_NS_NAME => object_named(&rels, Some(s), &name),
+            .or_else(|| named("public")),
+        Some(s @ ("public" | "pg_temp")) => named(s),
+        Some(s) if s == TEMP_NS_NAME => named(s),
         Some(s) => system(Some(s)),
     }
 }
@@ -685,7 +716,16 @@ fn relation_name(sys: &Sys, o: i64) -> Option<String> {
         });
     }
     let rels = relations(sys);
-    let found = object(&rels, o)?;
+    let Some(found) = object(&rels, o) else {
+        let views = view_rels(sys);
+        let v = views.iter().find(|v| v.oids.rel == o)?;
+        let hidden = !v.temporary && view_named(&views, Some("pg_temp"), &v.def.name).is_some();
+        return Some(if v.temporary || (public_on_path(sys) && !hidden) {
+            quote_ident(&v.def.name)
+        } else {
+            format!("{}.{}", quote_ident(v.schema()), quote_ident(&v.def.name))
+        });
+    };
     let name = found.name();
     Some(if visible(sys, &rels, found.rel(), &name) {
         quote_ident(&name)

@@ -19,6 +19,7 @@ mod ruledefs;
 mod sequence_relation;
 mod table;
 mod types;
+mod view_rels;
 
 pub use oids::{TableOids, table_oids};
 pub use relations::{Rel, relations};

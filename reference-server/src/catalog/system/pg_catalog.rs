@@ -53,17 +53,14 @@ pub fn rows(name: &str, sys: &Sys) -> Vec<Row> {
         "pg_stat_gssapi" => vec![vec![("pid", Val::Int(pid(sys)))]],
         "pg_language" => languages(),
         "pg_proc" => super::functions::pg_proc_rows(),
-        "pg_views" => super::relations::views(sys)
+        "pg_views" => super::view_rels::view_rels(sys)
             .iter()
-            .map(|(schema, v)| {
+            .map(|v| {
                 vec![
-                    ("schemaname", (*schema).into()),
-                    ("viewname", Val::from(v.name.as_str())),
+                    ("schemaname", v.schema().into()),
+                    ("viewname", Val::from(v.def.name.as_str())),
                     ("viewowner", "postgres".into()),
-                    (
-                        "definition",
-                        Val::from(super::relations::view_definition(v)),
-                    ),
+                    ("definition", Val::from(v.definition())),
                 ]
             })
             .collect(),
@@ -233,6 +230,10 @@ fn classes(sys: &Sys) -> Vec<Row> {
         rows.push(r);
     }
     rows.extend(keys::dependent_classes(&rels, class_common));
+    rows.extend(super::view_rels::class_rows(
+        &super::view_rels::view_rels(sys),
+        class_common,
+    ));
     rows
 }
 
@@ -262,6 +263,12 @@ fn attributes(sys: &Sys) -> Vec<Row> {
     keys::index_attributes(&rels, |rel, i, name, typ, typmod| {
         rows.push(attribute(rel, i, name, typ, typmod, false, false));
     });
+    super::view_rels::attributes(
+        &super::view_rels::view_rels(sys),
+        |rel, i, name, typ, typmod| {
+            rows.push(attribute(rel, i, name, typ, typmod, false, false));
+        },
+    );
     rows
 }
 

@@ -169,11 +169,13 @@ pub fn views(sys: &Sys) -> Vec<(&'static str, ViewDef)> {
     out
 }
 
-/// A view's `pg_get_viewdef` text as near as stored SQL allows: PostgreSQL deparses the
-/// query (qualifying columns, one clause a line); here it is the query as written, in the
-/// same frame (a leading space, a closing semicolon).
+/// A view's `pg_get_viewdef` text: deparsed at creation as PostgreSQL prints it, or (for
+/// queries not deparsed here) the query as written in the same frame (a leading space, a
+/// closing semicolon).
 pub fn view_definition(v: &ViewDef) -> String {
-    format!(" {};", v.query)
+    v.definition
+        .clone()
+        .unwrap_or_else(|| format!(" {};", v.query))
 }
 
 fn tables_of(storage: &Storage, temporary: bool) -> Vec<Rel> {
