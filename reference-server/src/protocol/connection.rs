@@ -270,6 +270,14 @@ fn raw_error(info: &ErrorInfo) -> Vec<u8> {
     ])
 }
 
+/// The FATAL error a terminated session ends with.
+fn terminated() -> WireError {
+    let mut info = crate::session::control::terminated_error().into_error_info();
+    info.severity = "FATAL".into();
+    info.severity_nonlocalized = Some("FATAL".into());
+    Box::new(info)
+}
+
 /// Messages after startup until Terminate, a FATAL error or the end of the stream.
 async fn message_loop(conn: &mut Conn, backend: &Arc<Backend>) {
     // Never called: CancelRequests are handled before startup, in `open`.
@@ -278,8 +286,13 @@ async fn message_loop(conn: &mut Conn, backend: &Arc<Backend>) {
         // An idle session (no transaction block) gets notifications as they are committed.
         let idle = matches!(conn.framed.state(), PgWireConnectionState::ReadyForQuery)
             && backend.session.tx().status == crate::session::transaction::TxStatus::Idle;
+        let control = backend.session.control.clone();
         let read = tokio::select! {
             biased;
+            () = control.terminated() => {
+                conn.fatal(terminated()).await;
+                return;
+            }
             f = conn.inbound.frame(conn.framed.get_mut()) => Some(f),
             () = backend.session.mailbox.wake.notified(), if idle => None,
         };
@@ -341,6 +354,14 @@ async fn message_loop(conn: &mut Conn, backend: &Arc<Backend>) {
                 Err(into_wire(e))
             }
         };
+        if backend.session.control.is_terminated() {
+            // pg_terminate_backend ran (maybe in this very statement): FATAL instead of
+            // whatever the statement would have ended with, and no ReadyForQuery.
+            if !matches!(result, Err(PgWireError::IoError(_))) {
+                conn.fatal(terminated()).await;
+            }
+            return;
+        }
         if let Err(e) = result {
             if matches!(e, PgWireError::IoError(_)) {
                 return;

@@ -118,6 +118,9 @@ impl Parser {
         sql: &str,
         client_types: &[Option<Type>],
     ) -> Result<Option<Prepared>, SqlError> {
+        let (conforming, warnings) = self.session.conforming_sql(sql);
+        let sql = conforming.as_ref();
+        warnings.into_iter().for_each(|w| self.session.notice(w));
         let mut statements = parse::parse(sql)?
             .into_iter()
             .map(|s| crate::sql::prepare::expand_execute(&self.session, s))

@@ -38,6 +38,10 @@ impl SimpleQueryHandler for Backend {
         }
         client.set_state(PgWireConnectionState::QueryInProgress);
         self.run_simple(client, &query.query).await?;
+        if self.session.control.is_terminated() {
+            // The connection loop sends the FATAL error instead of ReadyForQuery.
+            return Err(crate::session::control::terminated_error().into_wire());
+        }
         if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {
             client.set_state(PgWireConnectionState::ReadyForQuery);
             self.ready(client).await?;
@@ -94,6 +98,13 @@ impl Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        let (sql, warnings) = self.session.conforming_sql(sql);
+        let sql = sql.as_ref();
+        for w in warnings {
+            client
+                .feed(PgWireBackendMessage::NoticeResponse(w.into()))
+                .await?;
+        }
         if self.simple_point_lookup(client, sql).await? {
             return Ok(());
         }
@@ -249,6 +260,9 @@ impl Backend {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        if self.session.control.is_terminated() {
+            return Err(e);
+        }
         self.session.tx().on_error();
         self.flush_session_messages(client).await?;
         let info: ErrorInfo = e.into();
@@ -292,7 +306,7 @@ impl Backend {
                 Err(e) => {
                     // Cancelled or timed out while running: PostgreSQL had described the
                     // query before it started (other errors may be plan-time ones: alone).
-                    if is_cancel(&e)
+                    if (is_cancel(&e) || in_function(&e))
                         && let Some(d) = description.take()
                     {
                         client.feed(PgWireBackendMessage::RowDescription(d)).await?;
@@ -316,6 +330,13 @@ impl Backend {
         let tag = crate::sql::execute::rows_tag(crate::sql::execute::rows_command(&schema), count);
         self.send_tag(client, tag).await
     }
+}
+
+/// Whether an error was raised inside a user function's body, which PostgreSQL runs only
+/// once the query is described.
+fn in_function(e: &PgWireError) -> bool {
+    matches!(e, PgWireError::UserError(info)
+        if info.where_context.as_deref().is_some_and(|c| c.contains("PL/pgSQL function")))
 }
 
 /// Whether an error is a query cancel or statement timeout (SQLSTATE 57014).

@@ -20,6 +20,8 @@ pub struct StatementControl {
     pub pid: std::sync::atomic::AtomicI32,
     running: AtomicBool,
     cancelled: AtomicBool,
+    /// `pg_terminate_backend` asked this session to end (FATAL 57P01), whatever it is doing.
+    terminated: AtomicBool,
     deadline: Mutex<Option<Instant>>,
     notify: Notify,
 }
@@ -45,12 +47,25 @@ impl StatementControl {
         }
     }
 
+    /// End the session: a running statement stops, an idle connection is closed.
+    pub fn terminate(&self) {
+        self.terminated.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    pub fn is_terminated(&self) -> bool {
+        self.terminated.load(Ordering::SeqCst)
+    }
+
     pub fn deadline(&self) -> Option<Instant> {
         *lock(&self.deadline)
     }
 
     /// The error to raise now, if the statement was cancelled or timed out.
     pub fn check(&self) -> Result<(), SqlError> {
+        if self.is_terminated() {
+            return Err(terminated_error());
+        }
         if self.cancelled.load(Ordering::SeqCst) {
             return Err(SqlError::canceled());
         }
@@ -60,18 +75,36 @@ impl StatementControl {
         }
     }
 
-    /// Resolves when a cancel arrives (never, if none does).
+    /// Resolves when a cancel or terminate arrives (never, if none does).
     pub async fn cancelled(&self) {
+        self.wait_for(|| self.cancelled.load(Ordering::SeqCst) || self.is_terminated())
+            .await;
+    }
+
+    /// Resolves when the session is terminated (an idle connection is closed then).
+    pub async fn terminated(&self) {
+        self.wait_for(|| self.is_terminated()).await;
+    }
+
+    async fn wait_for(&self, done: impl Fn() -> bool) {
         loop {
             let notified = self.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if self.cancelled.load(Ordering::SeqCst) {
+            if done() {
                 return;
             }
             notified.await;
         }
     }
+}
+
+/// `pg_terminate_backend`'s error; the protocol layer sends it as FATAL and closes.
+pub fn terminated_error() -> SqlError {
+    SqlError::new(
+        "57P01",
+        "terminating connection due to administrator command",
+    )
 }
 
 /// Cancel keys of live sessions: pid → (secret key bytes, control).
@@ -86,6 +119,20 @@ type CancelEntry = (Vec<u8>, Weak<StatementControl>);
 impl CancelRegistry {
     pub fn register(&self, pid: i32, key: Vec<u8>, control: &Arc<StatementControl>) {
         lock(&self.sessions).insert(pid, (key, Arc::downgrade(control)));
+    }
+
+    /// `pg_cancel_backend` / `pg_terminate_backend`: signal the session with this pid;
+    /// false when no live session has it (PostgreSQL then warns and returns false too).
+    pub fn signal(&self, pid: i32, terminate: bool) -> bool {
+        let control = lock(&self.sessions)
+            .get(&pid)
+            .and_then(|(_, c)| c.upgrade());
+        match control {
+            Some(c) if terminate => c.terminate(),
+            Some(c) => c.cancel(),
+            None => return false,
+        }
+        true
     }
 
     pub fn unregister(&self, pid: i32) {

@@ -5,6 +5,7 @@ pub mod control;
 pub mod notify;
 pub mod prepared;
 pub mod settings;
+mod strings;
 pub mod transaction;
 
 use std::collections::HashMap;
@@ -30,6 +31,8 @@ pub struct Shared {
     pub pids: RandomPidSecretKeyGenerator,
     pub auth: crate::protocol::startup::Authenticator,
     pub notify: notify::NotifyHub,
+    /// `CREATE FUNCTION`s every session sees.
+    pub functions: crate::sql::user_functions::Registry,
     tls: Option<pgwire::tokio::TlsAcceptor>,
 }
 
@@ -52,6 +55,7 @@ impl Shared {
             cancels: control::CancelRegistry::default(),
             pids: RandomPidSecretKeyGenerator::default(),
             notify: notify::NotifyHub::default(),
+            functions: Default::default(),
             tls,
         })
     }
@@ -76,7 +80,7 @@ pub struct Session {
     pub ctx: SessionContext,
     settings: Arc<Mutex<Settings>>,
     tx: Mutex<TxState>,
-    notices: Mutex<Vec<ErrorInfo>>,
+    notices: Arc<Mutex<Vec<ErrorInfo>>>,
     copy_in: Mutex<Option<crate::sql::copy_run::CopyIn>>,
     pub(crate) cursors: Mutex<crate::sql::cursor::Cursors>,
     /// Named prepared statements (SQL PREPARE and protocol Parse share the names).
@@ -87,6 +91,8 @@ pub struct Session {
     /// LISTEN channels and notifications waiting to be sent.
     pub mailbox: Arc<notify::Mailbox>,
     mailbox_id: u64,
+    /// User functions registered in `ctx`, and the session's `pg_temp` ones.
+    pub(crate) functions: crate::sql::user_functions::SessionFunctions,
 }
 
 impl Drop for Session {
@@ -139,6 +145,8 @@ impl Session {
             },
         );
         crate::sql::functions::register(&ctx, settings.clone(), control.clone());
+        let notices = Arc::new(Mutex::new(Vec::new()));
+        crate::sql::backend_signal::register(&ctx, Arc::downgrade(&shared), notices.clone());
         let (mailbox_id, mailbox) = shared.notify.register();
         Self {
             mailbox,
@@ -147,13 +155,14 @@ impl Session {
             ctx,
             settings,
             tx: Mutex::new(tx),
-            notices: Mutex::new(Vec::new()),
+            notices,
             copy_in: Mutex::new(None),
             cursors: Mutex::default(),
             prepared,
             control,
             pid: Mutex::new(None),
             ssl,
+            functions: Default::default(),
         }
     }
 

@@ -101,6 +101,8 @@ pub enum Command {
     Prepared(Box<super::prepare::PrepareCommand>),
     /// LISTEN / UNLISTEN / NOTIFY.
     Notify(super::listen::NotifyCommand),
+    /// CREATE / DROP FUNCTION: run by `super::create_function`.
+    Function(Box<super::create_function::FunctionCommand>),
     /// A statement that is known to fail (unsupported, invalid options...).
     Fail(SqlError),
 }
@@ -244,6 +246,8 @@ pub fn classify(mut stmt: Statement) -> Command {
         Statement::Truncate(t) => {
             Command::Truncate(t.table_names.iter().map(|t| t.name.clone()).collect())
         }
+        Statement::CreateFunction(f) => function(super::create_function::classify_create(f)),
+        Statement::DropFunction(d) => function(super::create_function::classify_drop(d)),
         Statement::Vacuum(_) => Command::NoOpOutsideBlock("VACUUM"),
         Statement::Analyze(_) => Command::NoOp("ANALYZE"),
         other => {
@@ -261,6 +265,10 @@ pub fn classify(mut stmt: Statement) -> Command {
             unsupported(&head)
         }
     }
+}
+
+fn function(cmd: Result<super::create_function::FunctionCommand, SqlError>) -> Command {
+    cmd.map_or_else(Command::Fail, |c| Command::Function(Box::new(c)))
 }
 
 fn unsupported(what: &str) -> Command {

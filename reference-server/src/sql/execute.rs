@@ -53,6 +53,7 @@ impl Session {
         stmt: &Statement,
         declared: &[Option<DataType>],
     ) -> Result<LogicalPlan, SqlError> {
+        self.functions.sync(&self.ctx, &self.shared.functions);
         let state = self.ctx.state();
         crate::sql::insert_defaults::check_arity(&self.shared.catalog, &self.ctx, stmt)?;
         crate::sql::insert_literals::check(&self.shared.catalog, &self.ctx, stmt)?;
@@ -218,6 +219,7 @@ impl Session {
             }
             Command::Notify(n) => self.run_notify_command(n),
             Command::Prepared(p) => self.run_prepare_command(p).await,
+            Command::Function(f) => self.run_function_command(f).map(done),
             Command::Fail(e) => Err(e.clone()),
         }
     }

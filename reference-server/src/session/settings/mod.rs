@@ -3,6 +3,7 @@
 //! reported subset clients are told about through ParameterStatus.
 
 mod catalog;
+mod encoding;
 mod value;
 
 use std::cell::OnceCell;
@@ -296,32 +297,18 @@ impl Settings {
                 .map_err(|detail| invalid().with_detail(detail))?,
             "timezone" => normalize_timezone(value).ok_or_else(invalid)?,
             "client_encoding" => {
-                // PostgreSQL's clean_encoding_name: only letters and digits count, so
-                // asyncpg's quoted `'utf-8'` names UTF8 too.
-                let v: String = value
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .map(|c| c.to_ascii_uppercase())
-                    .collect();
-                match v.as_str() {
-                    "UTF8" | "UNICODE" => "UTF8".to_owned(),
-                    "SQLASCII" => "SQL_ASCII".to_owned(),
-                    _ => {
-                        return Err(SqlError::new(
-                            "0A000",
-                            format!("conversion between {value} and UTF8 is not supported"),
-                        ));
+                encoding::check_client_encoding(value).map_err(|refusal| match refusal {
+                    encoding::Refusal::Unknown => invalid(),
+                    encoding::Refusal::NoConversion(name) => {
+                        SqlError::new("0A000", invalid().message).with_detail(format!(
+                            "Conversion between {name} and UTF8 is not supported."
+                        ))
                     }
-                }
+                })?
             }
             "standard_conforming_strings" => match value::parse_bool(value) {
                 Some(true) => "on".to_owned(),
-                // PostgreSQL allows off; this server's string parsing is always conforming.
-                Some(false) => {
-                    return Err(SqlError::unsupported(
-                        "standard_conforming_strings = off is not supported",
-                    ));
-                }
+                Some(false) => "off".to_owned(),
                 None => return Err(invalid()),
             },
             _ => match guc {
