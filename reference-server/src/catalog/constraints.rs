@@ -160,6 +160,11 @@ impl Rules {
         !self.uniques.is_empty()
     }
 
+    /// Whether column `idx` is part of a unique key (an UPDATE that sets it can collide).
+    pub fn is_key_column(&self, idx: usize) -> bool {
+        self.uniques.iter().any(|u| u.columns.contains(&idx))
+    }
+
     /// NOT NULL and CHECK constraints of rows already cast to the table's types.
     pub fn check_rows(&self, def: &TableDef, batch: &RecordBatch) -> Result<(), StorageError> {
         for (i, field) in def.schema.fields().iter().enumerate() {

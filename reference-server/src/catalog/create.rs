@@ -16,7 +16,7 @@ use pgwire::error::ErrorInfo;
 use super::{Catalog, DdlResult, SessionCatalog, TEMP_SCHEMA};
 use crate::pgtypes::{PG_TYPE_KEY, from_sql_type, is_serial_type};
 use crate::sql::SqlError;
-use crate::storage::{ColumnDefault, ConstraintDef, Storage, StorageError, TableDef};
+use crate::storage::{ColumnDefault, ConstraintDef, FkAction, Storage, StorageError, TableDef};
 
 /// An identifier as PostgreSQL stores it: unquoted names fold to lower case.
 pub fn ident(i: &Ident) -> String {
@@ -107,6 +107,13 @@ impl Pending {
             columns: cols,
             ref_table: split_name(&fk.foreign_table).1,
             ref_columns: fk.referred_columns.iter().map(ident).collect(),
+            on_delete: match fk.on_delete {
+                Some(ast::ReferentialAction::Cascade) => FkAction::Cascade,
+                Some(ast::ReferentialAction::SetNull) => FkAction::SetNull,
+                Some(ast::ReferentialAction::SetDefault) => FkAction::SetDefault,
+                Some(ast::ReferentialAction::Restrict) => FkAction::Restrict,
+                Some(ast::ReferentialAction::NoAction) | None => FkAction::NoAction,
+            },
         });
     }
 }

@@ -30,7 +30,7 @@ use super::{Backend, fold, params, rows};
 use crate::session::Session;
 use crate::session::transaction::TxStatus;
 use crate::sql::point_lookup::{self, PointQuery};
-use crate::sql::{Command, Outcome, PlanKind, SqlError, classify, parse};
+use crate::sql::{Command, Outcome, PlanKind, SqlError, classify, dml_params, parse};
 
 /// A parsed, classified and (for DataFusion statements) planned statement.
 pub struct Prepared {
@@ -138,30 +138,32 @@ impl Parser {
             return Err(SqlError::in_failed_transaction());
         }
         let catalog_version = self.session.shared.catalog.version();
+        let declared: Vec<_> = client_types
+            .iter()
+            .map(|t| {
+                t.as_ref()
+                    .filter(|t| **t != Type::UNKNOWN)
+                    .map(params::arrow_type)
+            })
+            .collect();
         let plan = match command.planned_statement() {
-            Some(stmt) => {
-                let declared: Vec<_> = client_types
-                    .iter()
-                    .map(|t| {
-                        t.as_ref()
-                            .filter(|t| **t != Type::UNKNOWN)
-                            .map(params::arrow_type)
-                    })
-                    .collect();
-                Some(
-                    self.session
-                        .plan_with_types(stmt, &declared)
-                        .await
-                        .map_err(|e| e.locate(sql))?,
-                )
-            }
+            Some(stmt) => Some(
+                self.session
+                    .plan_with_types(stmt, &declared)
+                    .await
+                    .map_err(|e| e.locate(sql))?,
+            ),
             _ => None,
         };
-        let param_fields = plan
-            .as_ref()
-            .map(inferred_params)
-            .transpose()?
-            .unwrap_or_default();
+        let param_fields = match (&plan, dml_params::unplanned(&command)) {
+            (Some(plan), _) => inferred_params(plan)?,
+            (None, Some(stmt)) => self
+                .session
+                .write_param_fields(stmt, &declared)
+                .await
+                .map_err(|e| e.locate(sql))?,
+            (None, None) => Vec::new(),
+        };
         let param_arrow: Vec<Option<DataType>> = param_fields
             .iter()
             .map(|f| f.as_ref().map(|f| f.data_type().clone()))
@@ -710,6 +712,13 @@ impl Backend {
         }
         // Boxed: planning and running are large futures; inlined, every Execute (point
         // lookups included) would allocate and copy them.
+        if prepared.plan.is_none()
+            && !values.is_empty()
+            && let Some(cmd) =
+                dml_params::bind_command(&prepared.command, &values, &prepared.param_types)?
+        {
+            return Box::pin(self.session.run(&cmd, None)).await;
+        }
         let plan = Box::pin(self.bound_plan(portal, values)).await?;
         Box::pin(self.session.run(&prepared.command, plan)).await
     }

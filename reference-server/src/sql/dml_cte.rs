@@ -47,6 +47,12 @@ fn dml(q: &Query) -> Option<&Statement> {
     }
 }
 
+/// The result columns named as PostgreSQL names them (`upper(ins.msg)` is `upper`).
+fn pg_names(stmt: &Statement, schema: SchemaRef) -> SchemaRef {
+    let names = super::classify::statement_column_names(stmt);
+    crate::protocol::rows::rename(&schema, names.as_deref())
+}
+
 /// The tables registered for one statement, dropped again when it is done (or fails).
 struct Held {
     schema: Arc<dyn SchemaProvider>,
@@ -77,7 +83,7 @@ impl Session {
     pub(super) async fn dml_cte_schema(&self, stmt: &Statement) -> Result<SchemaRef, SqlError> {
         let (query, _held) = self.with_dml_rows(stmt, false).await?;
         let plan = self.plan(&query).await?;
-        Ok(Arc::new(plan.schema().as_arrow().clone()))
+        Ok(pg_names(stmt, Arc::new(plan.schema().as_arrow().clone())))
     }
 
     async fn dml_cte_rows(
@@ -86,8 +92,17 @@ impl Session {
     ) -> Result<(SchemaRef, Vec<RecordBatch>), SqlError> {
         let (query, _held) = self.with_dml_rows(stmt, true).await?;
         let plan = self.plan(&query).await?;
-        let schema = Arc::new(plan.schema().as_arrow().clone());
-        let batches = self.ctx.execute_logical_plan(plan).await?.collect().await?;
+        let schema = pg_names(stmt, Arc::new(plan.schema().as_arrow().clone()));
+        let batches = self
+            .ctx
+            .execute_logical_plan(plan)
+            .await?
+            .collect()
+            .await?
+            .into_iter()
+            .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SqlError::new("XX000", e.to_string()))?;
         Ok((schema, batches))
     }
 

@@ -1,4 +1,5 @@
-//! FOREIGN KEY enforcement (NO ACTION / RESTRICT): a write to a table that has foreign keys,
+//! FOREIGN KEY enforcement (NO ACTION / RESTRICT, and ON DELETE CASCADE / SET NULL / SET
+//! DEFAULT, which act on the orphaned referencing rows before the check): a write to a table that has foreign keys,
 //! or that foreign keys reference, runs inside the session's transaction buffer (an autocommit
 //! statement gets one of its own), and afterwards every affected constraint is checked with one
 //! anti-join over the buffered view of the tables. A violation undoes the statement's writes
@@ -6,6 +7,7 @@
 //! statement commits its buffer.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use datafusion::sql::sqlparser::ast::{FromTable, ObjectName, Statement, TableFactor, TableObject};
@@ -15,7 +17,7 @@ use super::execute::Outcome;
 use crate::catalog::SessionCatalog;
 use crate::catalog::constraints::{object, value_text};
 use crate::session::Session;
-use crate::storage::{ConstraintDef, Table};
+use crate::storage::{ConstraintDef, FkAction, Table};
 
 /// One foreign key to check after a write.
 struct Check {
@@ -26,6 +28,7 @@ struct Check {
     ref_columns: Vec<String>,
     /// The statement wrote the referencing table (else only the referenced one).
     on_child: bool,
+    on_delete: FkAction,
 }
 
 /// The table a DML statement writes, and whether it may add or change referencing rows
@@ -56,13 +59,17 @@ fn quote(name: &str) -> String {
 }
 
 impl Check {
-    /// The first referencing key that has no referenced row (NULL keys never violate).
-    fn orphan_sql(&self) -> String {
-        let cols: Vec<String> = self
-            .columns
+    fn child_columns(&self) -> Vec<String> {
+        self.columns
             .iter()
             .map(|c| format!("__c.{}", quote(c)))
-            .collect();
+            .collect()
+    }
+
+    /// Rows of the referencing table `__c` whose key has no referenced row (NULL keys
+    /// never violate).
+    fn orphan_condition(&self) -> String {
+        let cols = self.child_columns();
         let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
         let join: Vec<String> = self
             .ref_columns
@@ -71,13 +78,56 @@ impl Check {
             .map(|(r, c)| format!("__p.{} = {c}", quote(r)))
             .collect();
         format!(
-            "SELECT {} FROM {} AS __c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} AS __p WHERE {}) LIMIT 1",
-            cols.join(", "),
-            quote(&self.child.def().name),
+            "{} AND NOT EXISTS (SELECT 1 FROM {} AS __p WHERE {})",
             not_null.join(" AND "),
             quote(&self.parent),
             join.join(" AND "),
         )
+    }
+
+    /// The first referencing key that has no referenced row.
+    fn orphan_sql(&self) -> String {
+        format!(
+            "SELECT {} FROM {} AS __c WHERE {} LIMIT 1",
+            self.child_columns().join(", "),
+            quote(&self.child.def().name),
+            self.orphan_condition(),
+        )
+    }
+
+    /// The ON DELETE action on the referencing rows left without a referenced row, if the
+    /// key has one (NO ACTION / RESTRICT only check).
+    fn action_sql(&self) -> Option<String> {
+        let child = quote(&self.child.def().name);
+        let cond = self.orphan_condition();
+        let set = |default: bool| {
+            self.columns
+                .iter()
+                .map(|c| {
+                    let value = self
+                        .child
+                        .def()
+                        .defaults
+                        .iter()
+                        .find(|d| default && d.column == *c)
+                        .map_or("NULL", |d| d.expr.as_str());
+                    format!("{} = {value}", quote(c))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.on_delete {
+            FkAction::Cascade => Some(format!("DELETE FROM {child} AS __c WHERE {cond}")),
+            FkAction::SetNull => Some(format!(
+                "UPDATE {child} AS __c SET {} WHERE {cond}",
+                set(false)
+            )),
+            FkAction::SetDefault => Some(format!(
+                "UPDATE {child} AS __c SET {} WHERE {cond}",
+                set(true)
+            )),
+            FkAction::NoAction | FkAction::Restrict => None,
+        }
     }
 
     fn violation(&self, values: &[String]) -> SqlError {
@@ -135,6 +185,7 @@ impl Session {
                     columns,
                     ref_table,
                     ref_columns,
+                    on_delete,
                 } = c
                 else {
                     continue;
@@ -148,6 +199,7 @@ impl Session {
                         parent: ref_table.clone(),
                         ref_columns: ref_columns.clone(),
                         on_child,
+                        on_delete: *on_delete,
                     });
                 }
             }
@@ -165,14 +217,43 @@ impl Session {
         if checks.is_empty() {
             return run.await;
         }
+        let deletes = matches!(stmt, Statement::Delete(_));
         self.all_or_nothing(async {
             let outcome = run.await?;
             for check in &checks {
+                if deletes && !check.on_child {
+                    self.fk_action(check).await?;
+                }
                 self.check_fk(check).await?;
             }
             Ok(outcome)
         })
         .await
+    }
+
+    /// Runs a key's ON DELETE action (CASCADE, SET NULL, SET DEFAULT) on the referencing
+    /// rows a DELETE left without a referenced row, in the same write scope; that write's
+    /// own foreign keys act and are checked in turn.
+    async fn fk_action(&self, check: &Check) -> Result<(), SqlError> {
+        let Some(sql) = check.action_sql() else {
+            return Ok(());
+        };
+        let orphans = self.ctx.sql(&check.orphan_sql()).await?.collect().await?;
+        if orphans.iter().all(|b| b.num_rows() == 0) {
+            return Ok(());
+        }
+        let stmt = super::parse::parse(&sql)?
+            .pop()
+            .ok_or_else(|| SqlError::syntax("empty statement"))?;
+        self.fk_write(&stmt).await.map(|_| ())
+    }
+
+    /// An action's write with its own foreign keys; boxed with a named type, as it recurses.
+    fn fk_write<'a>(
+        &'a self,
+        stmt: &'a Statement,
+    ) -> Pin<Box<dyn Future<Output = Result<Outcome, SqlError>> + Send + 'a>> {
+        Box::pin(async move { self.fk_checked(stmt, self.run_update_from(stmt)).await })
     }
 
     async fn check_fk(&self, check: &Check) -> Result<(), SqlError> {

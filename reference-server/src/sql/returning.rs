@@ -33,6 +33,9 @@ impl Session {
 
     /// Runs an INSERT / UPDATE / DELETE that has RETURNING or ON CONFLICT.
     pub(super) async fn write_returning(&self, stmt: &Statement) -> Result<Outcome, SqlError> {
+        if super::update_from::applies(stmt) {
+            return Box::pin(self.returning_from(stmt)).await;
+        }
         match stmt {
             Statement::Insert(ins) => self.run_insert(ins).await,
             Statement::Update(u) => {
@@ -151,6 +154,7 @@ impl Session {
         let mut plain = ins.clone();
         plain.returning = None;
         plain.on = None;
+        plain.table_alias = None;
         let plan = self.plan(&Statement::Insert(plain)).await?;
         let LogicalPlan::Dml(dml) = plan else {
             return Err(SqlError::new("XX000", "INSERT did not plan as DML"));
@@ -286,7 +290,7 @@ fn delete_target(d: &Delete) -> Result<&TableWithJoins, SqlError> {
 }
 
 /// The table of an UPDATE / DELETE target and its alias.
-fn target(
+pub(super) fn target(
     t: &TableWithJoins,
 ) -> Result<(datafusion::sql::sqlparser::ast::ObjectName, Option<String>), SqlError> {
     if !t.joins.is_empty() {

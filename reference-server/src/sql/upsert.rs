@@ -3,6 +3,7 @@
 //! row, with `EXCLUDED.col` bound to the proposed row's value.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
@@ -15,6 +16,7 @@ use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::SqlError;
+use crate::catalog::constraints::KeyIndex;
 use crate::pgtypes::{FormatSettings, encode_text, pg_type_of};
 use crate::session::Session;
 use crate::storage::{ConstraintDef, Table};
@@ -105,7 +107,7 @@ impl Session {
     /// RETURNING, when `want_rows`) and their count (the INSERT tag).
     pub(super) async fn upsert(
         &self,
-        t: &Table,
+        t: &Arc<Table>,
         name: &str,
         rows: Vec<RecordBatch>,
         on: &OnInsert,
@@ -145,11 +147,12 @@ impl Session {
         };
         let batch =
             concat_batches(&schema, &rows).map_err(|e| SqlError::new("XX000", e.to_string()))?;
-        let conflicts = t.conflicts(&batch).await?;
+        let conflicts = self.conflicts_seen(t, &batch).await?;
         let fresh: BooleanArray = conflicts.iter().map(|c| Some(c.is_none())).collect();
         let to_insert = filter_record_batch(&batch, &fresh)
             .map_err(|e| SqlError::new("XX000", e.to_string()))?;
-        let mut count = t.insert(vec![to_insert.clone()]).await?;
+        // Through the transaction buffer: a ROLLBACK undoes it.
+        let mut count = self.tx_writes().insert(t, vec![to_insert.clone()]).await?;
         let mut out = vec![to_insert];
         let OnConflictAction::DoUpdate(update) = &oc.action else {
             return Ok((out, count));
@@ -163,6 +166,14 @@ impl Session {
             let bind = |e: &mut Expr| -> Result<(), SqlError> {
                 let mut err = None;
                 let _ = visit_expressions_mut(e, |x| {
+                    // The target's alias names the table (the UPDATE below takes none).
+                    if let Expr::CompoundIdentifier(parts) = x
+                        && let [q, _] = parts.as_mut_slice()
+                        && q.value == name
+                        && name != t.def().name
+                    {
+                        *q = datafusion::sql::sqlparser::ast::Ident::with_quote('"', &t.def().name);
+                    }
                     if let Expr::CompoundIdentifier(parts) = x
                         && let [q, col] = parts.as_slice()
                         && q.value.eq_ignore_ascii_case("excluded")
@@ -210,15 +221,7 @@ impl Session {
                 where_sql.push_str(&format!(" AND ({sel})"));
             }
             let table = format!("\"{}\"", t.def().name);
-            let alias = if name == t.def().name {
-                String::new()
-            } else {
-                format!(" AS \"{name}\"")
-            };
-            let sql = format!(
-                "UPDATE {table}{alias} SET {} WHERE {where_sql}",
-                sets.join(", ")
-            );
+            let sql = format!("UPDATE {table} SET {} WHERE {where_sql}", sets.join(", "));
             let n = updated_count(self.ctx.sql(&sql).await?.collect().await?);
             count += n;
             if n > 0 && want_rows {
@@ -227,6 +230,33 @@ impl Session {
             }
         }
         Ok((out, count))
+    }
+}
+
+impl Session {
+    /// For each row of `batch`, the unique constraint it conflicts with, among the rows this
+    /// session sees: committed ones, unless its open transaction has written to the table.
+    async fn conflicts_seen(
+        &self,
+        t: &Arc<Table>,
+        batch: &RecordBatch,
+    ) -> Result<Vec<Option<usize>>, SqlError> {
+        let tx = self.tx_writes();
+        if !tx.is_active() || tx.ops_for(t.id).is_empty() {
+            return Ok(t.conflicts(batch).await?);
+        }
+        let sql = format!("SELECT * FROM \"{}\"", t.def().name.replace('"', "\"\""));
+        let rows = self
+            .ctx
+            .sql(&sql)
+            .await?
+            .collect()
+            .await?
+            .into_iter()
+            .map(|b| t.conform(b))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rules = t.rules();
+        Ok(KeyIndex::build(rules, &rows)?.conflicts(rules, batch)?)
     }
 }
 

@@ -51,13 +51,28 @@ pub enum ConstraintDef {
         columns: Vec<String>,
         unique: bool,
     },
-    /// `FOREIGN KEY (columns) REFERENCES table (ref_columns)`.
+    /// `FOREIGN KEY (columns) REFERENCES table (ref_columns) [ON DELETE action]`.
     ForeignKey {
         name: String,
         columns: Vec<String>,
         ref_table: String,
         ref_columns: Vec<String>,
+        /// What deleting a referenced row does (catalogs written before it: NO ACTION).
+        #[serde(default)]
+        on_delete: FkAction,
     },
+}
+
+/// A foreign key's referential action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
 }
 
 impl ConstraintDef {

@@ -44,7 +44,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-pub use catalog::{ColumnDefault, ConstraintDef, TableDef};
+pub use catalog::{ColumnDefault, ConstraintDef, FkAction, TableDef};
 pub use error::StorageError;
 pub use lookup::{Lookup, key_columns};
 pub use table::Table;

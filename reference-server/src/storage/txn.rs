@@ -422,7 +422,7 @@ impl Table {
             range: self.filter_range(predicate.as_slice()),
             update: !assignments.is_empty(),
         };
-        let ops = tx.ops_for(self.id);
+        let mut ops = tx.ops_for(self.id);
         let plan = self
             .scan_tx(state, &ops, None, predicate.as_slice())
             .await?;
@@ -432,8 +432,39 @@ impl Table {
             let (_, n) = op.apply(self, b?)?;
             hits += n as u64;
         }
+        if hits > 0 && self.sets_key(assignments) {
+            ops.push(op.clone());
+            self.check_keys_tx(state, &ops).await?;
+        }
         tx.push(&table, op)?;
         Ok(hits)
+    }
+
+    /// Whether an UPDATE's assignments change a unique key column (`c = c` changes nothing).
+    fn sets_key(&self, assignments: &[(String, Expr)]) -> bool {
+        assignments.iter().any(|(name, expr)| {
+            let same = matches!(expr, Expr::Column(c) if c.name == *name);
+            !same
+                && self
+                    .def
+                    .schema
+                    .index_of(name)
+                    .is_ok_and(|i| self.rules.is_key_column(i))
+        })
+    }
+
+    /// 23505 if the table as the session sees it after `ops` holds a duplicate key:
+    /// PostgreSQL refuses the UPDATE itself, not the COMMIT.
+    async fn check_keys_tx(&self, state: &dyn Session, ops: &[TxOp]) -> Result<(), StorageError> {
+        let plan = self.scan_tx(state, ops, None, &[]).await?;
+        let mut stream = execute_stream(plan, state.task_ctx())?;
+        let mut keys = KeyIndex::build(&self.rules, &[])?;
+        while let Some(b) = stream.next().await {
+            let b = b?;
+            let b = RecordBatch::try_new(self.def.schema.clone(), b.columns().to_vec())?;
+            keys.insert(&self.rules, &self.def, &b)?;
+        }
+        Ok(())
     }
 
     /// Commits one table's buffered log that holds more than inserts, as one manifest swap.
@@ -447,19 +478,24 @@ impl Table {
         };
         let mut touched: HashSet<u64> = HashSet::new();
         let mut outputs: Vec<RecordBatch> = Vec::new();
-        match committed_ops(ops) {
+        let mut removed: Vec<RecordBatch> = Vec::new();
+        let steps = committed_ops(ops);
+        let truncated = steps.is_none();
+        match steps {
             None => touched.extend(segments.iter().map(|s| s.meta.id)),
             Some(steps) => {
                 for seg in self.candidates(&segments, &steps) {
                     let mut out = Vec::new();
                     let mut hits = 0;
-                    for b in seg.read(&self.def.schema).await? {
-                        let (b, n) = apply_all(self, &steps, b)?;
+                    let before = seg.read(&self.def.schema).await?;
+                    for b in &before {
+                        let (b, n) = apply_all(self, &steps, b.clone())?;
                         hits += n;
                         out.push(b);
                     }
                     if hits > 0 {
                         touched.insert(seg.meta.id);
+                        removed.extend(before);
                         outputs.extend(out.into_iter().filter(|b| b.num_rows() > 0));
                     }
                 }
@@ -469,13 +505,27 @@ impl Table {
         if touched.is_empty() && outputs.is_empty() {
             return Ok(());
         }
-        let new = self.write_segments(outputs, &mut next_id).await?;
-        let mut list: Vec<Arc<Segment>> = segments
-            .into_iter()
-            .filter(|s| !touched.contains(&s.meta.id))
-            .collect();
-        list.extend(new);
-        self.commit(list, flushed, next_id, 0).await
+        // The unique-key index follows the rows (and refuses a key a concurrent commit took);
+        // after a TRUNCATE it is rebuilt from the rows on next use.
+        if truncated {
+            self.reset_keys().await;
+        } else {
+            self.change_keys(&removed, &outputs).await?;
+        }
+        let written = async {
+            let new = self.write_segments(outputs, &mut next_id).await?;
+            let mut list: Vec<Arc<Segment>> = segments
+                .into_iter()
+                .filter(|s| !touched.contains(&s.meta.id))
+                .collect();
+            list.extend(new);
+            self.commit(list, flushed, next_id, 0).await
+        }
+        .await;
+        if written.is_err() {
+            self.reset_keys().await;
+        }
+        written
     }
 
     /// Segments holding rows some UPDATE/DELETE of `steps` may match.

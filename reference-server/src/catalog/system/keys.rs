@@ -137,6 +137,7 @@ pub fn constraint_rows(rels: &[Rel]) -> Vec<Row> {
                 ConstraintDef::ForeignKey {
                     ref_table,
                     ref_columns,
+                    on_delete,
                     ..
                 } => {
                     let target = referenced(rels, rel, ref_table);
@@ -163,7 +164,17 @@ pub fn constraint_rows(rels: &[Rel]) -> Vec<Row> {
                         ),
                         ("confrelid", Val::Int(target.map_or(0, |t| t.oids.rel))),
                         ("confupdtype", "a".into()),
-                        ("confdeltype", "a".into()),
+                        (
+                            "confdeltype",
+                            match on_delete {
+                                crate::storage::FkAction::NoAction => "a",
+                                crate::storage::FkAction::Restrict => "r",
+                                crate::storage::FkAction::Cascade => "c",
+                                crate::storage::FkAction::SetNull => "n",
+                                crate::storage::FkAction::SetDefault => "d",
+                            }
+                            .into(),
+                        ),
                         ("confmatchtype", "s".into()),
                         ("confkey", Val::IntArr(confkey)),
                     ]);

@@ -72,6 +72,7 @@ pub fn constraint_def(rels: &[Rel], rel: &Rel, key: &Key, pretty: bool, qualify:
             columns,
             ref_table,
             ref_columns,
+            on_delete,
             ..
         } => {
             let target = referenced(rels, rel, ref_table);
@@ -90,9 +91,16 @@ pub fn constraint_def(rels: &[Rel], rel: &Rel, key: &Key, pretty: bool, qualify:
                 _ => quote_ident(ref_table),
             };
             format!(
-                "FOREIGN KEY ({}) REFERENCES {name}({})",
+                "FOREIGN KEY ({}) REFERENCES {name}({}){}",
                 cols(columns),
-                cols(&ref_cols)
+                cols(&ref_cols),
+                match on_delete {
+                    crate::storage::FkAction::NoAction => "",
+                    crate::storage::FkAction::Restrict => " ON DELETE RESTRICT",
+                    crate::storage::FkAction::Cascade => " ON DELETE CASCADE",
+                    crate::storage::FkAction::SetNull => " ON DELETE SET NULL",
+                    crate::storage::FkAction::SetDefault => " ON DELETE SET DEFAULT",
+                }
             )
         }
     }
