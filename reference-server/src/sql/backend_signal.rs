@@ -5,9 +5,12 @@
 use std::sync::{Arc, Mutex, Weak};
 
 use datafusion::arrow::array::{Array, AsArray, BooleanArray};
-use datafusion::arrow::datatypes::{DataType, Int32Type};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{DataFusionError, Result as DfResult};
-use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarUDF, Signature, SimpleScalarUDF, TypeSignature, Volatility,
+};
 use datafusion::prelude::SessionContext;
 use pgwire::error::ErrorInfo;
 
@@ -15,17 +18,24 @@ use crate::session::{Shared, lock};
 
 /// Register both functions for a session; warnings go to `notices` (the session's queue).
 pub fn register(ctx: &SessionContext, shared: Weak<Shared>, notices: Arc<Mutex<Vec<ErrorInfo>>>) {
-    for (name, terminate, args) in [
-        ("pg_cancel_backend", false, vec![DataType::Int32]),
-        ("pg_terminate_backend", true, vec![DataType::Int32]),
-    ] {
+    for (name, terminate) in [("pg_cancel_backend", false), ("pg_terminate_backend", true)] {
         let (shared, notices) = (shared.clone(), notices.clone());
-        ctx.register_udf(create_udf(
-            name,
-            args,
-            DataType::Boolean,
+        // int4 first, so a `$1` is described as int4 as PostgreSQL does; int8 too, so a
+        // literal pid (DataFusion types integer literals as int8) is accepted as it is there.
+        let signature = Signature::one_of(
+            vec![
+                TypeSignature::Exact(vec![DataType::Int32]),
+                TypeSignature::Exact(vec![DataType::Int64]),
+            ],
             Volatility::Volatile,
-            Arc::new(move |args: &[ColumnarValue]| signal(&shared, &notices, args, terminate)),
+        );
+        ctx.register_udf(ScalarUDF::new_from_impl(
+            SimpleScalarUDF::new_with_signature(
+                name,
+                signature,
+                DataType::Boolean,
+                Arc::new(move |args: &[ColumnarValue]| signal(&shared, &notices, args, terminate)),
+            ),
         ));
     }
 }
@@ -40,11 +50,11 @@ fn signal(
         .upgrade()
         .ok_or_else(|| DataFusionError::Execution("the server is shutting down".into()))?;
     let pids = match args.first() {
-        Some(a) => a.to_array(1)?,
+        Some(a) => cast(&a.to_array(1)?, &DataType::Int64)?,
         None => return Err(DataFusionError::Plan("a pid is required".into())),
     };
     let pids = pids
-        .as_primitive_opt::<Int32Type>()
+        .as_primitive_opt::<Int64Type>()
         .ok_or_else(|| DataFusionError::Plan("the pid must be an integer".into()))?;
     let out: BooleanArray = (0..pids.len())
         .map(|i| {
@@ -52,7 +62,8 @@ fn signal(
                 return None;
             }
             let pid = pids.value(i);
-            let sent = shared.cancels.signal(pid, terminate);
+            // No session has a pid outside int4 (PostgreSQL would refuse it as int4).
+            let sent = i32::try_from(pid).is_ok_and(|p| shared.cancels.signal(p, terminate));
             if !sent {
                 let message = format!("PID {pid} is not a PostgreSQL backend process");
                 let mut info = ErrorInfo::new("WARNING".into(), "01000".into(), message);

@@ -13,10 +13,10 @@ use crate::pgtypes::FormatSettings;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, Result as DfResult, ScalarValue, TableReference};
-use datafusion::logical_expr::expr::Placeholder;
+use datafusion::logical_expr::expr::{Placeholder, ScalarFunction};
 use datafusion::logical_expr::{
-    Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection, Union,
-    Values, Window, WindowFunctionDefinition,
+    Aggregate, BinaryExpr, Cast, Distinct, Expr, ExprSchemable, LogicalPlan, Projection,
+    TypeSignature, Union, Values, Window, WindowFunctionDefinition,
 };
 
 /// Retype integer literals and parameters as PostgreSQL does, and give parameters the
@@ -645,8 +645,68 @@ fn infer_placeholders(e: Expr) -> DfResult<Transformed<Expr>> {
                 l || r,
             ))
         }
+        Expr::ScalarFunction(mut f) => {
+            let changed = type_function_placeholders(&mut f);
+            Ok(Transformed::new_transformed(
+                Expr::ScalarFunction(f),
+                changed,
+            ))
+        }
         other => Ok(Transformed::no(other)),
     }
+}
+
+/// An untyped `$n` given to a function takes the type the function's signature wants there,
+/// as PostgreSQL resolves `pg_terminate_backend($1)` or `my_sql_function($1)`: the only (or
+/// first) exact signature of that arity, or what a user-defined coercion asks for.
+fn type_function_placeholders(f: &mut ScalarFunction) -> bool {
+    let untyped = |a: &Expr| matches!(a, Expr::Placeholder(p) if p.field.is_none());
+    if !f.args.iter().any(untyped) {
+        return false;
+    }
+    let n = f.args.len();
+    let exact = |sig: &TypeSignature| match sig {
+        TypeSignature::Exact(types) if types.len() == n => Some(types.clone()),
+        _ => None,
+    };
+    let wanted = match &f.func.signature().type_signature {
+        TypeSignature::OneOf(sigs) => sigs.iter().find_map(exact),
+        TypeSignature::UserDefined => {
+            let given: Vec<DataType> = f
+                .args
+                .iter()
+                .map(|a| match a {
+                    Expr::Placeholder(p) => p
+                        .field
+                        .as_ref()
+                        .map_or(DataType::Null, |f| f.data_type().clone()),
+                    Expr::Literal(v, _) => v.data_type(),
+                    _ => DataType::Null,
+                })
+                .collect();
+            // Only where every argument's type is known (else the coercion could guess).
+            let known = f
+                .args
+                .iter()
+                .all(|a| matches!(a, Expr::Placeholder(_) | Expr::Literal(..)));
+            known.then(|| f.func.coerce_types(&given).ok()).flatten()
+        }
+        sig => exact(sig),
+    };
+    let Some(wanted) = wanted else {
+        return false;
+    };
+    let mut changed = false;
+    for (arg, dt) in f.args.iter_mut().zip(wanted) {
+        if let Expr::Placeholder(p) = arg
+            && p.field.is_none()
+            && !dt.is_null()
+        {
+            p.field = Some(Arc::new(Field::new(p.id.clone(), dt, true)));
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// A placeholder typed Int64 from an integer literal that is now Int32 follows it.

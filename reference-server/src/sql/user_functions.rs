@@ -4,6 +4,7 @@
 //! (`$n` and the argument names are columns), so a call is vectorised like a built-in one,
 //! and an error inside it carries PostgreSQL's CONTEXT line.
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -16,6 +17,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, Ident, Value, visit_expressions_mut};
 
 use super::SqlError;
 
@@ -151,20 +153,42 @@ pub fn compile(ctx: &SessionContext, def: &FunctionDef) -> Result<ScalarUDF, Sql
     let df_schema = DFSchema::try_from(schema.as_ref().clone())?;
     let returns = arrow_type(&def.returns)?;
     let state = ctx.state();
-    let body = state.create_logical_expr(&def.expr, &df_schema)?;
+    let body = state.create_logical_expr(&placeholders_as_columns(&def.expr), &df_schema)?;
     let body = datafusion::logical_expr::cast(body, returns.clone());
     let body = state.create_physical_expr(body, &df_schema)?;
     let aliases = [format!("{}.{}", def.schema, def.name)];
     Ok(ScalarUDF::new_from_impl(UserFunction {
         name: def.name.clone(),
         aliases: aliases.to_vec(),
-        signature: Signature::exact(arg_types, def.volatility),
+        signature: Signature::user_defined(def.volatility),
+        arg_types,
         returns,
         schema,
         columns,
         body,
         context: def.context(),
     }))
+}
+
+/// The body with each `$n` written as the column `"$n"` that holds the n-th argument:
+/// DataFusion would read `$n` as a statement parameter, which a call never binds.
+fn placeholders_as_columns(body: &str) -> String {
+    let Some(mut expr) = super::ast_shapes::parse_expr(body) else {
+        return body.to_owned();
+    };
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        if let SqlExpr::Value(v) = e
+            && let Value::Placeholder(p) = &v.value
+        {
+            *e = SqlExpr::Identifier(Ident::with_quote('"', p.clone()));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    expr.to_string()
+}
+
+fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
 /// The Arrow type of a PostgreSQL type name as written in the definition.
@@ -182,6 +206,8 @@ struct UserFunction {
     name: String,
     aliases: Vec<String>,
     signature: Signature,
+    /// The declared argument types, which calls are coerced to.
+    arg_types: Vec<DataType>,
     returns: DataType,
     /// The body's input: `$n` (and the argument's name) per argument.
     schema: Arc<Schema>,
@@ -214,6 +240,27 @@ impl ScalarUDFImpl for UserFunction {
 
     fn signature(&self) -> &Signature {
         &self.signature
+    }
+
+    /// PostgreSQL resolves a call by implicit casts within a type category: any number for
+    /// a numeric argument (an integer literal is int4 there, int8 in DataFusion), any string
+    /// for a string one, NULL for anything. Other types find no function (42883).
+    fn coerce_types(&self, given: &[DataType]) -> DfResult<Vec<DataType>> {
+        let fits = |g: &DataType, want: &DataType| {
+            g == want
+                || g.is_null()
+                || (g.is_numeric() && want.is_numeric())
+                || (is_string(g) && is_string(want))
+        };
+        if given.len() == self.arg_types.len()
+            && given.iter().zip(&self.arg_types).all(|(g, w)| fits(g, w))
+        {
+            return Ok(self.arg_types.clone());
+        }
+        Err(DataFusionError::Plan(format!(
+            "Failed to coerce arguments to satisfy a call to '{}' function: no function matches the given name and argument types",
+            self.name
+        )))
     }
 
     fn return_type(&self, _args: &[DataType]) -> DfResult<DataType> {
