@@ -9,6 +9,21 @@ use super::settings::SessionTz;
 
 /// Days from 1970-01-01 (Arrow's epoch) to 2000-01-01 (PostgreSQL's).
 pub const UNIX_TO_PG_DAYS: i64 = 10_957;
+/// English month names, lower case, January first (input and to_date templates).
+pub const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 /// Microseconds from 1970-01-01 to 2000-01-01.
 pub const UNIX_TO_PG_USECS: i64 = UNIX_TO_PG_DAYS * USECS_PER_DAY;
 pub const USECS_PER_DAY: i64 = 86_400_000_000;

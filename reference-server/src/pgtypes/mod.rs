@@ -26,7 +26,7 @@ pub use copy::{
     CopyDecoder, CopyError, CopyFormat, CopyOptions, ForceQuote, copy_out_batch, copy_out_header,
     copy_out_rows, copy_out_trailer,
 };
-pub use datetime::{date2j, j2date};
+pub use datetime::{MONTH_NAMES, date2j, j2date};
 pub use error::PgTypeError;
 pub use interval_in::parse_interval;
 pub use mapping::{

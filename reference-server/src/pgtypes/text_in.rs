@@ -416,25 +416,13 @@ fn parse_clock<'a>(s: &'a str, orig: &str) -> Result<(Clock, &'a str), PgTypeErr
 
 /// A month by its English name or three-letter abbreviation (`Feb`, `February`, `Sept`).
 fn month_number(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let w = word.to_ascii_lowercase();
     if w.len() < 3 {
         return None;
     }
-    let i = MONTHS.iter().position(|m| m.starts_with(w.as_str()))?;
+    let i = super::datetime::MONTH_NAMES
+        .iter()
+        .position(|m| m.starts_with(w.as_str()))?;
     u32::try_from(i + 1).ok()
 }
 

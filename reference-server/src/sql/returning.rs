@@ -45,24 +45,7 @@ impl Session {
                 let mut plain = u.clone();
                 let returning = plain.returning.take().unwrap_or_default();
                 // The new rows: every column, assigned ones replaced by their expressions.
-                let items: Vec<String> = t
-                    .def()
-                    .schema
-                    .fields()
-                    .iter()
-                    .map(|f| {
-                        let set = u.assignments.iter().find(|a| {
-                            a.target
-                                .to_string()
-                                .trim_matches('"')
-                                .eq_ignore_ascii_case(f.name())
-                        });
-                        match set {
-                            Some(a) => format!("{} AS \"{}\"", a.value, f.name()),
-                            None => format!("\"{}\"", f.name()),
-                        }
-                    })
-                    .collect();
+                let items = new_row_items(t.def(), &u.assignments, None);
                 let rows = self
                     .select_rows(&u.table.to_string(), &items, u.selection.as_ref())
                     .await?;
@@ -307,4 +290,36 @@ pub(super) fn target(
             "RETURNING on this target is not supported",
         )),
     }
+}
+
+/// The SELECT items of an UPDATE's new rows: every column of the target, each assigned one
+/// replaced by its SET expression; `qualifier` names the target where other tables (UPDATE
+/// … FROM) could make a column ambiguous.
+pub(super) fn new_row_items(
+    def: &crate::storage::TableDef,
+    assignments: &[datafusion::sql::sqlparser::ast::Assignment],
+    qualifier: Option<&str>,
+) -> Vec<String> {
+    def.schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let set = assignments.iter().find(|a| {
+                a.target
+                    .to_string()
+                    .trim_matches('"')
+                    .eq_ignore_ascii_case(f.name())
+            });
+            match (set, qualifier) {
+                (Some(a), _) => format!("{} AS {}", a.value, quote(f.name())),
+                (None, Some(q)) => format!("{}.{}", quote(q), quote(f.name())),
+                (None, None) => quote(f.name()),
+            }
+        })
+        .collect()
+}
+
+/// `name` as a quoted SQL identifier.
+pub(super) fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }

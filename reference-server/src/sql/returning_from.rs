@@ -6,7 +6,7 @@
 use datafusion::sql::sqlparser::ast::{FromTable, Statement, UpdateTableFromKind};
 
 use super::execute::Outcome;
-use super::returning::target;
+use super::returning::{new_row_items, quote, target};
 use super::{SqlError, parse};
 use crate::session::Session;
 
@@ -18,25 +18,7 @@ impl Session {
                 let (table, alias) = target(&u.table)?;
                 let t = self.shared.catalog.find_table(&self.ctx, &table)?.table;
                 let name = alias.unwrap_or_else(|| t.def().name.clone());
-                let quoted = quote(&name);
-                let items: Vec<String> = t
-                    .def()
-                    .schema
-                    .fields()
-                    .iter()
-                    .map(|f| {
-                        let set = u.assignments.iter().find(|a| {
-                            a.target
-                                .to_string()
-                                .trim_matches('"')
-                                .eq_ignore_ascii_case(f.name())
-                        });
-                        match set {
-                            Some(a) => format!("{} AS {}", a.value, quote(f.name())),
-                            None => format!("{quoted}.{}", quote(f.name())),
-                        }
-                    })
-                    .collect();
+                let items = new_row_items(t.def(), &u.assignments, Some(&name));
                 let from = match &u.from {
                     Some(UpdateTableFromKind::AfterSet(f) | UpdateTableFromKind::BeforeSet(f)) => {
                         f.iter().map(|t| format!(", {t}")).collect::<String>()
@@ -90,10 +72,6 @@ impl Session {
         let plan = self.plan(&stmt).await?;
         Ok(self.ctx.execute_logical_plan(plan).await?.collect().await?)
     }
-}
-
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn where_clause(selection: Option<&datafusion::sql::sqlparser::ast::Expr>) -> String {

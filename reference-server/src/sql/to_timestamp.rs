@@ -23,20 +23,7 @@ pub const TO_DATE_FN: &str = "pg_to_date";
 pub const TO_TIMESTAMP_FN: &str = "pg_to_timestamp";
 
 const UNIX_EPOCH_JD: i64 = 2_440_588;
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use crate::pgtypes::MONTH_NAMES as MONTHS;
 const DAYS: [&str; 7] = [
     "sunday",
     "monday",
